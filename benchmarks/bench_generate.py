@@ -27,6 +27,8 @@ def hf_generate(lm, texts, batch_size, max_new_tokens):
 def timed(f, *a, **k):
     t = time.perf_counter(); r = f(*a, **k); return r, time.perf_counter()-t
 
+def show(name, d): print(f'{name}: {json.dumps(d)}', flush=True)
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--prompts', type=int, default=64)
@@ -49,17 +51,18 @@ def main():
     # warm-up
     generate(lm, exs[:2], max_new_tokens=8, progress=False)
     n, dt = timed(hf_generate, lm, texts[:a.naive], 1, a.max_new_tokens)
-    res['naive_loop'] = dict(prompts=a.naive, tokens=n, seconds=round(dt, 1), tok_s=round(n/dt, 1))
+    res['naive_loop'] = dict(prompts=a.naive, tokens=n, seconds=round(dt, 1), tok_s=round(n/dt, 1)); show('naive_loop', res['naive_loop'])
     n, dt = timed(hf_generate, lm, texts, a.hf_batch, a.max_new_tokens)
-    res['hf_generate_batched'] = dict(batch=a.hf_batch, tokens=n, seconds=round(dt, 1), tok_s=round(n/dt, 1))
+    res['hf_generate_batched'] = dict(batch=a.hf_batch, tokens=n, seconds=round(dt, 1), tok_s=round(n/dt, 1)); show('hf_generate_batched', res['hf_generate_batched'])
     cs, dt = timed(generate, lm, exs, GenSettings(max_new_tokens=a.max_new_tokens, batch_size=a.batch_size), progress=False)
     n = sum(c.completion_tokens for c in cs)
     res['engine_greedy'] = dict(batch=a.batch_size, tokens=n, seconds=round(dt, 1), tok_s=round(n/dt, 1),
-                                truncated=sum(c.finish_reason == 'length' for c in cs))
+                                truncated=sum(c.finish_reason == 'length' for c in cs)); show('engine_greedy', res['engine_greedy'])
     cs, dt = timed(generate, lm, exs, GenSettings(max_new_tokens=a.max_new_tokens, batch_size=a.batch_size,
                                                   n=a.samples, temperature=0.7, top_p=0.95), progress=False)
     n = sum(c.completion_tokens for c in cs)
-    res['engine_sampling'] = dict(batch=a.batch_size, sequences=len(cs), tokens=n, seconds=round(dt, 1), tok_s=round(n/dt, 1))
+    res['engine_sampling'] = dict(batch=a.batch_size, sequences=len(cs), tokens=n, seconds=round(dt, 1), tok_s=round(n/dt, 1),
+                                  truncated=sum(c.finish_reason == 'length' for c in cs)); show('engine_sampling', res['engine_sampling'])
     # ceiling: 2 x parameters FLOPs per generated token (embedding lookup excluded, tied lm_head included)
     params = sum(p.numel() for p in lm.model.parameters())
     flop_tok = 2*params

@@ -6,7 +6,7 @@ Docs: https://cogumi.github.io/cogumi_nb/models.html.md"""
 
 # %% ../nbs/02_models.ipynb #0e1608d8
 from __future__ import annotations
-import importlib.util, os, sys, time, warnings
+import importlib.util, os, shutil, sys, time, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from .core import *
@@ -68,6 +68,15 @@ def embedded_gguf()->Path:
     return files[0]
 
 # %% ../nbs/02_models.ipynb #a3f00b5a
+def _save_folder(dest:Path, *objs):
+    "Save `objs` (model, tokenizer) into folder `dest` atomically; if another process got there first, keep theirs."
+    tmp = dest.with_name(dest.name+f'.tmp{os.getpid()}')
+    for o in objs: o.save_pretrained(tmp)
+    try: os.replace(tmp, dest)
+    except OSError:
+        if not (dest/'config.json').exists(): raise
+        shutil.rmtree(tmp, ignore_errors=True)
+
 def _save_dequantized(model, tok, dest:Path):
     "Save a GGUF-loaded model as a plain safetensors folder, atomically."
     model.hf_quantizer = None
@@ -76,9 +85,7 @@ def _save_dequantized(model, tok, dest:Path):
         if hasattr(model, a):
             try: setattr(model, a, False if a == 'is_quantized' else None)
             except AttributeError: pass
-    tmp = dest.with_name(dest.name+f'.tmp{os.getpid()}')
-    model.save_pretrained(tmp); tok.save_pretrained(tmp)
-    os.replace(tmp, dest)
+    _save_folder(dest, model, tok)
 
 def gguf_to_folder(gguf)->Path:
     "Dequantize a GGUF file once into a cached safetensors folder and return the folder."
@@ -125,9 +132,7 @@ def tiny_folder(seed:int=0)->Path:
                          tie_word_embeddings=True)
     torch.manual_seed(seed)
     model = tf.LlamaForCausalLM(cfg)
-    tmp = dest.with_name(dest.name+f'.tmp{os.getpid()}')
-    model.save_pretrained(tmp); tok.save_pretrained(tmp)
-    os.replace(tmp, dest)
+    _save_folder(dest, model, tok)
     return dest
 
 # %% ../nbs/02_models.ipynb #f10e0e77
