@@ -14,6 +14,7 @@ import torch
 from cogumi_nb.core import data_dir, write_json
 from cogumi_nb.models import load_model, embedded_gguf, gguf_to_folder
 from cogumi_nb.evaluate import evaluate
+from cogumi_nb.data import load_gsm8k
 from cogumi_nb.tasks import gsm8k_strict, gsm8k_flexible, normalize_number
 
 TASK_YAML = """task: gsm8k_local
@@ -79,13 +80,15 @@ def main():
     tmp = Path(tempfile.mkdtemp())
     (tmp/'gsm8k_local.yaml').write_text(TASK_YAML.format(train=d/'gsm8k'/'train.jsonl', test=d/'gsm8k'/'test.jsonl'))
     res = dict(date=time.strftime('%Y-%m-%d'), machine=platform.machine(), cpus=os.cpu_count(), torch=torch.__version__,
-               lm_eval=lm_eval.__version__ if hasattr(lm_eval, '__version__') else '', problems=a.limit, model=str(folder))
+               lm_eval_version=getattr(lm_eval, '__version__', ''), problems=a.limit, model=str(folder))
 
     t = time.perf_counter()
     ev = evaluate(lm, 'gsm8k_fewshot', limit=a.limit, root=tmp, run='ours', progress=False)
     dt = time.perf_counter()-t
-    refs = [r.reference for r in ev.results]
-    s, f, n = count([r.completion for r in ev.results], refs, lm.tokenizer)
+    order = {e.id: i for i, e in enumerate(load_gsm8k('test', limit=a.limit))}
+    ours = sorted(ev.results, key=lambda r: order[r.example_id])
+    refs = [r.reference for r in ours]
+    s, f, n = count([r.completion for r in ours], refs, lm.tokenizer)
     res['cogumi'] = dict(seconds=round(dt, 1), strict=s, flexible=f, tokens=n, tok_s=round(n/dt, 1), problems_s=round(a.limit/dt, 3),
                          truncated=sum(r.finish_reason == 'length' for r in ev.results))
     print('cogumi:', json.dumps(res['cogumi']), flush=True)
@@ -95,17 +98,17 @@ def main():
                                   task_manager=TaskManager(include_path=str(tmp)), limit=a.limit, batch_size=a.batch_size,
                                   device='cpu', log_samples=True)
     dt = time.perf_counter()-t
-    samples = sorted(out['samples']['gsm8k_local'], key=lambda x: x['doc_id'])
+    samples = sorted({x['doc_id']: x for x in out['samples']['gsm8k_local']}.values(), key=lambda x: x['doc_id'])  # one entry per filter
     texts = [x['resps'][0][0] for x in samples]
     lrefs = [normalize_number(x['doc']['answer'].split('####')[-1]) for x in samples]
-    assert lrefs == refs, 'the two sides scored different problems'
+    if lrefs != refs: raise SystemExit(f'the two sides scored different problems: {lrefs[:5]} vs {refs[:5]}')
     r = out['results']['gsm8k_local']
     s, f, n = count(texts, lrefs, lm.tokenizer)
     res['lm_eval'] = dict(seconds=round(dt, 1), batch=a.batch_size, strict=round(r['exact_match,strict-match']*a.limit),
                           flexible=round(r['exact_match,flexible-extract']*a.limit), strict_by_our_scorer=s,
                           flexible_by_our_scorer=f, tokens=n, tok_s=round(n/dt, 1), problems_s=round(a.limit/dt, 3))
     print('lm_eval:', json.dumps(res['lm_eval']), flush=True)
-    res['same_completions'] = sum(x == r.completion for x, r in zip(texts, ev.results))
+    res['same_completions'] = sum(x.strip() == r.completion.strip() for x, r in zip(texts, ours))
     res['speedup'] = round(res['lm_eval']['seconds']/res['cogumi']['seconds'], 2)
     res['peak_rss_gib'] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/2**20, 2)
     write_json(a.out, res)

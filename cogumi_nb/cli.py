@@ -11,7 +11,7 @@ from pathlib import Path
 from .core import *
 
 # %% auto #0
-__all__ = ['cmd_generate', 'cmd_eval', 'cmd_consistency', 'cmd_run', 'register_command', 'main']
+__all__ = ['cmd_generate', 'cmd_eval', 'cmd_consistency', 'cmd_failures', 'cmd_run', 'register_command', 'main']
 
 # %% ../nbs/90_cli.ipynb #7af69b1b
 def _add_model_args(p):
@@ -76,8 +76,27 @@ def cmd_consistency(a):
     return out
 
 # %% ../nbs/90_cli.ipynb #3a5c5351
+def cmd_failures(a):
+    "Extract failures of run folders, name their root causes, cluster and map them."
+    from cogumi_nb.failures import analyze_failures, cause_table
+    from cogumi_nb.clusters import cluster_failures
+    fs = []
+    for r in a.runs:
+        got = analyze_failures(r, a.runs_root)
+        print(f'{r}: {len(got)} failures')
+        fs += got
+    if not fs: print('no failures: nothing to cluster'); return None
+    print(cause_table(fs)[['cause', 'count', 'share']].to_string(index=False))
+    out = Path(a.out) if a.out else Path(a.runs[0]) if Path(a.runs[0]).is_dir() else run_dir(a.runs[0], a.runs_root)
+    k = min(a.k, len(fs))
+    cl = cluster_failures(fs, k=k if k > 1 else 1, text=a.text, model=a.embedder, dest=out, progress=not a.quiet)
+    print(cl.summary[['cluster', 'size', 'top_cause', 'label']].to_string(index=False))
+    print(f'clusters and maps: {out}/clusters.json, failure_map.png, failure_map.html')
+    return cl
+
+# %% ../nbs/90_cli.ipynb #fa6481f1
 def cmd_run(a):
-    "The main job: evaluate the model on HumanEval (and GSM8K when its data is present) into runs/<run>/."
+    "The main job: evaluate the model on HumanEval (and GSM8K when its data is present), then analyse its failures."
     from cogumi_nb.evaluate import evaluate
     from cogumi_nb.models import load_model
     tasks = a.tasks or (['humaneval', 'gsm8k'] if data_dir() is not None else ['humaneval'])
@@ -89,6 +108,9 @@ def cmd_run(a):
     for t in tasks:
         ev = evaluate(lm, t, limit=a.limit, run=t, root=root, progress=not a.quiet, **_gen_kw(a))
         _print_metrics(t, ev.metrics); summary[t] = ev.metrics
+    cl = cmd_failures(argparse.Namespace(runs=[str(root/t) for t in tasks], runs_root=None, out=str(root/'failures'),
+                                         k=10, text='question', embedder=None, quiet=a.quiet))
+    if cl is not None: summary['failures'] = dict(n=len(cl.frame), causes=cl.frame.cause.value_counts().to_dict(), clusters=len(cl.summary))
     write_json(root/'summary.json', summary)
     print(f'summary: {root/"summary.json"}')
     return summary
@@ -109,6 +131,15 @@ def _parser():
     r = sub.add_parser('run', help='the main job (default: the embedded model on HumanEval and GSM8K slices)')
     r.add_argument('--tasks', nargs='+', default=None, help='tasks to run (default: humaneval, and gsm8k when its data is present)')
     _add_model_args(r); _add_gen_args(r); r.set_defaults(fn=cmd_run, limit=20)
+    f = sub.add_parser('failures', help='failures of evaluation runs: root causes, clusters, failure map')
+    f.add_argument('runs', nargs='+', help='run folders (or names under --runs-root) holding results.jsonl')
+    f.add_argument('--runs-root', default=None, help='where run folders live (default: $COGUMI_RUNS or ./runs)')
+    f.add_argument('--out', default=None, help="folder for the clusters and maps (default: the first run's)")
+    f.add_argument('--k', type=int, default=10, help='clusters (fewer when there are fewer failures)')
+    f.add_argument('--text', default='question', choices=['question', 'question+completion'], help='what to embed')
+    f.add_argument('--embedder', default=None, help='sentence-transformers model name or folder (default all-MiniLM-L6-v2)')
+    f.add_argument('--quiet', action='store_true')
+    f.set_defaults(fn=cmd_failures)
     for name,fn in _EXTRA: fn(sub)
     return p
 
