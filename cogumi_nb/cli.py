@@ -78,7 +78,7 @@ def cmd_consistency(a):
 # %% ../nbs/90_cli.ipynb #3a5c5351
 def cmd_failures(a):
     "Extract failures of run folders, name their root causes, cluster and map them."
-    from cogumi_nb.failures import analyze_failures, cause_table
+    from cogumi_nb.failures import analyze_failures, cause_table, run_path
     from cogumi_nb.clusters import cluster_failures
     fs = []
     for r in a.runs:
@@ -87,7 +87,7 @@ def cmd_failures(a):
         fs += got
     if not fs: print('no failures: nothing to cluster'); return None
     print(cause_table(fs)[['cause', 'count', 'share']].to_string(index=False))
-    out = Path(a.out) if a.out else Path(a.runs[0]) if Path(a.runs[0]).is_dir() else run_dir(a.runs[0], a.runs_root)
+    out = Path(a.out) if a.out else run_path(a.runs[0], a.runs_root)
     k = min(a.k, len(fs))
     cl = cluster_failures(fs, k=k if k > 1 else 1, text=a.text, model=a.embedder, dest=out, progress=not a.quiet)
     print(cl.summary[['cluster', 'size', 'top_cause', 'label']].to_string(index=False))

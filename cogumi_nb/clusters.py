@@ -12,9 +12,10 @@ from pathlib import Path
 import numpy as np
 from .core import *
 from .failures import Failure, failures_frame
+from .models import cache_dir, has_cuda
 
 # %% auto #0
-__all__ = ['DEFAULT_EMBEDDER', 'embedder_path', 'load_embedder', 'has_cuda', 'EmbeddingCache', 'embed', 'choose_k', 'kmeans',
+__all__ = ['DEFAULT_EMBEDDER', 'embedder_path', 'load_embedder', 'EmbeddingCache', 'embed', 'choose_k', 'kmeans',
            'keyword_labels', 'representatives', 'umap_2d', 'Clusters', 'cluster_failures', 'plot_map',
            'interactive_map', 'save_clusters']
 
@@ -36,13 +37,9 @@ def load_embedder(name:str|None=None):
     path = embedder_path(name)
     if path not in _EMBEDDERS:
         from sentence_transformers import SentenceTransformer
-        try: _EMBEDDERS[path] = SentenceTransformer(path, device='cpu' if not has_cuda() else None)
+        try: _EMBEDDERS[path] = SentenceTransformer(path, device=None if has_cuda() else 'cpu')
         except OSError as e: raise FileNotFoundError(f'cannot load the embedding model {name!r} from {path}: {e}') from None
     return _EMBEDDERS[path]
-
-def has_cuda()->bool:
-    import torch
-    return torch.cuda.is_available()
 
 # %% ../nbs/09_clusters.ipynb #4fea6fb9
 def _text_key(t:str)->bytes: return hashlib.sha256(t.encode()).digest()[:12]
@@ -50,8 +47,7 @@ def _text_key(t:str)->bytes: return hashlib.sha256(t.encode()).digest()[:12]
 class EmbeddingCache:
     "Vectors by text hash for one model, kept as `.npz` shards in a folder."
     def __init__(self, model:str):
-        self.dir = Path(os.environ.get('COGUMI_CACHE', Path.home()/'.cache'/'cogumi'))/'embeddings'/stable_hash(model, 12)
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self.dir = cache_dir('embeddings', stable_hash(model, 12))
         self.index = {}
         for f in sorted(self.dir.glob('*.npz')):
             with np.load(f) as z:
@@ -147,7 +143,7 @@ def umap_2d(X:np.ndarray, seed:int=0, n_neighbors:int=15, min_dist:float=0.1, ca
         Y = (np.linalg.svd(Xc, full_matrices=False)[0][:, :2] if len(X) > 1 else np.zeros((len(X), 2)))
         return np.pad(Y, ((0, 0), (0, 2-Y.shape[1])))
     key = hashlib.sha256(X.round(4).astype(np.float32).tobytes() + f'{seed},{n_neighbors},{min_dist}'.encode()).hexdigest()[:20]
-    f = Path(os.environ.get('COGUMI_CACHE', Path.home()/'.cache'/'cogumi'))/'umap'/f'{key}.npy'
+    f = cache_dir('umap')/f'{key}.npy'
     if cache and f.exists(): return np.load(f)
     import umap
     with warnings.catch_warnings():
@@ -155,7 +151,6 @@ def umap_2d(X:np.ndarray, seed:int=0, n_neighbors:int=15, min_dist:float=0.1, ca
         Y = umap.UMAP(n_neighbors=min(n_neighbors, len(X)-1), min_dist=min_dist, metric='cosine', random_state=seed,
                       n_jobs=1).fit_transform(X).astype(np.float32)
     if cache:
-        f.parent.mkdir(parents=True, exist_ok=True)
         np.save(f.with_suffix('.tmp.npy'), Y); os.replace(f.with_suffix('.tmp.npy'), f)
     return Y
 

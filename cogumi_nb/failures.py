@@ -14,8 +14,8 @@ from .core import *
 from .data import Example
 
 # %% auto #0
-__all__ = ['ROOT_CAUSES', 'root_cause', 'Failure', 'read_results', 'extract_failures', 'failures_frame', 'cause_table',
-           'plot_causes', 'select_failures', 'export_failures', 'load_failures', 'analyze_failures']
+__all__ = ['ROOT_CAUSES', 'root_cause', 'Failure', 'run_path', 'read_results', 'extract_failures', 'failures_frame',
+           'cause_table', 'plot_causes', 'select_failures', 'export_failures', 'load_failures', 'analyze_failures']
 
 # %% ../nbs/08_failures.ipynb #1bdc802c
 ROOT_CAUSES = {
@@ -69,10 +69,14 @@ class Failure(Record):
     agreement: float|None = None
 
 # %% ../nbs/08_failures.ipynb #41d926e9
+def run_path(run, root=None)->Path:
+    "A run given as a folder, a file in it, or a run name under `root` (default `$COGUMI_RUNS` or ./runs)."
+    p = Path(run)
+    return p if p.exists() else Path(root or os.environ.get('COGUMI_RUNS', 'runs'))/str(run)
+
 def read_results(run, root=None)->list:
     "The result dicts of an evaluation run: a run folder, its results.jsonl, or a run name under `root`."
-    p = Path(run)
-    if not p.exists(): p = Path(root or os.environ.get('COGUMI_RUNS', 'runs'))/str(run)
+    p = run_path(run, root)
     f = p/'results.jsonl' if p.is_dir() else p
     if not f.is_file(): raise InputError(f'no results.jsonl for run {str(run)!r} (looked at {f})', file=f)
     with RecordStore(f) as store: rows = list(store)
@@ -183,7 +187,7 @@ def load_failures(path)->list:
 def analyze_failures(run, root=None, examples:list|None=None, threshold:float=0.5, plot:bool=True)->list:
     "Extract the failures of `run`, save them with their root-cause table and chart in its folder; returns them."
     fs = extract_failures(run, root, examples, threshold)
-    d = run.dir if hasattr(run, 'dir') else Path(run) if Path(run).is_dir() else Path(root or os.environ.get('COGUMI_RUNS', 'runs'))/str(run)
+    d = run.dir if hasattr(run, 'dir') else run_path(run, root)
     export_failures(fs, d/'failures.jsonl')
     if fs:
         cause_table(fs).to_csv(d/'root_causes.csv', index=False)
