@@ -13,8 +13,8 @@ from pathlib import Path
 from .core import *
 
 # %% auto #0
-__all__ = ['LOADERS', 'Example', 'read_jsonl_records', 'load_gsm8k', 'load_humaneval', 'mmlu_subjects', 'load_mmlu', 'load_mbpp',
-           'load_jsonl', 'load_task']
+__all__ = ['TRAIN_SOURCES', 'LOADERS', 'Example', 'TrainRow', 'read_jsonl_records', 'load_gsm8k', 'load_humaneval',
+           'mmlu_subjects', 'load_mmlu', 'load_mbpp', 'load_jsonl', 'load_task']
 
 # %% ../nbs/01_data.ipynb #1353eabe
 @dataclass
@@ -28,6 +28,21 @@ class Example(Record):
     category: str = ''       # 'math', 'code', 'knowledge', an MMLU subject...
     messages: list|None = None  # chat form, when the source gives one
     meta: dict = field(default_factory=dict)  # task specifics: tests, entry point, choices, subject
+
+# %% ../nbs/01_data.ipynb #4d112e73
+TRAIN_SOURCES = ('ground_truth', 'self_consistency', 'teacher', 'targeted', 'critique', 'reverse', 'replay', 'jsonl')
+
+@dataclass
+class TrainRow(Record):
+    "One supervised training example: prompt, the completion to learn, its source and provenance."
+    id: str                  # stable and unique: f'{source}/{origin or hash}'
+    prompt: str|list         # text, or chat messages (without the answer)
+    completion: str          # the target response
+    source: str              # a builder: one of `TRAIN_SOURCES`
+    task: str = ''
+    category: str = ''
+    origin: str = ''         # the failure or example id it came from
+    meta: dict = field(default_factory=dict)  # agreement, temperature, judge score, cluster, cost...
 
 # %% ../nbs/01_data.ipynb #035f03bd
 def _type_name(t)->str: return ' or '.join(o.__name__ for o in (t if isinstance(t, tuple) else (t,)))
