@@ -11,7 +11,7 @@ from pathlib import Path
 from .core import *
 
 # %% auto #0
-__all__ = ['cmd_generate', 'cmd_eval', 'cmd_consistency', 'cmd_failures', 'cmd_run', 'register_command', 'main']
+__all__ = ['cmd_generate', 'cmd_eval', 'cmd_consistency', 'cmd_failures', 'cmd_run', 'cmd_runs', 'register_command', 'main']
 
 # %% ../nbs/90_cli.ipynb #7af69b1b
 def _add_model_args(p):
@@ -96,24 +96,27 @@ def cmd_failures(a):
 
 # %% ../nbs/90_cli.ipynb #fa6481f1
 def cmd_run(a):
-    "The main job: evaluate the model on HumanEval (and GSM8K when its data is present), then analyse its failures."
-    from cogumi_nb.evaluate import evaluate
-    from cogumi_nb.models import load_model
-    tasks = a.tasks or (['humaneval', 'gsm8k'] if data_dir() is not None else ['humaneval'])
-    if 'gsm8k' not in tasks and not a.tasks: print('GSM8K data not found (set COGUMI_DATA): HumanEval only')
-    lm = load_model(a.model)
-    print(f'model: {lm}')
-    root = run_dir(a.run or 'main', a.runs_root)
-    summary = {}
-    for t in tasks:
-        ev = evaluate(lm, t, limit=a.limit, run=t, root=root, progress=not a.quiet, **_gen_kw(a))
-        _print_metrics(t, ev.metrics); summary[t] = ev.metrics
-    cl = cmd_failures(argparse.Namespace(runs=[str(root/t) for t in tasks], runs_root=None, out=str(root/'failures'),
-                                         k=10, text='question', embedder=None, quiet=a.quiet))
-    if cl is not None: summary['failures'] = dict(n=len(cl.frame), causes=cl.frame.cause.value_counts().to_dict(), clusters=len(cl.summary))
-    write_json(root/'summary.json', summary)
-    print(f'summary: {root/"summary.json"}')
-    return summary
+    "Run the phases of a config (default: the main job) into runs/<name>/."
+    from cogumi_nb.pipeline import run_pipeline
+    over = {k: v for k, v in dict(name=a.name, model=a.model).items() if v is not None}
+    man = run_pipeline(a.config, root=a.runs_root, start=a.start, only=a.only, progress=not a.quiet, yes=a.yes, **over)
+    run = run_dir(man['name'], a.runs_root)
+    rep = read_json(run/'report.json') if (run/'report.json').exists() else None
+    if rep:
+        o = rep['metrics']['overall']
+        print(f"{man['name']}: pass rate {o['before']:.1%} -> {o['after']:.1%} on {o['n']} problems "
+              f"({o['fixed']} fixed, {o['broken']} broken, McNemar p={o['p_value']:.3g}); "
+              f"truncated {o['truncated_before']} -> {o['truncated_after']}")
+        for c in rep['criteria']: print(f"  criterion {c['criterion']}: {'passed' if c['passed'] else 'FAILED' if c['passed'] is False else 'not measured'} (value {c['value']})")
+    print(f'report: {run/"report.html"}; manifest: {run/"manifest.json"}')
+    return man
+
+def cmd_runs(a):
+    "List the runs under the runs root with their key metrics."
+    from cogumi_nb.report import list_runs
+    df = list_runs(a.runs_root)
+    print(df.to_string(index=False) if len(df) else 'no runs with a report yet')
+    return df
 
 # %% ../nbs/90_cli.ipynb #81abe4c5
 def _parser():
@@ -128,9 +131,19 @@ def _parser():
     c = sub.add_parser('consistency', help='sample each prompt N times (default 10): consistency, maj@k, plots')
     c.add_argument('task')
     _add_model_args(c); _add_gen_args(c); c.set_defaults(fn=cmd_consistency)
-    r = sub.add_parser('run', help='the main job (default: the embedded model on HumanEval and GSM8K slices)')
-    r.add_argument('--tasks', nargs='+', default=None, help='tasks to run (default: humaneval, and gsm8k when its data is present)')
-    _add_model_args(r); _add_gen_args(r); r.set_defaults(fn=cmd_run, limit=20)
+    r = sub.add_parser('run', help='the whole loop of a config through the phase notebooks (default: the main job)')
+    r.add_argument('config', nargs='?', default=None, help="a YAML config, or a shipped one: main (default), demo, seeds-1a, seeds-1b, seeds-1b2, seeds-1c")
+    r.add_argument('--name', default=None, help='run name (default: the config\'s)')
+    r.add_argument('--model', default=None, help='replace the config\'s model')
+    r.add_argument('--from', dest='start', default=None, help='re-run from this phase on')
+    r.add_argument('--only', nargs='+', default=None, help='re-run just these phases')
+    r.add_argument('--yes', action='store_true', help='accept the estimated teacher cost without asking')
+    r.add_argument('--runs-root', default=None, help='where run folders live (default: $COGUMI_RUNS or ./runs)')
+    r.add_argument('--quiet', action='store_true', help='no progress bars')
+    r.set_defaults(fn=cmd_run)
+    rs = sub.add_parser('runs', help='the runs side by side: pass rates before/after, fixed, broken, p-value')
+    rs.add_argument('--runs-root', default=None)
+    rs.set_defaults(fn=cmd_runs)
     f = sub.add_parser('failures', help='failures of evaluation runs: root causes, clusters, failure map')
     f.add_argument('runs', nargs='+', help='run folders (or names under --runs-root) holding results.jsonl')
     f.add_argument('--runs-root', default=None, help='where run folders live (default: $COGUMI_RUNS or ./runs)')
@@ -154,7 +167,10 @@ def main(argv=None):
     p = _parser()
     a = p.parse_args(argv)
     if not getattr(a, 'fn', None): p.print_help(); return 0
+    from cogumi_nb.pipeline import PhaseFailed
     try: a.fn(a)
     except (InputError, FileNotFoundError) as e:
         print(f'cogumi {a.cmd}: error: {e}', file=sys.stderr); return 2
+    except PhaseFailed as e:
+        print(f'cogumi {a.cmd}: {e}', file=sys.stderr); return 1
     return 0
