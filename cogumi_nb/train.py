@@ -68,23 +68,16 @@ class TrainConfig:
 # %% ../nbs/13_train.ipynb #386fae02
 _ROW_FIELDS = {'id': str, 'prompt': (str, list), 'completion': str}
 
-def _check_row(rec:dict, file=None, line=None)->TrainRow:
-    "A `TrainRow` from a dict, or an `InputError` naming file, line and field."
-    if not isinstance(rec, dict): raise InputError(f'expected a JSON object, got {type(rec).__name__}', file, line)
-    for k,t in _ROW_FIELDS.items():
-        if not isinstance(rec.get(k), t): raise InputError('missing' if k not in rec else f'expected {t}, got {type(rec[k]).__name__}', file, line, k)
-    if not rec['completion'].strip(): raise InputError('empty completion', file, line, 'completion')
-    p = rec['prompt']
-    if isinstance(p, list) and not (p and all(isinstance(m, dict) and isinstance(m.get('role'), str) and isinstance(m.get('content'), str) for m in p)):
-        raise InputError("expected chat messages: a non-empty list of {'role': str, 'content': str}", file, line, 'prompt')
-    known = {f.name for f in fields(TrainRow)}
-    return TrainRow(**{'source': 'jsonl', **{k: v for k,v in rec.items() if k in known}})
+def _row(r, file=None, line=None)->TrainRow:
+    "A checked `TrainRow` (`builders.check_row`); a row without a source counts as 'jsonl'."
+    from cogumi_nb.builders import check_row
+    return check_row({'source': 'jsonl', **r} if isinstance(r, dict) else r, file, line)
 
 def load_rows(rows)->list:
     "Training rows from a list of `TrainRow`s or dicts, or a JSONL path; ids must be unique."
     if isinstance(rows, (str, Path)):
-        out = [_check_row(r, rows, i) for i,r in read_jsonl_records(rows, fields=_ROW_FIELDS, id_field='id')]
-    else: out = [r if isinstance(r, TrainRow) else _check_row(r, line=i) for i,r in enumerate(rows or [], 1)]
+        out = [_row(r, rows, i) for i,r in read_jsonl_records(rows, fields=_ROW_FIELDS, id_field='id')]
+    else: out = [_row(r, line=i) for i,r in enumerate(rows or [], 1)]
     seen = set()
     for i,r in enumerate(out, 1):
         if r.id in seen: raise InputError(f'duplicate id {r.id!r}', line=i, field='id')
@@ -247,7 +240,7 @@ def _peak_memory(cuda:bool)->dict:
 
 # %% ../nbs/13_train.ipynb #1b0fd4b8
 class _Clock(TrainerCallback):
-    "Training seconds and tokens of this session, evaluations during training excluded."
+    "Training seconds and tokens of this run, evaluations during training excluded."
     def __init__(self): self.t = self.t_eval = 0.0; self.tokens0 = 0; self.training = False
     def on_train_begin(self, args, state, control, **kw):
         self.tokens0, self.t0, self.training = state.num_input_tokens_seen, time.perf_counter(), True
