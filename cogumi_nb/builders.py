@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from .core import *
 from .data import Example, TrainRow, TRAIN_SOURCES
+from .tasks import _plain_solution   # GSM8K's worked answer without its <<calculator>> notes
 
 # %% auto #0
 __all__ = ['GROUND_TRUTH_FORMATS', 'CATEGORY_TEMPERATURES', 'CATEGORY_ALIASES', 'REVERSE_INSTRUCTION', 'check_row', 'prompt_text',
@@ -99,7 +100,7 @@ def jsonl_rows(path,                 # a JSONL file of instruction data
     return rows
 
 # %% ../nbs/10_builders.ipynb #5669b270
-def _plain(solution:str)->str: return re.sub(r'<<[^>]*>>', '', solution).strip()
+def _plain(solution:str)->str: return _plain_solution(solution).strip()
 
 def _gsm8k_answer(solution:str, reference:str)->str|None:
     "GSM8K's worked answer without calculator annotations, ending in '#### <number>'."

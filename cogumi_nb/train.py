@@ -343,8 +343,9 @@ def train_lora(base,                     # 'smollm2', 'tiny', a model folder or 
 def _gsm8k_rows(limit:int=64, split:str='train')->list:
     "GSM8K problems as `TrainRow`s (question -> worked solution without `<<...>>`), or [] without the data."
     from cogumi_nb.data import load_gsm8k
+    from cogumi_nb.tasks import _plain_solution
     if data_dir() is None: return []
-    return [TrainRow(id=f'ground_truth/{e.id}', prompt=e.prompt, completion=re.sub(r'<<[^>]*>>', '', e.solution),
+    return [TrainRow(id=f'ground_truth/{e.id}', prompt=e.prompt, completion=_plain_solution(e.solution),
                      source='ground_truth', task='gsm8k', category='math', origin=e.id) for e in load_gsm8k(split, limit=limit)]
 
 # %% ../nbs/13_train.ipynb #36ddf474
