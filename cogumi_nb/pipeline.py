@@ -134,7 +134,7 @@ def phase_failures(run, cfg:dict, progress:bool=True):
     (run/'failures').mkdir(exist_ok=True)
     export_failures(fs, run/'failures'/'failures.jsonl')
     if not fs: print('no failures: nothing to cluster'); return None
-    return cluster_failures(fs, k=min(f['k'], len(fs)), text=f.get('text', 'question'), dest=run/'failures',
+    return cluster_failures(fs, k=min(f['k'], len(fs)), text=f.get('text', 'question'), model=f.get('embedder'), dest=run/'failures',
                             progress=progress, map=f.get('map', True))
 
 # %% ../nbs/15_pipeline.ipynb #f971b8dd

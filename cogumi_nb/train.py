@@ -42,7 +42,8 @@ class TrainConfig:
     patience: int = 3               # evaluations without improvement before stopping
     packing: bool = False           # BFD-pack rows into max_length blocks (else padding-free batches of rows)
     padding_free: bool = True       # concatenate a batch's rows without padding (position_ids keep them apart)
-    micro_batch: int|None = None    # rows per forward pass (a divisor of batch_size); default: batch_size
+    micro_batch: int|None = None    # rows per forward pass (a divisor of batch_size); default: 1 on CPU, batch_size on CUDA
+    checkpointing: bool|None = None # recompute activations in backward to save memory; default: on CUDA only
     smoothing: float = 0.9          # EMA factor of the smoothed training loss
     plateau_window: int = 20        # logs over which the smoothed loss must improve
     plateau_tol: float = 1e-3       # relative improvement below which it is a plateau
@@ -220,7 +221,8 @@ def _pad_token(tok):
 def _args(cfg:TrainConfig, ck:Path, progress:bool, cuda:bool):
     "TRL's `SFTConfig` for `cfg`."
     from trl import SFTConfig
-    mb = cfg.micro_batch or cfg.batch_size
+    mb = cfg.micro_batch or (cfg.batch_size if cuda else 1)
+    ckpt = 'activation_checkpointing' if 'activation_checkpointing' in SFTConfig.__dataclass_fields__ else 'gradient_checkpointing'  # renamed in transformers 5.2x
     return SFTConfig(
         output_dir=str(ck), per_device_train_batch_size=mb, per_device_eval_batch_size=cfg.batch_size,
         gradient_accumulation_steps=cfg.grad_accum*cfg.batch_size//mb, learning_rate=cfg.lr, num_train_epochs=cfg.epochs, max_steps=cfg.max_steps,
@@ -230,7 +232,8 @@ def _args(cfg:TrainConfig, ck:Path, progress:bool, cuda:bool):
         restore_callback_states_from_checkpoint=True, logging_steps=cfg.logging_steps, logging_nan_inf_filter=False,
         report_to='none', disable_tqdm=not progress, include_num_input_tokens_seen='non_padding',
         completion_only_loss=True, packing=cfg.packing, packing_strategy='bfd', padding_free=cfg.padding_free and mb > 1,
-        max_length=cfg.max_length if cfg.packing else None, use_cpu=not cuda, bf16=cuda, dataloader_num_workers=0)
+        max_length=cfg.max_length if cfg.packing else None, use_cpu=not cuda, bf16=cuda, dataloader_num_workers=0,
+        **{ckpt: cuda if cfg.checkpointing is None else cfg.checkpointing})
 
 def _peak_memory(cuda:bool)->dict:
     if cuda:
