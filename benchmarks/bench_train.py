@@ -31,9 +31,8 @@ def baseline(model:str, rows:list, cfg:TrainConfig, out:Path)->dict:
     m = AutoModelForCausalLM.from_pretrained(src, dtype=torch.float32, attn_implementation='sdpa')
     tr, va = split_rows(len(rows), cfg.val_fraction, cfg.seed)
     ds = lambda ix: Dataset.from_list([dict(prompt=_messages(rows[i]), completion=[{'role': 'assistant', 'content': rows[i].completion}]) for i in ix])
-    args = _args(replace(cfg, micro_batch=cfg.batch_size), out, progress=False, cuda=False)
+    args = _args(replace(cfg, micro_batch=cfg.batch_size, checkpointing=True), out, progress=False, cuda=False)  # checkpointing: TRL's default
     args.padding_free, args.max_length, args.load_best_model_at_end, args.save_strategy = False, cfg.max_length, False, 'no'
-    args.gradient_checkpointing = args.activation_checkpointing = True   # TRL's SFTConfig default
     clock = _Clock()
     t = SFTTrainer(model=m, args=args, train_dataset=ds(tr), eval_dataset=ds(va), processing_class=tok,
                    peft_config=LoraConfig(r=cfg.r, lora_alpha=cfg.alpha, lora_dropout=cfg.dropout, target_modules=cfg.target_modules, task_type='CAUSAL_LM'),
