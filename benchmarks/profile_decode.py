@@ -5,7 +5,9 @@
 Prefills `--cached` positions for `--rows` rows into the engine's preallocated cache, then profiles three decode
 steps with `torch.profiler`: the share of matrix products (the linear layers) and of the attention kernel. It also
 times the attention alone at that shape, PyTorch's SDPA (as the model calls it for one query token with grouped
-key/value heads) against a hand-written batched matmul, and the tied output layer alone.
+key/value heads) against a hand-written batched matmul, and the tied output layer alone, through PyTorch's
+`linear` (MKL) and through oneDNN (what the engine uses on CPU). The step itself runs the model as loaded,
+without the engine's oneDNN output layer.
 """
 import argparse, json, time, warnings
 import torch
@@ -50,7 +52,8 @@ def main():
         res = dict(rows=B, cached=L, step_ms=round(step_ms, 1),
                    share_matmul=round(ev.get('aten::mm', 0)/total, 3), share_attention=round(attn/total, 3),
                    attention_layer_ms=dict(sdpa=round(ms(sdpa, 30), 2), batched_matmul=round(ms(mm_attn, 30), 2)),
-                   output_layer_ms=round(ms(lambda: h @ m.lm_head.weight.T), 1))
+                   output_layer_ms=dict(linear=round(ms(lambda: torch.nn.functional.linear(h, m.lm_head.weight)), 1),
+                                        onednn=round(ms(lambda: torch.ops.mkldnn._linear_pointwise(h, m.lm_head.weight, None, 'none', [], '')), 1)))
     print(json.dumps(res, indent=1)); write_json(a.out, res)
 
 if __name__ == '__main__': main()

@@ -7,6 +7,7 @@ Docs: https://cogumi.github.io/cogumi_nb/generate.html.md"""
 # %% ../nbs/03_generate.ipynb #52e0f325
 from __future__ import annotations
 import math, time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from .core import *
@@ -71,9 +72,22 @@ def _prealloc_layer_cls():
         def get_seq_length(self): return self.n
         def batch_select_indices(self, idx):
             self.bk,self.bv = self.bk[idx],self.bv[idx]; self._views()
+        def move_rows(self, dst:list, src:list, n:int):
+            "Copy rows `src` into slots `dst`, then keep the first `n` rows (a view: nothing else moves)."
+            if dst: self.bk[dst] = self.bk[src]; self.bv[dst] = self.bv[src]
+            self.bk,self.bv = self.bk[:n],self.bv[:n]; self._views()
         def batch_repeat_interleave(self, repeats):
             self.bk,self.bv = self.bk.repeat_interleave(repeats, 0),self.bv.repeat_interleave(repeats, 0); self._views()
     return _PreallocLayer
+
+def _swap_remove(done:list)->tuple:
+    "For a batch whose rows `done` finish: the surviving rows' old positions in their new order, and the (dst, src) moves."
+    n = len(done)-sum(done)
+    dst = [i for i in range(n) if done[i]]
+    src = [i for i in range(n, len(done)) if not done[i]]
+    order = list(range(n))
+    for d,s_ in zip(dst, src): order[d] = s_
+    return order, dst, src
 
 def _new_cache(model, capacity:int):
     "A transformers `Cache` of preallocated layers for `model`."
@@ -141,7 +155,7 @@ class _Row:
     finish: str|None = None
     stop: str|None = None
 
-def _prefill(model, prompts:list, capacity:int, pad_id:int, chunk_tokens:int=4096):
+def _prefill(model, prompts:list, capacity:int, pad_id:int, chunk_tokens:int=1024):
     "Prefill `prompts` (token id lists) into a preallocated cache; returns cache, mask, next positions, last logits."
     import torch
     dev = model.device
@@ -194,6 +208,19 @@ def _chunks(items:list, sizes:list, budget:int)->list:
     return out
 
 # %% ../nbs/03_generate.ipynb #3feb9a4a
+@contextmanager
+def _onednn_output_layer(model):
+    "While inside, compute `model`'s output layer with oneDNN when it is a float32 `Linear` on CPU."
+    import torch
+    head = model.get_output_embeddings()
+    if not (isinstance(head, torch.nn.Linear) and head.weight.device.type == 'cpu'
+            and head.weight.dtype == torch.float32 and torch.backends.mkldnn.is_available()):
+        yield; return
+    head.forward = lambda x: torch.ops.mkldnn._linear_pointwise(x, head.weight, head.bias, 'none', [], '')
+    try: yield
+    finally: del head.forward
+
+# %% ../nbs/03_generate.ipynb #9176b5d1
 def _decode_wave(lm:LM, prompts:list, samples:list, s:GenSettings, seeds:list, on_done=None)->list:
     "Decode one wave; `samples[i]` lists the sample indices wanted for `prompts[i]`. Returns finished `_Row`s."
     import torch
@@ -223,20 +250,18 @@ def _decode_wave(lm:LM, prompts:list, samples:list, s:GenSettings, seeds:list, o
         nl = nxt.tolist(); dl = done.tolist()
         for b,ri in enumerate(alive):
             r = rows[ri]
-            if r.finish: continue
             r.tokens.append(nl[b])
-            if dl[b]: r.finish = 'stop'
-            elif last: r.finish = 'length'
-            if r.finish:
+            if dl[b] or last:
+                r.finish = 'stop' if dl[b] else 'length'
                 finished.append(r)
                 if on_done: on_done(r)
         if last or len(finished) == len(rows): break
-        keep = [b for b,ri in enumerate(alive) if not rows[ri].finish]
-        if len(alive)-len(keep) >= max(1, len(alive)//4):  # drop finished rows once a quarter of the batch is done
-            ki = torch.tensor(keep, device=mask.device)
-            for layer in cache.layers: layer.batch_select_indices(ki)
+        if any(dl):  # finished rows leave the batch now
+            order, dst, src = _swap_remove(dl)
+            for layer in cache.layers: layer.move_rows(dst, src, len(order))
+            ki = torch.tensor(order, device=mask.device)
             mask, pos, nxt, gen_ids = mask[ki], pos[ki], nxt[ki], gen_ids[ki]
-            alive = [alive[b] for b in keep]
+            alive = [alive[b] for b in order]
         mask = torch.cat([mask, mask.new_ones((mask.shape[0], 1))], 1)
         out = model(nxt[:, None], attention_mask=mask, position_ids=pos[:, None], past_key_values=cache, use_cache=True)
         logits = out.logits[:, -1]; pos = pos+1
@@ -301,7 +326,7 @@ def generate(lm:LM,                # a loaded model (`load_model`)
     meta = dict(model=lm.name, settings=s.key())
     bar = tqdm(total=sum(len(wanted[i]) for i in todo), desc=f'generate ({lm.name})', disable=not progress, unit='seq')
     ntok, t0 = 0, time.time()
-    with torch.inference_mode():
+    with torch.inference_mode(), _onednn_output_layer(lm.model):
         for wave in _waves([len(e) for e in enc], [wanted[i] for i in todo], s.batch_size):
             ids = [todo[w] for w in wave]
             seeds = [{j: _row_seed(s.seed, pairs[i][0], j) for j in wanted[i]} for i in ids]
