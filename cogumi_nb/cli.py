@@ -35,7 +35,10 @@ def cmd_generate(a):
     from cogumi_nb.models import load_model
     from cogumi_nb.generate import generate, GenSettings
     exs = load_task(a.task, limit=a.limit)
-    lm = load_model(a.model)
+    if a.vllm:
+        from cogumi_nb.generate import load_vllm
+        lm = load_vllm(a.model)
+    else: lm = load_model(a.model)
     s = GenSettings(n=a.n, seed=a.seed, temperature=a.temperature or 0.0, max_new_tokens=a.max_new_tokens or 256,
                     batch_size=a.batch_size or 64)
     d = run_dir(a.run or f'generate-{a.task}-{lm.name}', a.runs_root)
@@ -125,6 +128,7 @@ def _parser():
     g = sub.add_parser('generate', help='generate completions for a task (no scoring)')
     g.add_argument('task', help='gsm8k, humaneval, mmlu, mbpp or jsonl')
     _add_model_args(g); _add_gen_args(g); g.set_defaults(fn=cmd_generate)
+    g.add_argument('--vllm', action='store_true', help='generate through vLLM (CUDA, `pip install cogumi_nb[vllm]`)')
     e = sub.add_parser('eval', help='evaluate a model on a task: results, metrics with 95%% CI')
     e.add_argument('task', help='a registered task: gsm8k, humaneval, mmlu, mbpp...')
     _add_model_args(e); _add_gen_args(e); e.set_defaults(fn=cmd_eval)

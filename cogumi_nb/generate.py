@@ -7,14 +7,14 @@ Docs: https://cogumi.github.io/cogumi_nb/generate.html.md"""
 # %% ../nbs/03_generate.ipynb #52e0f325
 from __future__ import annotations
 import math, time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from .core import *
-from .models import LM, chat_prompt
+from .models import EMBEDDED, LM, chat_prompt, resolve_model
 
 # %% auto #0
-__all__ = ['GenSettings', 'Completion', 'generate']
+__all__ = ['GenSettings', 'Completion', 'VLLM', 'load_vllm', 'generate']
 
 # %% ../nbs/03_generate.ipynb #934f229b
 @dataclass
@@ -275,6 +275,45 @@ def _eos_ids(lm:LM)->set:
         ids.update(v if isinstance(v, (list, tuple)) else [v])
     return ids
 
+# %% ../nbs/03_generate.ipynb #a9180caf
+@dataclass
+class VLLM:
+    "A model served by vLLM: pass it to `generate` in place of an `LM`."
+    llm: object        # a `vllm.LLM`
+    tokenizer: object
+    name: str
+    source: str = ''
+    load_seconds: float = 0.0
+
+def load_vllm(spec:str=EMBEDDED, # as for `load_model`: 'smollm2', a model folder, a .gguf file or a hub name
+              **kw,              # passed to `vllm.LLM`, e.g. gpu_memory_utilization=0.8, max_model_len=4096
+             )->VLLM:
+    "Load `spec` into vLLM (needs `pip install vllm` and a CUDA GPU)."
+    try: from vllm import LLM
+    except ImportError as e: raise ImportError('the vLLM backend needs vLLM: `pip install vllm` on a CUDA machine') from e
+    t0 = time.time()
+    src = resolve_model(spec)
+    llm = LLM(model=str(src), **kw)
+    name = spec if spec in (EMBEDDED, 'tiny') else Path(str(spec)).name
+    return VLLM(llm, llm.get_tokenizer(), name, str(src), time.time()-t0)
+
+def _vllm_wave(lm:VLLM, prompts:list, samples:list, s:GenSettings, seeds:list, on_done=None)->list:
+    "Decode one wave through vLLM, one request per (prompt, sample); returns finished `_Row`s."
+    from vllm import SamplingParams
+    rows, reqs, params = [], [], []
+    for i,(p,wanted) in enumerate(zip(prompts, samples)):
+        for j in wanted:
+            rows.append(_Row(i, j)); reqs.append({'prompt_token_ids': p})
+            params.append(SamplingParams(n=1, temperature=s.temperature, top_p=s.top_p, top_k=s.top_k if s.top_k > 0 else -1,
+                                         max_tokens=s.max_new_tokens, stop=list(s.stop) or None, include_stop_str_in_output=True,
+                                         seed=seeds[i][j] if s.temperature > 0 else None))
+    for r,out in zip(rows, lm.llm.generate(reqs, params, use_tqdm=False)):
+        o = out.outputs[0]
+        if o.finish_reason not in ('stop', 'length'): raise RuntimeError(f'vLLM ended a sequence with {o.finish_reason!r}')
+        r.tokens, r.finish = list(o.token_ids), o.finish_reason
+        if on_done: on_done(r)
+    return rows
+
 # %% ../nbs/03_generate.ipynb #9daed1aa
 def _prompt_items(items)->list:
     "Normalise items to (id, prompt-or-messages) pairs."
@@ -300,7 +339,7 @@ def _waves(lengths:list, wanted:list, batch_size:int)->list:
     return waves
 
 # %% ../nbs/03_generate.ipynb #9b1699fa
-def generate(lm:LM,                # a loaded model (`load_model`)
+def generate(lm:LM|VLLM,           # a loaded model (`load_model`, or `load_vllm` on a GPU)
              items:list,           # Examples, dicts with id and prompt/messages, or strings
              settings:GenSettings|None=None,
              store:RecordStore|str|Path|None=None, # where completions go; finished ones are skipped
@@ -326,8 +365,10 @@ def generate(lm:LM,                # a loaded model (`load_model`)
     meta = dict(model=lm.name, settings=s.key())
     bar = tqdm(total=sum(len(wanted[i]) for i in todo), desc=f'generate ({lm.name})', disable=not progress, unit='seq')
     ntok, t0 = 0, time.time()
-    with torch.inference_mode(), _onednn_output_layer(lm.model):
-        for wave in _waves([len(e) for e in enc], [wanted[i] for i in todo], s.batch_size):
+    served = isinstance(lm, VLLM)
+    wave_fn, wave_size = (_vllm_wave, max(s.batch_size, 1024)) if served else (_decode_wave, s.batch_size)
+    with torch.inference_mode(), (nullcontext() if served else _onednn_output_layer(lm.model)):
+        for wave in _waves([len(e) for e in enc], [wanted[i] for i in todo], wave_size):
             ids = [todo[w] for w in wave]
             seeds = [{j: _row_seed(s.seed, pairs[i][0], j) for j in wanted[i]} for i in ids]
             def on_done(r, ids=ids, wave=wave):
@@ -337,7 +378,7 @@ def generate(lm:LM,                # a loaded model (`load_model`)
                 results[c.id] = c.to_dict(); ntok += c.completion_tokens
                 if store is not None: store.append(c)
                 bar.update(1); bar.set_postfix(tok_s=f'{ntok/max(time.time()-t0, 1e-9):.0f}')
-            _decode_wave(lm, [enc[w] for w in wave], [wanted[i] for i in ids], s, seeds, on_done)
+            wave_fn(lm, [enc[w] for w in wave], [wanted[i] for i in ids], s, seeds, on_done)
     bar.close()
     out = [Completion.from_dict(results.get(f'{k}#{j}') or store[f'{k}#{j}']) for k,_ in pairs for j in range(s.n)]
     if own and store is not None: store.close()
