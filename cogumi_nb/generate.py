@@ -11,7 +11,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from .core import *
-from .models import EMBEDDED, LM, chat_prompt, resolve_model
+from .models import EMBEDDED, LM, chat_prompt, model_name, resolve_model
 
 # %% auto #0
 __all__ = ['GenSettings', 'Completion', 'VLLM', 'load_vllm', 'generate']
@@ -294,8 +294,7 @@ def load_vllm(spec:str=EMBEDDED, # as for `load_model`: 'smollm2', a model folde
     t0 = time.time()
     src = resolve_model(spec)
     llm = LLM(model=str(src), **kw)
-    name = spec if spec in (EMBEDDED, 'tiny') else Path(str(spec)).name
-    return VLLM(llm, llm.get_tokenizer(), name, str(src), time.time()-t0)
+    return VLLM(llm, llm.get_tokenizer(), model_name(spec), str(src), time.time()-t0)
 
 def _vllm_wave(lm:VLLM, prompts:list, samples:list, s:GenSettings, seeds:list, on_done=None)->list:
     "Decode one wave through vLLM, one request per (prompt, sample); returns finished `_Row`s."

@@ -13,7 +13,7 @@ from .core import *
 
 # %% auto #0
 __all__ = ['EMBEDDED', 'cache_dir', 'has_cuda', 'has_unsloth', 'LM', 'embedded_gguf', 'gguf_to_folder', 'tiny_folder',
-           'resolve_model', 'load_model', 'chat_prompt']
+           'resolve_model', 'model_name', 'load_model', 'chat_prompt']
 
 # %% ../nbs/02_models.ipynb #e8dadebf
 def cache_dir(*parts)->Path:
@@ -154,6 +154,10 @@ def resolve_model(spec:str=EMBEDDED)->Path|str:
     return spec  # a hub name such as 'meta-llama/Llama-3.1-8B-Instruct'
 
 # %% ../nbs/02_models.ipynb #1abc8887
+def model_name(spec:str)->str:
+    "Short name of a model spec for records and run names: 'smollm2', 'tiny', or the folder or file name."
+    return spec if spec in (EMBEDDED, 'tiny') else Path(str(spec)).name
+
 def load_model(spec:str=EMBEDDED, # 'smollm2', 'tiny', a model folder, a .gguf file or a hub name
                dtype=None,        # default: bfloat16 on CUDA, float32 on CPU
                device:str|None=None, # default: 'cuda' when available, else 'cpu'
@@ -177,8 +181,7 @@ def load_model(spec:str=EMBEDDED, # 'smollm2', 'tiny', a model folder, a .gguf f
     model.eval()
     tok.padding_side = 'left'
     if tok.pad_token is None: tok.pad_token = tok.eos_token
-    name = spec if spec in (EMBEDDED, 'tiny') else Path(str(spec)).name
-    return LM(model, tok, name, str(src), time.time()-t0)
+    return LM(model, tok, model_name(spec), str(src), time.time()-t0)
 
 # %% ../nbs/02_models.ipynb #12d6e89a
 def chat_prompt(tokenizer, prompt:str|list, system:str|None=None)->str:
