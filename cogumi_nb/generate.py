@@ -190,6 +190,7 @@ def _prefill(model, prompts:list, capacity:int, pad_id:int, chunk_tokens:int=102
             if not l.is_initialized:
                 B,H,_,D = cl.bk.shape
                 l.lazy_initialization(cl.bk.new_empty(len(prompts), H, 1, D), cl.bv.new_empty(len(prompts), H, 1, cl.bv.shape[-1]))
+                l.bk[:, :, :P+S] = 0; l.bv[:, :, :P+S] = 0  # masked gaps of shorter chunks: never garbage (0 x NaN is NaN)
                 l.n = P+S; l._views()
             if P: l.bk[rows, :, :P] = cl.bk[:, :, :P]; l.bv[rows, :, :P] = cl.bv[:, :, :P]
             l.bk[rows, :, P+S-Sc:P+S] = cl.bk[:, :, P:P+Sc]; l.bv[rows, :, P+S-Sc:P+S] = cl.bv[:, :, P:P+Sc]
