@@ -3,8 +3,8 @@
     python benchmarks/bench_mainjob.py [--config main] [--kill] [--root DIR]
 
 Runs `cogumi run CONFIG` in a fresh runs root (a subprocess, as a user would), then reads the run's
-manifest and report: wall time, seconds per phase, pass rates before and after, fixed and broken
-problems, truncations and root causes before and after, criteria. With --kill, a second run in another
+manifest and report: wall time, seconds per phase, pass rates before and after, the paired test of every
+outcome (correct, final answer, truncated, each root cause; eval and held-out), fixed and broken problems, truncations and root causes before and after, criteria. With --kill, a second run in another
 fresh root is SIGKILLed as soon as training has written its first checkpoint, then started again with
 the same command: it must resume (the training summary says from which checkpoint) and finish.
 Writes benchmarks/results/mainjob.json. Target on a 2-core CPU: the main job in at most 20 minutes.
@@ -47,13 +47,15 @@ def main(argv=None):
     man, rep = json.loads((d/'manifest.json').read_text()), json.loads((d/'report.json').read_text())
     tr = json.loads((d/'train'/'training_summary.json').read_text()) if (d/'train'/'training_summary.json').exists() else {}
     out = dict(config=a.config, wall_seconds=round(wall, 1), phases={k: v['seconds'] for k, v in man['phases'].items()},
-               metrics=rep['metrics'], causes=rep['causes'], criteria=rep['criteria'],
+               metrics=rep['metrics'], tests=rep.get('tests', []), causes=rep['causes'], criteria=rep['criteria'],
                train_rows=sum(1 for _ in open(d/'data'/'train.jsonl')), training={k: tr.get(k) for k in
                ('best_step', 'best_eval_loss', 'best_eval_ppl', 'stop_reason', 'tokens_seen', 'tokens_per_s', 'resumed_from') if k in tr})
     print(f"main job: {wall/60:.1f} min; phases {out['phases']}")
     o = rep['metrics']['overall']
     print(f"pass rate {o['before']:.1%} -> {o['after']:.1%} (n={o['n']}, fixed {o['fixed']}, broken {o['broken']}, p={o['p_value']:.3g}); "
           f"truncated {o['truncated_before']} -> {o['truncated_after']}")
+    for t in out['tests']:   # every per-problem outcome's paired test (report.outcome_tests)
+        print(f"  {t['set']:8} {t['task']:10} {t['outcome']:22} {t['before']:>4} -> {t['after']:<4} p={t['p_value']:.3g} {t['change']}{' *' if t['significant'] else ''}")
     if a.kill:
         root2 = Path(tempfile.mkdtemp(prefix='cogumi-mainjob-kill-'))
         at, ck = killed_run(a.config, root2)

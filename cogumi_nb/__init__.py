@@ -1,1 +1,24 @@
+"""Improve a fine-tuned LLM from its own failures: evaluate, diagnose, cluster failures, build targeted data, train LoRA, report.
+
+Modules:
+
+- `cogumi_nb.builders`: Training rows from a run's own failures: ground truth, self-consistency, reverse pairs; then one deduplicated, leak-free set.
+- `cogumi_nb.cli`: The `cogumi` command: one subcommand per phase of the loop.
+- `cogumi_nb.clusters`: Sentence embeddings, KMeans, keyword labels, representatives and a 2-D UMAP map of failures.
+- `cogumi_nb.consistency`: Sample each prompt N times: unique answers, agreement with the modal answer, majority vote (maj@k), entropy, and their plots.
+- `cogumi_nb.core`: Run directories, the resumable record store, clear input errors, hashing and seeding.
+- `cogumi_nb.evaluate`: Evaluation runs: model × task × limit → per-sample results, metrics with confidence intervals, comparisons.
+- `cogumi_nb.failures`: The failures of a run, each with its ground truth, and the root cause of each, from evidence.
+- `cogumi_nb.generate`: The batched generation engine: completions with token counts and finish reasons, N samples per prompt, resumable.
+- `cogumi_nb.models`: Load the model under study: the embedded SmolLM2, a local Hugging Face folder, a GGUF file, or a tiny random model for tests.
+- `cogumi_nb.pipeline`: The improvement loop as one command: a YAML config, one function per phase, papermill runs of the phase notebooks, a manifest that makes re-runs skip what is done.
+- `cogumi_nb.provider_server`: A local HTTP server speaking the OpenAI and Anthropic chat APIs, with simulated latency, deterministic answers and injected faults.
+- `cogumi_nb.report`: Before and after: paired significance, the ledger of fixed and broken problems, root-cause and cluster change, forgetting, success criteria.
+- `cogumi_nb.sandbox`: Run model-written Python safely: limits, guards, HumanEval and MBPP checks, parallel runs and pass@k.
+- `cogumi_nb.serve`: Generation through an OpenAI-compatible completions server: vLLM, SGLang, TGI or llama.cpp serving the model, for generation past one GPU.
+- `cogumi_nb.tasks`: The task registry: how each benchmark builds its prompts, pulls the answer out of a completion and scores it.
+- `cogumi_nb.teachers`: A stronger model improves the failures: better answers, self-critiques, new targeted problems, and a judge that filters them, with costs estimated, confirmed, capped and recorded.
+- `cogumi_nb.train`: LoRA fine-tuning on training rows with loss on the completion only, early stopping, resume, and a verified merge.
+- `cogumi_nb.verified`: Training rows the model wrote itself and the task's scorer verified: rejection sampling (RFT), rationalization (STaR), and replay of its own answers."""
+
 __version__ = "0.1.0"

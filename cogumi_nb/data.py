@@ -6,15 +6,16 @@ Docs: https://cogumi.github.io/cogumi_nb/data.html.md"""
 
 # %% ../nbs/01_data.ipynb #12abbba2
 from __future__ import annotations
-import csv, difflib, gzip, inspect, io, json, re
+import csv, difflib, gzip, importlib.util, inspect, io, json, os, re, urllib.error, urllib.request
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from .core import *
 
 # %% auto #0
-__all__ = ['TRAIN_SOURCES', 'LOADERS', 'Example', 'TrainRow', 'read_jsonl_records', 'load_gsm8k', 'load_humaneval',
-           'mmlu_subjects', 'load_mmlu', 'load_mbpp', 'load_jsonl', 'load_task']
+__all__ = ['TRAIN_SOURCES', 'HUB_DATASETS', 'LOADERS', 'Example', 'TrainRow', 'read_jsonl_records', 'hub_offline',
+           'hub_reachable', 'data_source', 'missing_data_help', 'load_gsm8k', 'load_humaneval', 'mmlu_subjects',
+           'load_mmlu', 'load_mbpp', 'load_jsonl', 'load_task']
 
 # %% ../nbs/01_data.ipynb #1353eabe
 @dataclass
@@ -30,7 +31,7 @@ class Example(Record):
     meta: dict = field(default_factory=dict)  # task specifics: tests, entry point, choices, subject
 
 # %% ../nbs/01_data.ipynb #4d112e73
-TRAIN_SOURCES = ('ground_truth', 'self_consistency', 'teacher', 'targeted', 'critique', 'reverse', 'replay', 'jsonl')
+TRAIN_SOURCES = ('ground_truth', 'self_consistency', 'rft', 'star', 'teacher', 'targeted', 'critique', 'reverse', 'replay', 'jsonl')
 
 @dataclass
 class TrainRow(Record):
@@ -97,6 +98,105 @@ def read_jsonl_records(path, # a `.jsonl` file, or `.jsonl.gz`
     if not out and limit != 0: raise InputError('empty file: no JSON records', path)
     return out
 
+# %% ../nbs/01_data.ipynb #2b2257c2
+HUB_DATASETS = {  # task -> (hub dataset, config): its data when there is no local copy
+    'gsm8k': ('openai/gsm8k', 'main'),
+    'mmlu': ('cais/mmlu', 'all'),
+    'mbpp': ('google-research-datasets/mbpp', 'full'),
+}
+_LOCAL_LAYOUT = {  # task -> (paths under the data folder that mark a local copy, the layout it must have)
+    'gsm8k': (('gsm8k/test.jsonl', 'gsm8k/train.jsonl'),
+              "gsm8k/train.jsonl and gsm8k/test.jsonl (the files of github.com/openai/grade-school-math: "
+              "one {\"question\", \"answer\"} object a line, the answer ending '#### <number>')"),
+    'mmlu': (('mmlu/test', 'mmlu/dev'),
+             "mmlu/test/<subject>_test.csv and mmlu/dev/<subject>_dev.csv, 57 subjects (header "
+             "question,choice0,choice1,choice2,choice3,answer; answer the index 0-3 of the right choice)"),
+    'mbpp': (('mbpp/mbpp.jsonl',),
+             "mbpp/mbpp.jsonl (google-research's mbpp.jsonl: task_id, text, code, test_list, "
+             "test_setup_code, challenge_test_list; one task a line)"),
+}
+
+def _local_data(task:str)->Path|None:
+    "The data folder when it holds a local copy of `task`'s data, else None."
+    d = data_dir()
+    return d if d is not None and any((d/p).exists() for p in _LOCAL_LAYOUT[task][0]) else None
+
+# %% ../nbs/01_data.ipynb #dfec3e7e
+def hub_offline()->bool:
+    "Whether `HF_HUB_OFFLINE` or `HF_DATASETS_OFFLINE` turns the hub off (as the hub libraries read them)."
+    return any(os.environ.get(k, '').strip().upper() in ('1', 'ON', 'YES', 'TRUE') for k in ('HF_HUB_OFFLINE', 'HF_DATASETS_OFFLINE'))
+
+def _hub_endpoint()->str: return os.environ.get('HF_ENDPOINT', 'https://huggingface.co').rstrip('/')
+
+_HUB_ANSWERS = {}  # endpoint -> whether it answered; asked once a process
+
+def hub_reachable(timeout:float=3.0, # seconds to wait for an answer
+                 )->bool:
+    "Whether the hub (`$HF_ENDPOINT`, default huggingface.co) answers a HEAD request; asked once a process."
+    url = _hub_endpoint()
+    if url not in _HUB_ANSWERS and os.environ.get('IN_TEST'): _HUB_ANSWERS[url] = False  # under nbdev's test runner: never the network
+    if url not in _HUB_ANSWERS:
+        try: urllib.request.urlopen(urllib.request.Request(url, method='HEAD'), timeout=timeout).close(); ok = True
+        except urllib.error.HTTPError: ok = True  # it answered, with an error status
+        except (OSError, ValueError): ok = False  # no network, no name resolution, a timeout, a bad endpoint
+        _HUB_ANSWERS[url] = ok
+    return _HUB_ANSWERS[url]
+
+def _hub_cache(task:str)->Path:
+    "The folder where `datasets` keeps its copy of `task`'s hub dataset."
+    home = os.environ.get('HF_HOME') or Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'huggingface'
+    return Path(os.environ.get('HF_DATASETS_CACHE') or Path(home)/'datasets')/HUB_DATASETS[task][0].replace('/', '___')
+
+# %% ../nbs/01_data.ipynb #d0b8800c
+def data_source(task:str, # 'gsm8k', 'mmlu' or 'mbpp'
+               )->str|None:
+    "Where `task`'s data comes from here: 'local' (under `data_dir()`), 'hub' (through `datasets`), or None."
+    if task not in HUB_DATASETS: raise InputError(f'unknown task {task!r}; benchmark data is known for {", ".join(HUB_DATASETS)}', field='task')
+    if _local_data(task) is not None: return 'local'
+    if importlib.util.find_spec('datasets') is None: return None
+    if hub_offline(): return 'hub' if _hub_cache(task).is_dir() else None
+    return 'hub' if hub_reachable() else None
+
+# %% ../nbs/01_data.ipynb #ea980ddf
+def _why_no_hub(task:str)->str:
+    "Why the hub does not give `task`'s data here (from what is known, without asking the network)."
+    if importlib.util.find_spec('datasets') is None: return 'the `datasets` package is not installed'
+    if hub_offline(): return f'HF_HUB_OFFLINE/HF_DATASETS_OFFLINE is set and the hub cache has no copy ({_hub_cache(task)})'
+    if _HUB_ANSWERS.get(_hub_endpoint()) is False: return f'the hub ({_hub_endpoint()}) did not answer'
+    return 'the hub was not tried'
+
+def missing_data_help(task:str, # 'gsm8k', 'mmlu' or 'mbpp'
+                     )->str:
+    "What is missing for `task`'s benchmark data, and the ways to provide it."
+    if task not in HUB_DATASETS: raise InputError(f'unknown task {task!r}; benchmark data is known for {", ".join(HUB_DATASETS)}', field='task')
+    d, (repo, config), layout = data_dir(), HUB_DATASETS[task], _LOCAL_LAYOUT[task][1]
+    here = f'the data folder {d} has no {task}/' if d is not None else 'no data folder (COGUMI_DATA is not set and there is no shared/data)'
+    return (f'No {task} data: {here}, and {_why_no_hub(task)}. Either:\n'
+            f'  - set COGUMI_DATA=/path to a folder holding {layout};\n'
+            f"  - or go online: pip install 'cogumi-nb[hub]' (the `datasets` package), with the network and without "
+            f'HF_HUB_OFFLINE/HF_DATASETS_OFFLINE set; {task} then loads from the hub as {repo} (config {config!r}) into the '
+            f"hub library's cache, and afterwards HF_HUB_OFFLINE=1 reads that copy.")
+
+# %% ../nbs/01_data.ipynb #108e01ef
+def _where(task:str)->str:
+    "'local' or 'hub' for `task`'s data (see `data_source`); a `FileNotFoundError` saying what to do when neither."
+    src = data_source(task)
+    if src is None: raise FileNotFoundError(missing_data_help(task))
+    return src
+
+def _load_hub(repo:str, config:str|None, split:str, task:str|None=None):
+    "Split `split` of hub dataset `repo` (`config`) through `datasets`, which downloads it once into its cache."
+    try: import datasets
+    except ImportError:
+        raise ImportError(f"loading {repo!r} from the hub needs the `datasets` package (pip install 'cogumi-nb[hub]')") from None
+    try: return datasets.load_dataset(repo, config, split=split)
+    except ValueError as e:
+        if 'split' not in str(e).lower(): raise
+        raise InputError(f'no split {split!r} on the hub: {e}', repo, field='split') from None
+    except Exception as e:
+        help = f'\n{missing_data_help(task)}' if task else ''
+        raise FileNotFoundError(f'{repo}: could not load it from the hub ({type(e).__name__}: {e}){help}') from e
+
 # %% ../nbs/01_data.ipynb #82147f91
 _NUMBER = re.compile(r'-?(\d+\.?\d*|\.\d+)')
 
@@ -130,24 +230,21 @@ def _is_hub_name(source)->bool:
 def _gsm8k_from_hub(name:str, limit:int|None=None)->list[Example]:
     "GSM8K problems from the hub through `datasets` ('openai/gsm8k' or 'openai/gsm8k:train'; default split 'test')."
     repo, _, split = name.partition(':'); split = split or 'test'
-    try: import datasets
-    except ImportError:
-        raise ImportError(f"loading {name!r} from the hub needs the `datasets` package (pip install 'cogumi-nb[hub]'); "
-                          "without it, pass 'train', 'test' or the path of a JSONL file") from None
-    try: ds = datasets.load_dataset(repo, 'main' if repo.endswith('/gsm8k') else None, split=split)
-    except Exception as e: raise InputError(f'could not load it from the hub (offline?): {e}', name) from e
+    ds = _load_hub(repo, 'main' if repo.endswith('/gsm8k') else None, split, 'gsm8k' if repo == HUB_DATASETS['gsm8k'][0] else None)
     if limit is not None: ds = ds.select(range(min(limit, len(ds))))
     rows = [(i, r) for i,r in enumerate(ds, 1)]
     for i,r in rows: _check_fields(r, _GSM8K_FIELDS, file=name, line=i)
     return _gsm8k_examples(rows, name, split)
 
 # %% ../nbs/01_data.ipynb #25a0970b
-def load_gsm8k(source='test',          # 'train' or 'test' (shared data), a JSONL path, or a hub name like 'openai/gsm8k'
+def load_gsm8k(source='test',          # 'train' or 'test' (local data, else the hub's), a JSONL path, or a hub name like 'openai/gsm8k'
                limit:int|None=None,     # at most this many problems, from the start of the file
               )->list[Example]:
     "GSM8K problems: prompt the question, solution the worked answer, reference the final number."
     _check_count(limit)
-    if source in _GSM8K_SPLITS: path, name = data_dir(required=True)/'gsm8k'/f'{source}.jsonl', source
+    if source in _GSM8K_SPLITS:
+        if _where('gsm8k') == 'hub': return _gsm8k_from_hub(f"{HUB_DATASETS['gsm8k'][0]}:{source}", limit)
+        path, name = data_dir()/'gsm8k'/f'{source}.jsonl', source
     elif _is_hub_name(source): return _gsm8k_from_hub(source, limit)
     elif isinstance(source, Path) or Path(source).exists() or str(source).endswith(('.jsonl', '.gz')):
         path = Path(source); name = path.name.split('.')[0]
@@ -176,10 +273,21 @@ def _mmlu_dir(split:str, path=None)->Path:
         raise InputError(f'no MMLU split {split!r} (splits here: {", ".join(have) or "none"})', root, field='split')
     return d
 
+def _mmlu_hub(split:str)->dict[str,list]:
+    "The hub's MMLU `split` as subject -> rows `(row, question, [4 choices], answer index)`, in the hub's order."
+    repo, config = HUB_DATASETS['mmlu']; where = f'{repo}:{split}'; out = {}
+    for i,r in enumerate(_load_hub(repo, config, split, 'mmlu'), 1):
+        _check_fields(r, {'question': str, 'subject': str, 'choices': list, 'answer': int}, file=where, line=i)
+        if len(r['choices']) != 4 or not all(isinstance(c, str) for c in r['choices']): raise InputError('expected 4 choices (str)', where, i, 'choices')
+        if r['answer'] not in range(4): raise InputError(f"expected 0-3 (the index of the right choice), got {r['answer']!r}", where, i, 'answer')
+        out.setdefault(r['subject'], []).append((i, r['question'], list(r['choices']), r['answer']))
+    return out
+
 def mmlu_subjects(split:str='test', # 'dev' or 'test'
-                  path=None,        # the MMLU folder holding `dev/`, `test/`; default: the shared data's
+                  path=None,        # the MMLU folder holding `dev/`, `test/`; default: the local data's, else the hub's
                  )->list[str]:
     "Names of the MMLU subjects that have a CSV for `split`, sorted."
+    if path is None and _where('mmlu') == 'hub': return sorted(_mmlu_hub(split))
     sfx = f'_{split}.csv'
     return sorted(p.name[:-len(sfx)] for p in _mmlu_dir(split, path).glob(f'*{sfx}'))
 
@@ -224,14 +332,19 @@ def _pick_subjects(subjects, known:list, where)->list[str]:
 def load_mmlu(split:str='test',            # 'dev' (5 per subject) or 'test'
               subjects=None,               # None for all, a subject name, or a list of names
               limit:int|None=None,         # at most this many questions in all
-              path=None,                   # the MMLU folder holding `dev/`, `test/`; default: the shared data's
+              path=None,                   # the MMLU folder holding `dev/`, `test/`; default: the local data's, else the hub's
               per_subject:int|None=None,   # at most this many questions of each subject
              )->list[Example]:
     "MMLU questions of `split`, subject by subject; the reference is the letter of the right choice."
     _check_count(limit); _check_count(per_subject, 'per_subject')
-    d = _mmlu_dir(split, path); out = []
-    for s in _pick_subjects(subjects, mmlu_subjects(split, path), d):
-        for i,(line,q,choices,a) in enumerate(islice(_read_mmlu_csv(d/f'{s}_{split}.csv'), per_subject)):
+    if path is None and _where('mmlu') == 'hub':
+        by = _mmlu_hub(split); known, where, rows_of = sorted(by), f"{HUB_DATASETS['mmlu'][0]}:{split}", by.__getitem__
+    else:
+        d = _mmlu_dir(split, path); known, where = mmlu_subjects(split, path), d
+        rows_of = lambda s: _read_mmlu_csv(d/f'{s}_{split}.csv')
+    out = []
+    for s in _pick_subjects(subjects, known, where):
+        for i,(line,q,choices,a) in enumerate(islice(rows_of(s), per_subject)):
             if limit is not None and len(out) >= limit: return out
             out.append(Example(id=f'mmlu/{split}/{s}/{i}', task='mmlu', prompt=q, reference='ABCD'[a], category=s,
                                meta={'choices': choices, 'subject': s}))
@@ -242,7 +355,19 @@ _MBPP_FIELDS = {'task_id': int, 'text': str, 'code': str, 'test_list': list}
 _MBPP_OPTIONAL = {'test_setup_code': str, 'challenge_test_list': list}
 _MBPP_SPLITS = {'prompt': (1, 10), 'test': (11, 510), 'validation': (511, 600), 'train': (601, 974)}
 
-def load_mbpp(path=None,              # an `mbpp.jsonl`; default: the shared data's
+def _mbpp_hub(split:str|None)->list[tuple[int,dict]]:
+    "MBPP rows `(row, task)` from the hub (`split`, or all four in task_id order), checked as the JSONL lines are."
+    repo, config = HUB_DATASETS['mbpp']
+    rows = sorted((dict(r) for s in ([split] if split else _MBPP_SPLITS) for r in _load_hub(repo, config, s, 'mbpp')),
+                  key=lambda r: r.get('task_id') if isinstance(r.get('task_id'), int) else -1)
+    ids = {}
+    for i,r in enumerate(rows, 1):
+        _check_fields(r, _MBPP_FIELDS, _MBPP_OPTIONAL, repo, i)
+        if r['task_id'] in ids: raise InputError(f"duplicate id {r['task_id']!r} (first on row {ids[r['task_id']]})", repo, i, 'task_id')
+        ids[r['task_id']] = i
+    return list(enumerate(rows, 1))
+
+def load_mbpp(path=None,              # an `mbpp.jsonl`; default: the local data's, else the hub's
               limit:int|None=None,    # at most this many tasks (after `split`)
               split:str|None=None,    # None for all, or 'test', 'train', 'validation', 'prompt'
              )->list[Example]:
@@ -250,8 +375,10 @@ def load_mbpp(path=None,              # an `mbpp.jsonl`; default: the shared dat
     _check_count(limit)
     if split is not None and split not in _MBPP_SPLITS:
         raise InputError(f'unknown split {split!r}; known: {", ".join(_MBPP_SPLITS)}', field='split')
-    path = Path(path) if path is not None else data_dir(required=True)/'mbpp'/'mbpp.jsonl'
-    rows = read_jsonl_records(path, _MBPP_FIELDS, _MBPP_OPTIONAL, id_field='task_id', limit=None if split else limit)
+    if path is None and _where('mbpp') == 'hub': path, rows = HUB_DATASETS['mbpp'][0], _mbpp_hub(split)
+    else:
+        path = Path(path) if path is not None else data_dir()/'mbpp'/'mbpp.jsonl'
+        rows = read_jsonl_records(path, _MBPP_FIELDS, _MBPP_OPTIONAL, id_field='task_id', limit=None if split else limit)
     lo,hi = _MBPP_SPLITS.get(split, (None, None))
     out = []
     for line,r in rows:
