@@ -7,6 +7,7 @@ Modules:
 - `cogumi_nb.clusters`: Sentence embeddings, KMeans, keyword labels, representatives and a 2-D UMAP map of failures.
 - `cogumi_nb.consistency`: Sample each prompt N times: unique answers, agreement with the modal answer, majority vote (maj@k), entropy, and their plots.
 - `cogumi_nb.core`: Run directories, the resumable record store, clear input errors, hashing and seeding.
+- `cogumi_nb.data`: The `Example` record and loaders for GSM8K, HumanEval, MMLU, MBPP and generic instruction JSONL.
 - `cogumi_nb.evaluate`: Evaluation runs: model × task × limit → per-sample results, metrics with confidence intervals, comparisons.
 - `cogumi_nb.failures`: The failures of a run, each with its ground truth, and the root cause of each, from evidence.
 - `cogumi_nb.generate`: The batched generation engine: completions with token counts and finish reasons, N samples per prompt, resumable.

@@ -133,6 +133,10 @@ def cmd_run(a):
         print(f"{man['name']}: pass rate {o['before']:.1%} -> {o['after']:.1%} on {o['n']} problems "
               f"({o['fixed']} fixed, {o['broken']} broken, McNemar p={o['p_value']:.3g}); "
               f"truncated {o['truncated_before']} -> {o['truncated_after']}")
+        for t in rep.get('tests', []):
+            if t['significant']: print(f"  {t['set']} {t['task']} {t['outcome']}: {t['before']} -> {t['after']} of {t['n']} ({t['change']}, paired p={t['p_value']:.2g})")
+        if not any(t['significant'] for t in rep.get('tests', [])): print('  no outcome changed significantly (paired p < 0.05)')
+        for m in rep.get('not_measured', []): print(f"  not measured: {m['set']} {m['task']}: {m['why']}")
         for c in rep['criteria']: print(f"  criterion {c['criterion']}: {'passed' if c['passed'] else 'FAILED' if c['passed'] is False else 'not measured'} (value {c['value']})")
     print(f'report: {run/"report.html"}; manifest: {run/"manifest.json"}')
     return man

@@ -24,10 +24,10 @@ from .core import *
 
 # %% auto #0
 __all__ = ['CONFIGS', 'PHASES', 'BUILD_SOURCES', 'PHASE_FNS', 'KNOWN_MODELS', 'H100_RATES', 'generation_keys', 'config_schema',
-           'load_config', 'task_sets', 'load_backend', 'gen_batch_size', 'phase_evaluate', 'phase_consistency',
-           'phase_failures', 'phase_build', 'phase_train', 'phase_report', 'phases_dir', 'phase_notebook',
-           'phase_setup', 'input_hashes', 'PhaseFailed', 'run_pipeline', 'parse_bytes', 'model_config', 'model_params',
-           'lora_params', 'dry_run', 'dry_run_table']
+           'load_config', 'task_sets', 'not_measured', 'load_backend', 'gen_batch_size', 'phase_evaluate',
+           'phase_consistency', 'phase_failures', 'phase_build', 'task_eval_sets', 'phase_train', 'phase_report',
+           'phases_dir', 'phase_notebook', 'phase_setup', 'input_hashes', 'PhaseFailed', 'run_pipeline', 'parse_bytes',
+           'model_config', 'model_params', 'lora_params', 'dry_run', 'dry_run_table']
 
 # %% ../nbs/15_pipeline.ipynb #ff9e86dd
 CONFIGS = Path(cogumi_nb.__file__).parent/'configs'
@@ -107,7 +107,7 @@ def config_schema()->dict:
                 eval=tasks, pool=tasks, heldout=tasks, replay=tasks, criteria=[str],
                 consistency=dict(n=(int,), limit=(int, None), temperature=(float,)),
                 failures=dict(k=(int,), text=(str,), map=(bool,), embedder=(str, None)),
-                build=dict(sources=[str], self_consistency=dict(n=(int,), limit=(int, None), threshold=(float,)),
+                build=dict(sources=[str], self_consistency=dict(n=(int,), limit=(int, None), threshold=(float,), max_rows=(dict, None)),
                            rft=dict(k=(int,), temperature=(float,), top_p=(float,), max_per_problem=(int,), limit=(int, None)),
                            star=dict(limit=(int, None), max_per_problem=(int,)),
                            jsonl=[str], reverse=(bool,), replay=(str, None), replay_ratio=(float,),
@@ -240,6 +240,12 @@ def task_sets(cfg:dict, group:str)->list:
         out.append((name, task, exs))
     return out
 
+def not_measured(cfg:dict)->list:
+    "The eval and held-out entries a run cannot score here for lack of their data, each with how to provide it."
+    from cogumi_nb.data import missing_data_help
+    return [dict(set=g, task=e.get('name', e['task']), why=missing_data_help(e['task']))
+            for g in ('eval', 'heldout') for e in cfg.get(g) or [] if e.get('needs') == 'data' and not _has_data(e['task'])]
+
 # %% ../nbs/15_pipeline.ipynb #68a01cbf
 def load_backend(cfg:dict,  # a config (its `generation:` section and `device`)
                  spec=None, # the model to load (default: the config's `model`), e.g. the merged model's folder
@@ -342,6 +348,16 @@ def _evaluated_examples(cfg:dict)->list:
 
 BUILD_SOURCES = ('ground_truth', 'self_consistency', 'rft', 'star')   # what `build.sources` may list
 
+def _capped(rows:list, max_rows:dict|None)->list:
+    "At most `max_rows[category]` rows of each temperature category (math, code...), in order; no cap without one."
+    if not max_rows: return rows
+    seen, out = {}, []
+    for r in rows:
+        c = r.meta.get('temperature_category') or r.category
+        if c in max_rows and seen.get(c, 0) >= max_rows[c]: continue
+        seen[c] = seen.get(c, 0)+1; out.append(r)
+    return out
+
 def _verified_sources(run:Path, cfg:dict, lm, fs:list, pool:dict)->dict:
     "RFT rows from the pool's problems and STaR rows from its failed ones (`cogumi_nb.verified`), as the config asks."
     from cogumi_nb import verified
@@ -374,8 +390,9 @@ def phase_build(run, cfg:dict, lm=None, progress:bool=True, yes:bool=False)->dic
         sc = b.get('self_consistency') or {}
         exs = list(pool.values())[:sc.get('limit') or len(pool)]
         lm = _gen(cfg, lm)
-        sources['self_consistency'], _ = builders.self_consistency_rows(
+        rows, _ = builders.self_consistency_rows(
             lm, exs, n=sc.get('n', 4), threshold=sc.get('threshold', 0.6), store=run/'data'/'self_consistency.jsonl', **_gen_kw(cfg, lm))
+        sources['self_consistency'] = _capped(rows, sc.get('max_rows'))
     if {'rft', 'star'} & set(b['sources']): lm = _gen(cfg, lm); sources.update(_verified_sources(run, cfg, lm, fs, pool))
     for path in b.get('jsonl') or []: sources[f'jsonl:{Path(path).name}'] = builders.jsonl_rows(path)
     if b.get('teacher'): sources['teacher'] = _teacher_rows(run, cfg, fs, list(pool.values()), yes=yes)
@@ -389,11 +406,26 @@ def phase_build(run, cfg:dict, lm=None, progress:bool=True, yes:bool=False)->dic
     return dict(rows=len(comb.rows), stats=comb.stats.to_dict('records'), dropped=len(comb.dropped))
 
 # %% ../nbs/15_pipeline.ipynb #9f405382
+def task_eval_sets(cfg:dict, n:int)->tuple:
+    "`(dev, heldout)`: `n` problems per entry of the pool and of the held-out sets, right after the entry's own slice: never trained on, never scored by the report."
+    def after(group):
+        out = []
+        for e in cfg.get(group) or []:
+            if e.get('limit') is None: continue   # the entry takes its whole set: nothing comes after it
+            shifted = {**e, 'offset': e.get('offset', 0)+e['limit'], 'limit': n}
+            out += [x for _, _, exs in task_sets({**cfg, group: [shifted]}, group) for x in exs]
+        return out
+    return after('pool'), after('heldout')
+
 def phase_train(run, cfg:dict, progress:bool=True)->dict:
-    "LoRA on data/train.jsonl into train/, then the adapter merged into model/ and checked."
-    from cogumi_nb.train import TrainConfig, train_lora, merge_adapter
-    run = Path(run); t = dict(cfg['train']); t.setdefault('seed', cfg['seed'])
-    summary = train_lora(cfg['model'], run/'data'/'train.jsonl', run/'train', TrainConfig(**t), progress=progress)
+    "LoRA on data/train.jsonl into train/ (the checkpoint chosen as `train.select_on` says), then the adapter merged into model/ and checked."
+    from cogumi_nb.train import TaskEval, TrainConfig, train_lora, merge_adapter
+    run = Path(run); t = dict(cfg['train']); t.setdefault('seed', cfg['seed']); tc = TrainConfig(**t)
+    te = None
+    if tc.select_on != 'eval_loss':
+        dev, held = task_eval_sets(cfg, tc.task_dev)
+        te = TaskEval(dev=dev, heldout=held, max_new_tokens=cfg['max_new_tokens'], batch_size=(cfg.get('generation') or {}).get('batch_size') or 64)
+    summary = train_lora(cfg['model'], run/'data'/'train.jsonl', run/'train', tc, progress=progress, task_eval=te)
     merged = merge_adapter(cfg['model'], run/'train'/'adapter', run/'model')
     return dict(summary=summary, merge=merged)
 
@@ -410,7 +442,7 @@ def phase_report(run, cfg:dict, lm=None, progress:bool=True)->dict:
     lm = _gen(cfg, lm, spec=run/'model')   # the merged model, through the configured backend
     _evaluate_sets(lm, cfg, ['eval', 'heldout'], 'after', run, progress)
     phase_consistency(run, cfg, lm, side='after', progress=progress)
-    return make_report(run, cfg.get('criteria'))
+    return make_report(run, cfg.get('criteria'), not_measured=not_measured(cfg))
 
 PHASE_FNS = dict(evaluate=phase_evaluate, consistency=phase_consistency, failures=phase_failures,
                  build=phase_build, train=phase_train, report=phase_report)

@@ -94,14 +94,23 @@ def cause_change(tbl:'pd.DataFrame')->'pd.DataFrame':
     return d.rename_axis('state').reset_index().sort_values('before', ascending=False, ignore_index=True)
 
 # %% ../nbs/14_report.ipynb #d6b0ddbc
-def cluster_change(tbl:'pd.DataFrame', clusters:'pd.DataFrame')->'pd.DataFrame':
-    "Per failure cluster (a `clusters.csv` frame: example_id, cluster, cluster_label): problems, fixed after."
+def cluster_change(tbl:'pd.DataFrame',      # a `paired` table
+                   clusters:'pd.DataFrame', # a `clusters.csv` frame: id (the failure), example_id, cluster, cluster_label
+                   rows:list|None=None,     # the training rows (dicts with `origin`: a failure id or an example id)
+                  )->'pd.DataFrame':
+    "Per failure cluster: its problems among the paired ones, how many are right after and how many gained a final answer, and the training rows built from it."
+    from collections import Counter
     m = clusters.drop_duplicates('example_id').merge(tbl, on='example_id')
     if m.empty: return m
     label = 'cluster_label' if 'cluster_label' in m else 'cluster'
+    m['final_gained'] = ~m.final_before & m.final_after if 'final_before' in m else False
     g = m.groupby(['cluster', label] if label != 'cluster' else ['cluster'])
-    out = g.agg(problems=('example_id', 'size'), fixed=('after', 'sum')).reset_index()
+    out = g.agg(problems=('example_id', 'size'), fixed=('after', 'sum'), final_answer_gained=('final_gained', 'sum')).reset_index()
     out['fixed_share'] = (out.fixed/out.problems).round(3)
+    if rows is not None:   # attribution: which clusters the training data came from
+        of = dict(zip(clusters.example_id, clusters.cluster)) | (dict(zip(clusters['id'], clusters.cluster)) if 'id' in clusters else {})
+        n = Counter(of.get(r['origin']) for r in rows)
+        out['rows'] = [n.get(c, 0) for c in out.cluster]
     return out
 
 # %% ../nbs/14_report.ipynb #4c8620f8
@@ -129,14 +138,16 @@ def check_criteria(criteria:list, values:dict)->list:
 
 # %% ../nbs/14_report.ipynb #a7520c9e
 def _summary(tb:'pd.DataFrame')->dict:
-    "Pass rates with 95% intervals before and after, truncations, final answers, and McNemar's test of a `paired` table."
+    "Pass rates with 95% intervals before and after, ties, wins and losses (shares), truncations, final answers, and McNemar's test of a `paired` table."
     n, b, a = len(tb), int(tb.before.sum()), int(tb.after.sum())
+    mc = mcnemar(tb)
     return dict(before=round(b/n, 4), after=round(a/n, 4), delta=round((a-b)/n, 4), ties=round(float((tb.before == tb.after).mean()), 4),
+                wins=round(mc['fixed']/n, 4), losses=round(mc['broken']/n, 4),
                 ci_before=[round(x, 4) for x in wilson_ci(b, n)], ci_after=[round(x, 4) for x in wilson_ci(a, n)],
                 truncated_before=int((tb.state_before == 'truncated').sum()), truncated_after=int((tb.state_after == 'truncated').sum()),
                 truncated_delta=int((tb.state_after == 'truncated').sum()-(tb.state_before == 'truncated').sum()),
                 final_answer_before=int(tb.final_before.sum()), final_answer_after=int(tb.final_after.sum()),
-                final_answer_delta=int(tb.final_after.sum()-tb.final_before.sum()), **mcnemar(tb))
+                final_answer_delta=int(tb.final_after.sum()-tb.final_before.sum()), **mc)
 
 def _task_dirs(d:Path)->dict: return {p.name: p for p in sorted(d.iterdir()) if (p/'results.jsonl').exists()} if d.is_dir() else {}
 
@@ -178,7 +189,9 @@ def _set_tests(compared:dict, set_name:str)->list:
         out += [dict(task='all', **r) for r in outcome_tests(pd.concat([v['table'] for v in compared.values()], ignore_index=True), set_name)]
     return out
 
-def make_report(run, criteria:list|None=None, plot:bool=True)->dict:
+def make_report(run, criteria:list|None=None, plot:bool=True,
+                not_measured:list|None=None, # sets the run could not score (no data here): {set, task, why}, carried into the report
+               )->dict:
     "Compare before and after in run folder `run`; write report.json, ledger.csv, causes.csv, tests.csv, plots; return the report."
     import pandas as pd
     d = Path(run)
@@ -196,10 +209,11 @@ def make_report(run, criteria:list|None=None, plot:bool=True)->dict:
         if c: values[f'consistency_{side}'] = c['consistency']
     tests = _set_tests(main, 'eval') + _set_tests(held, 'heldout')
     pd.DataFrame(tests).to_csv(d/'tests.csv', index=False)
-    rep = dict(run=d.name, metrics=values, tests=tests, causes=causes.to_dict('records'),
+    rep = dict(run=d.name, metrics=values, tests=tests, not_measured=not_measured or [], causes=causes.to_dict('records'),
                fixed=led[led.change == 'fixed'].example_id.tolist(), broken=led[led.change == 'broken'].example_id.tolist())
     if (d/'failures'/'clusters.csv').exists():
-        rep['clusters'] = cluster_change(tbl, pd.read_csv(d/'failures'/'clusters.csv')).to_dict('records')
+        rows = [json.loads(l) for l in open(d/'data'/'train.jsonl')] if (d/'data'/'train.jsonl').exists() else None
+        rep['clusters'] = cluster_change(tbl, pd.read_csv(d/'failures'/'clusters.csv'), rows).to_dict('records')
     rep['criteria'] = check_criteria(criteria or [], values)
     if plot:
         import matplotlib.pyplot as plt

@@ -30,12 +30,14 @@ from .data import TrainRow, read_jsonl_records
 from .models import resolve_model, has_cuda
 
 # %% auto #0
-__all__ = ['BACKENDS', 'FLASH_KERNEL', 'MERGE_PROMPTS', 'MERGE_SPACINGS', 'TrainConfig', 'load_rows', 'tokenize_rows',
-           'split_rows', 'packing_check', 'ConvergenceMonitor', 'pick_backend', 'pick_attention', 'train_lora',
-           'plot_training', 'merge_tolerance', 'merge_adapter', 'accelerate_config', 'train_main']
+__all__ = ['BACKENDS', 'SELECT_ON', 'FLASH_KERNEL', 'MERGE_PROMPTS', 'MERGE_SPACINGS', 'TrainConfig', 'load_rows',
+           'tokenize_rows', 'split_rows', 'packing_check', 'ConvergenceMonitor', 'pick_backend', 'pick_attention',
+           'TaskEval', 'task_score', 'TaskEvalCallback', 'train_lora', 'plot_training', 'merge_tolerance',
+           'merge_adapter', 'accelerate_config', 'train_main']
 
 # %% ../nbs/13_train.ipynb #12721ced
 BACKENDS = ('auto', 'unsloth', 'transformers')
+SELECT_ON = ('eval_loss', 'correct', 'final_answer')   # what picks the checkpoint kept
 
 @dataclass
 class TrainConfig:
@@ -72,6 +74,9 @@ class TrainConfig:
     plateau_tol: float = 1e-3       # relative improvement below which it is a plateau
     on_plateau: str = 'warn'        # 'warn' or 'stop'
     spike_factor: float = 10.0      # a gradient norm this many times the running median is a spike
+    select_on: str = 'eval_loss'    # the checkpoint kept and early stopping: 'eval_loss', or a task outcome of greedy generation on dev problems ('correct', 'final_answer': see `TaskEval`)
+    heldout_guard: float = 0.05     # with a task outcome: a checkpoint whose held-out dev score falls more than this below the start's is never kept
+    task_dev: int = 20              # with a task outcome: dev problems per set (the pipeline takes them after the pool's and the held-out set's)
 
     def check(self):
         "Raise an `InputError` naming the first bad field."
@@ -84,6 +89,7 @@ class TrainConfig:
         if self.max_steps <= 0 and not self.epochs > 0: raise InputError('give epochs > 0 or max_steps > 0', field='epochs')
         if self.too_long not in ('truncate', 'drop', 'error'): raise InputError(f"expected 'truncate', 'drop' or 'error', got {self.too_long!r}", field='too_long')
         if self.on_plateau not in ('warn', 'stop'): raise InputError(f"expected 'warn' or 'stop', got {self.on_plateau!r}", field='on_plateau')
+        if self.select_on not in SELECT_ON: raise InputError(f"expected one of {', '.join(map(repr, SELECT_ON))}, got {self.select_on!r}", field='select_on')
         if self.backend not in BACKENDS: raise InputError(f"expected one of {', '.join(map(repr, BACKENDS))}, got {self.backend!r}", field='backend')
         for k in ('attn', 'optim'):
             if not isinstance(getattr(self, k), str) or not getattr(self, k): raise InputError(f'expected a name, got {getattr(self, k)!r}', field=k)
@@ -318,6 +324,11 @@ def _fsdp_checkpointing()->bool:
     "True under an FSDP launch that checkpoints activations itself (the Trainer's own checkpointing must then be off)."
     return os.environ.get('ACCELERATE_USE_FSDP', 'false').lower() == 'true' and os.environ.get('FSDP_ACTIVATION_CHECKPOINTING', 'false').lower() == 'true'
 
+def _best_metric(cfg:TrainConfig)->dict:
+    "The Trainer's checkpoint selection: the lowest eval loss, or the highest task score that passes the held-out guard."
+    if cfg.select_on == 'eval_loss': return dict(metric_for_best_model='eval_loss', greater_is_better=False)
+    return dict(metric_for_best_model='eval_selected', greater_is_better=True)
+
 def _args(cfg:TrainConfig, ck:Path, progress:bool, cuda:bool, world:int=1):
     "TRL's `SFTConfig` for `cfg`, every setting we rely on explicit (Unsloth swaps in a config class with other defaults)."
     from trl import SFTConfig
@@ -331,7 +342,7 @@ def _args(cfg:TrainConfig, ck:Path, progress:bool, cuda:bool, world:int=1):
         optim=cfg.optim, weight_decay=cfg.weight_decay, adam_beta1=0.9, adam_beta2=0.999, adam_epsilon=1e-8, lr_scheduler_type='linear',
         warmup_steps=cfg.warmup, max_grad_norm=cfg.max_grad_norm, seed=cfg.seed, data_seed=cfg.seed,
         eval_strategy='steps', eval_steps=cfg.eval_steps, save_strategy='steps', save_steps=cfg.save_steps or cfg.eval_steps,
-        save_total_limit=2, load_best_model_at_end=True, metric_for_best_model='eval_loss', greater_is_better=False,
+        save_total_limit=2, load_best_model_at_end=True, **_best_metric(cfg),
         restore_callback_states_from_checkpoint=True, logging_steps=cfg.logging_steps, logging_nan_inf_filter=False,
         report_to='none', disable_tqdm=not progress, include_num_input_tokens_seen='non_padding',
         completion_only_loss=True, packing=cfg.packing, packing_strategy='bfd', padding_free=cfg.padding_free and mb > 1,
@@ -360,12 +371,73 @@ class _Clock(_Callback):
         if self.training: self.t_eval += time.perf_counter() - self._e; self._e = time.perf_counter()
     def on_train_end(self, args, state, control, **kw): self.t, self.training = time.perf_counter() - self.t0, False
 
+# %% ../nbs/13_train.ipynb #e8ced722
+@dataclass
+class TaskEval:
+    "Problems scored by greedy generation at every evaluation during training (`TrainConfig.select_on`)."
+    dev: list                    # `Example`s like the training problems, never trained on
+    heldout: list = None         # `Example`s of the held-out task: the forgetting guard
+    max_new_tokens: int = 256    # the generation budget (the run's)
+    batch_size: int = 64         # sequences decoded together
+    def ids(self)->list: return [e.id for e in self.dev] + [e.id for e in self.heldout or []]
+
+def task_score(model, tok, examples:list, outcome:str, max_new_tokens:int=256, batch_size:int=64)->float:
+    "The share of `examples` whose greedy completion by `model` has `outcome` ('correct' or 'final_answer')."
+    from cogumi_nb.generate import generate
+    from cogumi_nb.models import LM
+    from cogumi_nb.tasks import get_task, has_final_answer
+    hits, lm = 0, LM(model, tok, 'training')
+    for name in dict.fromkeys(e.task for e in examples):
+        t = get_task(name); exs = [e for e in examples if e.task == name]
+        items = [{'id': e.id, ('messages' if isinstance(p, list) else 'prompt'): p} for e in exs for p in [t.prompt(e)]]
+        for e, c in zip(exs, generate(lm, items, t.gen_settings(max_new_tokens=max_new_tokens, batch_size=batch_size), progress=False)):
+            sc = t.score(e, c.text, c.finish_reason)
+            hits += sc.correct if outcome == 'correct' else has_final_answer(dict(task=name, completion=c.text, extracted=sc.extracted))
+    return hits/len(examples) if examples else 0.0
+
+# %% ../nbs/13_train.ipynb #8d3cc4d6
+class TaskEvalCallback(_Callback):
+    "At the start and at every evaluation: the dev and held-out scores; `eval_selected` is the dev score, or -1 when the held-out guard trips."
+    def __init__(self, te:TaskEval, tok, cfg:TrainConfig, out:Path, write:bool=True):
+        self.te, self.tok, self.cfg, self.out, self.write, self.start, self.history = te, tok, cfg, Path(out), write, None, []
+    def _scores(self, model)->tuple:
+        was = model.training; model.eval()
+        try:
+            f = lambda exs: task_score(model, self.tok, exs, self.cfg.select_on, self.te.max_new_tokens, self.te.batch_size) if exs else None
+            return f(self.te.dev), f(self.te.heldout)
+        finally: model.train(was)
+    def on_train_begin(self, args, state, control, model=None, **kw):
+        f = self.out/'task_eval_start.json'   # a resumed run keeps the scores of the true start
+        if f.exists(): self.start = read_json(f)
+        else:
+            d, h = self._scores(model); self.start = dict(dev=d, heldout=h)
+            if self.write: write_json(f, self.start)
+    def selected(self, dev:float, heldout:float|None)->float:
+        "`dev`, unless the held-out score fell more than the guard below the start's."
+        ok = heldout is None or self.start['heldout'] is None or heldout >= self.start['heldout'] - self.cfg.heldout_guard
+        return dev if ok else -1.0
+    def on_evaluate(self, args, state, control, model=None, metrics=None, **kw):
+        d, h = self._scores(model)
+        rec = dict(step=state.global_step, eval_task_score=d, eval_heldout_score=h, eval_selected=self.selected(d, h))
+        if metrics is not None: metrics.update({k: v for k, v in rec.items() if k != 'step' and v is not None})
+        state.log_history.append(rec); self.history.append(rec)
+    def report(self)->dict: return dict(outcome=self.cfg.select_on, guard=self.cfg.heldout_guard, start=self.start, history=self.history)
+
+# %% ../nbs/13_train.ipynb #21a612cd
+def _best_losses(st, cfg:TrainConfig)->dict:
+    "The eval loss (and perplexity) of the checkpoint kept, whatever metric chose it."
+    if cfg.select_on == 'eval_loss': best = st.best_metric
+    else: best = next((e['eval_loss'] for e in st.log_history if e.get('step') == st.best_global_step and 'eval_loss' in e), None)
+    return dict(best_eval_loss=best, best_eval_ppl=math.exp(best) if best is not None else None,
+                **(dict(best_task_score=st.best_metric) if cfg.select_on != 'eval_loss' else {}))
+
 # %% ../nbs/13_train.ipynb #7785ddd1
 def _stop_reason(trainer, monitor, early, cfg)->tuple:
     st = trainer.state
     if monitor.reason: return monitor.reason, monitor.detail
     if early.early_stopping_patience_counter >= cfg.patience:
-        return 'early_stopping', f'no better eval_loss in {cfg.patience} evaluations after step {st.best_global_step}'
+        what = 'eval_loss' if cfg.select_on == 'eval_loss' else f'{cfg.select_on} score (held-out guard {cfg.heldout_guard:g})'
+        return 'early_stopping', f'no better {what} in {cfg.patience} evaluations after step {st.best_global_step}'
     if cfg.max_steps > 0 and st.global_step >= cfg.max_steps: return 'max_steps', f'reached max_steps {cfg.max_steps}'
     return 'epochs', f'completed {st.epoch:g} epochs ({st.global_step} steps)'
 
@@ -435,7 +507,7 @@ def _run_job(job:str, result:str, unsloth:bool=False):
 
 # %% ../nbs/13_train.ipynb #187aa349
 def _train_job(src:str, rows:list, out:str, cfg:dict, fp:str, resume:bool, progress:bool, backend:str, backend_reason:str,
-               callbacks:list|None=None)->dict:
+               callbacks:list|None=None, task_eval=None)->dict:
     "Train in this process (see `train_lora`, which checks the arguments); every process of a launch runs this."
     if backend == 'unsloth': import unsloth  # noqa: F401  (first: before TRL, transformers and peft)
     cfg, rows, out = TrainConfig(**cfg), load_rows(rows), Path(out)
@@ -459,9 +531,10 @@ def _train_job(src:str, rows:list, out:str, cfg:dict, fp:str, resume:bool, progr
     args = _args(cfg, ck, progress, cuda, world)
     if cuda and args.padding_free and attn in ('sdpa', 'eager'): warnings.warn(f'padding-free batches on {attn}: {attn_reason}')
     monitor, early, clock = ConvergenceMonitor(cfg), EarlyStoppingCallback(cfg.patience), _Clock()
+    scorer = [TaskEvalCallback(task_eval, tok, cfg, out, write=main)] if cfg.select_on != 'eval_loss' else []   # before early stopping: it adds the metric
     tb = [TensorBoardCallback(SummaryWriter(str(out/'tb')))] if main else []
     trainer = SFTTrainer(model=model, args=args, train_dataset=train_ds, eval_dataset=val_ds, processing_class=tok, peft_config=lora,
-                         callbacks=[monitor, early, clock, *tb, *(callbacks or [])])
+                         callbacks=[*scorer, monitor, early, clock, *tb, *(callbacks or [])])
     if not progress: trainer.remove_callback(PrinterCallback)
     if bars: datasets.enable_progress_bars()
     last = get_last_checkpoint(str(ck)) if resume and ck.exists() else None
@@ -478,7 +551,8 @@ def _train_job(src:str, rows:list, out:str, cfg:dict, fp:str, resume:bool, progr
     summary = dict(base=str(src), backend='unsloth' if backend == 'unsloth' else 'transformers+peft', backend_reason=backend_reason,
                    device='cuda' if cuda else 'cpu', processes=world, attn=attn, attn_reason=attn_reason, train_pid=os.getpid(),
                    rows=dict(train=len(train_ds), val=len(val_ds), **tok_report),
-                   best_step=st.best_global_step, best_eval_loss=best, best_eval_ppl=math.exp(best) if best is not None else None,
+                   best_step=st.best_global_step, **_best_losses(st, cfg), select_on=cfg.select_on,
+                   **(dict(task_eval=scorer[0].report()) if scorer else {}),
                    final_eval_loss=final['eval_loss'], last_step=st.global_step, epochs=st.epoch,
                    stop_reason=reason, stop_detail=detail, warnings=monitor.events,
                    tokens_seen=st.num_input_tokens_seen, train_seconds=round(clock.t - clock.t_eval, 2),
@@ -496,6 +570,7 @@ def train_lora(base,                     # 'smollm2', 'tiny', a model folder or 
                progress:bool=True,       # progress bars
                callbacks:list|None=None, # extra `TrainerCallback`s (importable from a module when training runs in a child)
                isolate:bool|None=None,   # train in a fresh child process; default: with the Unsloth backend on one process
+               task_eval:'TaskEval|None'=None, # the dev problems scored during training when `config.select_on` is a task outcome
               )->dict:
     "Fine-tune a LoRA adapter on `rows` (loss on completions only); return the training summary."
     cfg = (config or TrainConfig()).check()
@@ -503,7 +578,10 @@ def train_lora(base,                     # 'smollm2', 'tiny', a model folder or 
     if not rows: raise InputError('no training rows', field='rows')
     split_rows(len(rows), cfg.val_fraction, cfg.seed)   # too few rows to split: refused before anything else
     src = resolve_model(base)
-    fp = stable_hash(dict(base=str(src), config=asdict(cfg), rows=[r.to_dict() for r in rows]))
+    if cfg.select_on != 'eval_loss' and not (task_eval and task_eval.dev):
+        raise InputError(f'select_on {cfg.select_on!r} needs dev problems to score: pass task_eval=TaskEval(dev=[...])', field='task_eval')
+    fp = stable_hash(dict(base=str(src), config=asdict(cfg), rows=[r.to_dict() for r in rows],
+                          **(dict(task_eval=task_eval.ids()) if cfg.select_on != 'eval_loss' else {})))
     ck, summ = out/'checkpoints', out/'training_summary.json'
     if resume and summ.exists() and (done := read_json(summ)).get('fingerprint') == fp and (out/'adapter').exists(): return done
     old = read_json(out/'fingerprint.json').get('fingerprint') if (out/'fingerprint.json').exists() else None
@@ -512,8 +590,11 @@ def train_lora(base,                     # 'smollm2', 'tiny', a model folder or 
         if resume: raise InputError(f'{out} holds checkpoints of another run (different base, rows or config): use another out_dir or resume=False', field='out_dir')
         if rank == 0: shutil.rmtree(ck, ignore_errors=True)
     backend, why = pick_backend(cfg.backend, world=world)
+    if backend == 'unsloth' and cfg.select_on != 'eval_loss':
+        raise InputError(f"select_on {cfg.select_on!r} generates with our engine during training, which Unsloth's patched classes cannot run: set backend: transformers", field='select_on')
     job = dict(src=str(src), rows=[r.to_dict() for r in rows], out=str(out), cfg=asdict(cfg), fp=fp, resume=resume,
-               progress=progress, backend=backend, backend_reason=why, callbacks=callbacks)
+               progress=progress, backend=backend, backend_reason=why, callbacks=callbacks,
+               task_eval=task_eval if cfg.select_on != 'eval_loss' else None)
     if not (backend == 'unsloth' and world == 1 if isolate is None else isolate): return _train_job(**job)
     if here := [type(c).__name__ for c in callbacks or [] if type(c).__module__ == '__main__']:
         raise InputError(f'{here[0]} is defined in __main__: callbacks of a training child process must be importable from a module', field='callbacks')
