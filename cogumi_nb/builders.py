@@ -262,7 +262,7 @@ def self_consistency_rows(lm,                     # a generation backend (`LM`, 
                          )->tuple:
     "Sample N per prompt, majority-vote the answers, keep agreed (and right) ones: `(rows, stats)`."
     from cogumi_nb.tasks import get_task
-    from cogumi_nb.generate import generate
+    from cogumi_nb.generate import generate, prompt_item
     from cogumi_nb.models import load_model
     if not examples: warnings.warn('no examples: no self-consistency rows'); return [], dict(prompts=0, kept=0)
     if not 0 < threshold <= 1: raise InputError(f'expected 0 < threshold <= 1, got {threshold}', field='threshold')
@@ -278,7 +278,7 @@ def self_consistency_rows(lm,                     # a generation backend (`LM`, 
                            **{o: v for o, v in gen_kw.items() if v is not None})
         prompts = {e.id: t.prompt(e) for e,_ in items}
         key = lambda i: f'{i}@t{temp:g}s{seed}'   # one store can hold several temperatures and seeds without mixing them
-        comps = generate(lm, [{'id': key(i), ('messages' if isinstance(p, list) else 'prompt'): p} for i,p in prompts.items()], s,
+        comps = generate(lm, [prompt_item(key(i), p) for i,p in prompts.items()], s,
                          store=store, progress=progress)
         per = defaultdict(list)
         for c in comps: per[c.example_id.rsplit('@t', 1)[0]].append(c)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from .core import *
 from .data import Example
-from .generate import GenSettings, Completion, generate
+from .generate import GenSettings, Completion, generate, prompt_item
 from .tasks import get_task, score_all
 from .sandbox import pass_at_k
 
@@ -116,7 +116,7 @@ def evaluate(model,                    # a generation backend (`LM`, `VLLM`, a s
     d = run_dir(run or f'eval-{task}-{lm.name}', root)
     s = GenSettings(**{**t.settings, **{k:v for k,v in gen_kw.items() if v is not None}})
     prompts = {e.id: t.prompt(e) for e in exs}
-    items = [{'id': e.id, ('messages' if isinstance(prompts[e.id], list) else 'prompt'): prompts[e.id]} for e in exs]
+    items = [prompt_item(e.id, prompts[e.id]) for e in exs]
     t0 = time.time()
     comps = generate(lm, items, s, store=d/'completions.jsonl', progress=progress)
     gen_s = time.time()-t0

@@ -28,7 +28,7 @@ from .core import *
 from .models import EMBEDDED, LM, chat_prompt, has_cuda, load_model, model_name, resolve_model
 
 # %% auto #0
-__all__ = ['BACKENDS', 'SEED_MODES', 'GenSettings', 'Completion', 'VLLM', 'load_vllm', 'generate', 'pick_backend',
+__all__ = ['BACKENDS', 'SEED_MODES', 'GenSettings', 'Completion', 'VLLM', 'load_vllm', 'prompt_item', 'generate', 'pick_backend',
            'load_generator']
 
 # %% ../nbs/03_generate.ipynb #934f229b
@@ -338,6 +338,12 @@ def _vllm_wave(lm:VLLM, prompts:list, samples:list, s:GenSettings, seeds:list, o
     return [r for rows in groups for r in rows]
 
 # %% ../nbs/03_generate.ipynb #9daed1aa
+def prompt_item(id:str,       # the item's id (completions are `{id}#{sample}`)
+                prompt,       # text, or chat messages
+               )->dict:
+    "A `generate` item: `{id, prompt}` for text, `{id, messages}` for chat messages."
+    return {'id': id, ('messages' if isinstance(prompt, list) else 'prompt'): prompt}
+
 def _prompt_items(items)->list:
     "Normalise items to (id, prompt-or-messages) pairs."
     out = []

@@ -383,13 +383,13 @@ class TaskEval:
 
 def task_score(model, tok, examples:list, outcome:str, max_new_tokens:int=256, batch_size:int=64)->float:
     "The share of `examples` whose greedy completion by `model` has `outcome` ('correct' or 'final_answer')."
-    from cogumi_nb.generate import generate
+    from cogumi_nb.generate import generate, prompt_item
     from cogumi_nb.models import LM
     from cogumi_nb.tasks import get_task, has_final_answer
     hits, lm = 0, LM(model, tok, 'training')
     for name in dict.fromkeys(e.task for e in examples):
         t = get_task(name); exs = [e for e in examples if e.task == name]
-        items = [{'id': e.id, ('messages' if isinstance(p, list) else 'prompt'): p} for e in exs for p in [t.prompt(e)]]
+        items = [prompt_item(e.id, t.prompt(e)) for e in exs]
         for e, c in zip(exs, generate(lm, items, t.gen_settings(max_new_tokens=max_new_tokens, batch_size=batch_size), progress=False)):
             sc = t.score(e, c.text, c.finish_reason)
             hits += sc.correct if outcome == 'correct' else has_final_answer(dict(task=name, completion=c.text, extracted=sc.extracted))

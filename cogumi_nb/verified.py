@@ -23,7 +23,7 @@ import re
 from collections import Counter, defaultdict
 from .core import *
 from .data import Example, TrainRow
-from .generate import generate
+from .generate import generate, prompt_item
 from .tasks import code_extract, get_task, has_final_answer
 
 # %% auto #0
@@ -67,11 +67,11 @@ def verified_paths(task,                 # the task (a `Task` or its name)
 # %% ../nbs/10a_verified.ipynb #03efabbf
 def _items(t, examples:list, key)->list:
     "Generation items for `examples` under the task's prompt, with ids made by `key`."
-    out = []
-    for e in examples:
-        p = t.prompt(e)
-        out.append({'id': key(e.id), ('messages' if isinstance(p, list) else 'prompt'): p})
-    return out
+    return [prompt_item(key(e.id), t.prompt(e)) for e in examples]
+
+def _settings(t, gen_kw:dict, **kw):
+    "The task's generation settings with `kw`, and the overrides of `gen_kw` that are set."
+    return t.gen_settings(**kw, **{a: v for a, v in gen_kw.items() if v is not None})
 
 def _by_task(examples:list, task)->dict:
     groups = defaultdict(list)
@@ -97,7 +97,7 @@ def rft_rows(lm,                      # a generation backend (`load_model`, `loa
     rows, st = [], Counter()
     for tname, exs in _by_task(examples, task).items():
         t = get_task(tname)
-        s = t.gen_settings(n=k, temperature=temperature, top_p=top_p, seed=seed, **{a: v for a, v in gen_kw.items() if v is not None})
+        s = _settings(t, gen_kw, n=k, temperature=temperature, top_p=top_p, seed=seed)
         tag = f'@rft-t{temperature:g}p{top_p:g}s{seed}'
         comps = generate(lm, _items(t, exs, lambda i: i+tag), s, store=store, progress=progress)
         per = defaultdict(list)
@@ -144,10 +144,9 @@ def star_rows(lm,                     # a generation backend
         usable = [e for e in exs if e.reference and not t.runs_code]
         st['skipped'] += len(exs) - len(usable)
         if not usable: continue
-        s = t.gen_settings(n=k, temperature=temperature, seed=seed, **{a: v for a, v in gen_kw.items() if v is not None})
+        s = _settings(t, gen_kw, n=k, temperature=temperature, seed=seed)
         tag = f'@star-t{temperature:g}s{seed}'
-        items = [{'id': e.id+tag, ('messages' if isinstance(p, list) else 'prompt'): _hinted(p, hint.format(reference=e.reference))}
-                 for e in usable for p in [t.prompt(e)]]
+        items = [prompt_item(e.id+tag, _hinted(t.prompt(e), hint.format(reference=e.reference))) for e in usable]
         per = defaultdict(list)
         for c in generate(lm, items, s, store=store, progress=progress): per[c.example_id.removesuffix(tag)].append(c)
         for e in usable:
@@ -173,7 +172,7 @@ def replay_rows(lm,                  # the base model's generation backend
     rows, st = [], Counter()
     for tname, exs in _by_task(examples, None).items():
         t = get_task(tname)
-        s = t.gen_settings(n=1, temperature=0.0, seed=seed, **{a: v for a, v in gen_kw.items() if v is not None})
+        s = _settings(t, gen_kw, n=1, temperature=0.0, seed=seed)
         tag = '@replay'
         for c, e in zip(generate(lm, _items(t, exs, lambda i: i+tag), s, store=store, progress=progress), exs):
             st['prompts'] += 1
