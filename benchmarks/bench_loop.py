@@ -13,6 +13,9 @@ variant is a full `cogumi run` of a config that differs from `main` in its `buil
   verified, trained without the hint), no ground truth
 - rft+replay: verified self-samples (k=4 for each of the first 50 pool problems at T 0.7, distinct paths), no ground truth
 - all: ground truth, STaR, RFT and replay together
+- star+replay, 2 rounds: STaR's outer loop (`rounds: {n: 2, mode: from_base}`): round 2 answers the pool with round 1's
+  model, rationalizes its failures and trains the base model on both rounds' rows; it runs only when round 1 gained
+  significantly, and its table compares round 1's before with the last accepted round's after
 
 For each: rows per source, then per outcome and set (GSM8K eval, MMLU held out) the counts before and after
 and the exact McNemar p-value (report.outcome_tests). Writes benchmarks/results/loop.json.
@@ -30,6 +33,7 @@ VARIANTS = {
     'star+replay': dict(build=dict(sources=['star'])),
     'rft+replay': dict(build=dict(sources=['rft'], rft=dict(k=4, temperature=0.7, top_p=0.95, max_per_problem=2, limit=50))),
     'all': dict(build=dict(sources=['ground_truth', 'star', 'rft'], rft=dict(k=4, temperature=0.7, top_p=0.95, max_per_problem=2, limit=50))),
+    'star+replay, 2 rounds': dict(build=dict(sources=['star']), rounds=dict(n=2, mode='from_base')),
 }
 SHARED = ('evaluate', 'consistency', 'failures')   # the phases every variant takes from the base run
 OUTCOMES = [('eval', 'correct'), ('eval', 'final_answer'), ('eval', 'truncated'), ('heldout', 'correct'), ('heldout', 'final_answer')]
@@ -58,6 +62,16 @@ def seed_from(base:Path, dest:Path, name:str):
     (dest/'manifest.json').write_text(json.dumps(man, indent=2))
 
 def summary(run:Path, seconds:float)->dict:
+    if (run/'rounds.json').exists():   # a run with rounds: its own report (round 1's before, the last accepted round's after), rows per round
+        rounds = json.loads((run/'rounds.json').read_text())
+        per = [dict(summary(run/f"round_{e['round']}", e['seconds']), accepted=e['accepted'], gains=e['gains'], stopped=e.get('stopped'))
+               for e in rounds['rounds']]
+        rep = json.loads((run/'report.json').read_text())
+        tests = {(t['set'], t['outcome']): t for t in rep['tests'] if t['task'] in ('gsm8k', 'mmlu')}
+        return dict(seconds=round(seconds, 1), rounds=per, accepted=rounds['accepted'],
+                    rows={k: sum(r['rows'].get(k, 0) for r in per) for k in {k for r in per for k in r['rows']}},
+                    tests={f'{s}/{o}': {k: tests[(s, o)][k] for k in ('n', 'before', 'after', 'gained', 'lost', 'p_value', 'change')}
+                           for s, o in OUTCOMES if (s, o) in tests})
     rep = json.loads((run/'report.json').read_text())
     tests = {(t['set'], t['outcome']): t for t in rep['tests'] if t['task'] in ('gsm8k', 'mmlu')}
     src = [l.split(',') for l in (run/'data'/'sources.csv').read_text().splitlines()[1:]]
@@ -83,10 +97,11 @@ def main(argv=None):
     out = dict(base=str(base), base_seconds=base_s, variants={})
     if a.only and res.exists(): out['variants'] = json.loads(res.read_text())['variants']   # add to the variants measured before
     for name in a.only or VARIANTS:
-        tag = name.replace('+', '-')
+        tag = name.replace('+', '-').replace(', ', '-').replace(' ', '-')
         cfg = config_for(tag, VARIANTS[name])
         (root/f'{tag}.yaml').write_text(yaml.safe_dump(cfg, sort_keys=False))
-        seed_from(base, root/'variants'/tag, tag)
+        rounds = (cfg.get('rounds') or {}).get('n', 1) > 1
+        seed_from(base, root/'variants'/tag/'round_1' if rounds else root/'variants'/tag, 'round_1' if rounds else tag)
         _, s = cogumi_run(root/f'{tag}.yaml', root/'variants')
         out['variants'][name] = r = summary(root/'variants'/tag, s)
         cells = '  '.join(f"{k} {v['before']}->{v['after']} p={v['p_value']:.2g}" for k, v in r['tests'].items())

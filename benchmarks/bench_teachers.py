@@ -23,15 +23,16 @@ def _server(latency, faults, log):
 
 def _requests(n):
     from cogumi_nb.provider_server import make_problem
-    from cogumi_nb.teachers import _solve_request
-    return [_solve_request(f'q{i}', f'{make_problem(i)[0]} (Problem {i}.)', True, 256, dict(numeric=True)) for i in range(n)]
+    from cogumi_nb.teachers import solve_request
+    return [solve_request(f'q{i}', f'{make_problem(i)[0]} (Problem {i}.)', True, 256, dict(numeric=True)) for i in range(n)]
 
 def _job(url, dest, cache, n, workers, progress=False):
     "One teacher job; returns (wall seconds, totals)."
-    from cogumi_nb.teachers import make_teacher, run_teacher, _needs_answer
+    from cogumi_nb.provider import make_teacher, run_teacher
+    from cogumi_nb.teachers import parse_solution
     t = make_teacher('openai:gpt-4o-mini', base_url=f'{url}/v1', cache=cache, timeout=2.0, max_retries=8)
     t0 = time.perf_counter()
-    recs, tot = run_teacher(t, _requests(n), dest, 'bench', parse=_needs_answer, workers=workers, progress=progress, yes=True)
+    recs, tot = run_teacher(t, _requests(n), dest, 'bench', parse=parse_solution, workers=workers, progress=progress, yes=True)
     return time.perf_counter() - t0, tot
 
 def _log(path):

@@ -8,17 +8,19 @@ Modules:
 - `cogumi_nb.consistency`: Sample each prompt N times: unique answers, agreement with the modal answer, majority vote (maj@k), entropy, and their plots.
 - `cogumi_nb.core`: Run directories, the resumable record store, clear input errors, hashing and seeding.
 - `cogumi_nb.data`: The `Example` record and loaders for GSM8K, HumanEval, MMLU, MBPP and generic instruction JSONL.
-- `cogumi_nb.evaluate`: Evaluation runs: model × task × limit → per-sample results, metrics with confidence intervals, comparisons.
+- `cogumi_nb.evaluate`: Evaluation runs: model × task × limit → per-sample results and metrics with confidence intervals.
+- `cogumi_nb.explore`: The failure map linked to a table in JupyterLab: select, filter, compare before and after training, save as JSONL or training rows.
 - `cogumi_nb.failures`: The failures of a run, each with its ground truth, and the root cause of each, from evidence.
 - `cogumi_nb.generate`: The batched generation engine: completions with token counts and finish reasons, N samples per prompt, resumable.
 - `cogumi_nb.models`: Load the model under study: the embedded SmolLM2, a local Hugging Face folder, a GGUF file, or a tiny random model for tests.
 - `cogumi_nb.pipeline`: The improvement loop as one command: a YAML config, one function per phase, papermill runs of the phase notebooks, a manifest that makes re-runs skip what is done.
+- `cogumi_nb.provider`: A stronger model behind its provider's official SDK: requests and replies, prices and costs, a spending cap, a response cache, and resumable jobs.
 - `cogumi_nb.provider_server`: A local HTTP server speaking the OpenAI and Anthropic chat APIs, with simulated latency, deterministic answers and injected faults.
 - `cogumi_nb.report`: Before and after: paired significance, the ledger of fixed and broken problems, root-cause and cluster change, forgetting, success criteria.
 - `cogumi_nb.sandbox`: Run model-written Python safely: limits, guards, HumanEval and MBPP checks, parallel runs and pass@k.
 - `cogumi_nb.serve`: Generation through an OpenAI-compatible completions server: vLLM, SGLang, TGI or llama.cpp serving the model, for generation past one GPU.
 - `cogumi_nb.tasks`: The task registry: how each benchmark builds its prompts, pulls the answer out of a completion and scores it.
-- `cogumi_nb.teachers`: A stronger model improves the failures: better answers, self-critiques, new targeted problems, and a judge that filters them, with costs estimated, confirmed, capped and recorded.
+- `cogumi_nb.teachers`: A stronger model improves the failures: better answers, self-critiques, new targeted problems, and a judge that filters them.
 - `cogumi_nb.train`: LoRA fine-tuning on training rows with loss on the completion only, early stopping, resume, and a verified merge.
 - `cogumi_nb.verified`: Training rows the model wrote itself and the task's scorer verified: rejection sampling (RFT), rationalization (STaR), and replay of its own answers."""
 

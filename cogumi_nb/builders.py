@@ -24,13 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from .core import *
 from .data import Example, TrainRow, TRAIN_SOURCES
-from .tasks import _plain_solution   # GSM8K's worked answer without its <<calculator>> notes
+from .tasks import plain_solution   # GSM8K's worked answer without its <<calculator>> notes
+from .failures import examples_for
 
 # %% auto #0
-__all__ = ['GROUND_TRUTH_FORMATS', 'CATEGORY_TEMPERATURES', 'CATEGORY_ALIASES', 'REVERSE_INSTRUCTION', 'check_row', 'prompt_text',
-           'save_rows', 'load_rows', 'jsonl_rows', 'ground_truth_completion', 'ground_truth_rows',
-           'category_temperature', 'self_consistency_rows', 'reverse_rows', 'bidirectional', 'similar_pairs',
-           'Combined', 'combine']
+__all__ = ['GROUND_TRUTH_FORMATS', 'CATEGORY_TEMPERATURES', 'CATEGORY_ALIASES', 'SC_REJECTIONS', 'REVERSE_INSTRUCTION',
+           'check_row', 'prompt_text', 'save_rows', 'load_rows', 'jsonl_rows', 'ground_truth_completion',
+           'ground_truth_rows', 'category_temperature', 'self_consistency_rows', 'reverse_rows', 'bidirectional',
+           'similar_pairs', 'Combined', 'combine']
 
 # %% ../nbs/10_builders.ipynb #3b7269bc
 _ROW_TYPES = {'id': str, 'completion': str, 'source': str, 'task': str, 'category': str, 'origin': str, 'meta': dict}
@@ -65,16 +66,12 @@ def save_rows(rows:list,  # `TrainRow`s (or dicts of their fields)
               path,       # the `.jsonl` file to write
              )->Path:
     "Check `rows` and write them to `path` as JSONL, atomically; returns the path."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     seen, out = {}, []
     for i,r in enumerate(rows):
         r = check_row(r, 'rows', i)
         if r.id in seen: raise InputError(f'duplicate id {r.id!r} (first at index {seen[r.id]})', 'rows', i, 'id')
-        seen[r.id] = i; out.append(json.dumps(r.to_dict(), ensure_ascii=False))
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    tmp.write_text(''.join(o+'\n' for o in out), encoding='utf-8')
-    os.replace(tmp, path)
-    return path
+        seen[r.id] = i; out.append(r.to_dict())
+    return write_jsonl(path, out)
 
 def load_rows(path)->list:
     "The `TrainRow`s of a JSONL file; an `InputError` with file, line and field for the first bad line."
@@ -112,7 +109,7 @@ def jsonl_rows(path,                 # a JSONL file of instruction data
     return rows
 
 # %% ../nbs/10_builders.ipynb #5669b270
-def _plain(solution:str)->str: return _plain_solution(solution).strip()
+def _plain(solution:str)->str: return plain_solution(solution).strip()
 
 def _gsm8k_answer(solution:str, reference:str)->str|None:
     "GSM8K's worked answer without calculator annotations, ending in '#### <number>'."
@@ -165,17 +162,7 @@ def _failures(failures)->list:
         with RecordStore(f) as store: return list(store)
     return [o.to_dict() if isinstance(o, Record) else dict(o) for o in failures]
 
-def _examples_for(fs:list, examples)->dict:
-    "example id -> Example: from `examples`, else loaded with each task's loader (warning when it cannot be)."
-    if examples is not None: return {e.id: e for e in (examples.values() if isinstance(examples, dict) else examples)}
-    from cogumi_nb.tasks import get_task
-    out = {}
-    for task in dict.fromkeys(f['task'] for f in fs):
-        ids = {f['example_id'] for f in fs if f['task'] == task}
-        try: out.update({e.id: e for e in get_task(task).load() if e.id in ids})
-        except (InputError, FileNotFoundError, KeyError, ImportError) as e:
-            warnings.warn(f'{task}: prompts rebuilt from the recorded questions, the examples could not be loaded ({e})')
-    return out
+
 
 # %% ../nbs/10_builders.ipynb #2e562473
 def _gt_prompt(f:dict, example, chat:bool):
@@ -200,7 +187,7 @@ def ground_truth_rows(failures,            # `Failure`s (or dicts), a failures.j
     if not fs: warnings.warn('no failures: no ground-truth rows to build'); return []
     by_problem = defaultdict(list)
     for f in fs: by_problem[(f['task'], f['example_id'])].append(f)
-    exs = _examples_for(fs, examples)
+    exs = examples_for(fs, examples)
     rows, skipped, ids = [], [], set()
     for (task, eid), group in by_problem.items():
         f, e = group[0], exs.get(eid)
@@ -237,22 +224,21 @@ def category_temperature(example:Example, temperatures:dict|None=None)->tuple:
 def _norm_answer(a)->str|None: return None if a is None else ' '.join(str(a).split())
 
 def _vote(task, example, comps:list)->dict:
-    "Majority vote over the samples of one prompt: answer, agreement and the completion kept for it."
+    "Majority vote over the samples of one prompt: answer, agreement, and the carriers of the majority answer."
     answers = [_norm_answer(task.extract(c.text, example)) for c in comps]
     said = Counter(a for a in answers if a is not None)
-    if not said: return dict(answer=None, agreement=0.0, keep=None, unique=0)
+    if not said: return dict(answer=None, agreement=0.0, carriers=[], unique=0)
     answer, top = said.most_common(1)[0]
-    carriers = [c for c,a in zip(comps, answers) if a == answer]
-    keep = next((c for c in carriers if c.finish_reason == 'stop'), carriers[0])   # prefer one that ended by itself
-    return dict(answer=answer, agreement=top/len(comps), keep=keep, unique=len(said))
+    return dict(answer=answer, agreement=top/len(comps), carriers=[c for c,a in zip(comps, answers) if a == answer], unique=len(said))
 
 # %% ../nbs/10_builders.ipynb #b4c8bd63
 def self_consistency_rows(lm,                     # a generation backend (`LM`, `VLLM`, a server client), or a spec for `load_model`
                           examples:list,          # the problems (`Example`s)
                           task=None,              # the task for all of them (default: each example's own)
-                          n:int=10,               # samples per prompt (one when the temperature is 0: greedy)
+                          n:int=10,               # voting samples per prompt
                           temperatures:dict|None=None, # category -> temperature, over `CATEGORY_TEMPERATURES`
-                          threshold:float=0.6,    # keep a prompt when at least this share of samples give the majority answer
+                          threshold:float=0.6,    # keep a prompt when at least this share of the votes give the majority answer
+                          vote_temperature:float=0.7, # the votes' temperature for a greedy (0.0) category; its greedy answer must agree
                           require_correct:bool=True, # where there is a reference (or tests), keep only right majority answers
                           store=None,             # a completions JSONL (or `RecordStore`): sampling resumes from it
                           max_new_tokens:int|None=None, # default: the task's
@@ -260,43 +246,56 @@ def self_consistency_rows(lm,                     # a generation backend (`LM`, 
                           progress:bool=False,
                           **gen_kw,               # generation overrides: batch_size...
                          )->tuple:
-    "Sample N per prompt, majority-vote the answers, keep agreed (and right) ones: `(rows, stats)`."
-    from cogumi_nb.tasks import get_task
+    "Sample N per prompt, majority-vote the answers, keep agreed, finished (and right, in the strict format) ones: `(rows, stats)`."
+    from cogumi_nb.tasks import get_task, has_final_answer
     from cogumi_nb.generate import generate, prompt_item
     from cogumi_nb.models import load_model
     if not examples: warnings.warn('no examples: no self-consistency rows'); return [], dict(prompts=0, kept=0)
     if not 0 < threshold <= 1: raise InputError(f'expected 0 < threshold <= 1, got {threshold}', field='threshold')
+    if not vote_temperature > 0: raise InputError(f'the votes need sampling: expected > 0, got {vote_temperature}', field='vote_temperature')
     lm = load_model(lm) if isinstance(lm, (str, Path)) else lm
     groups = defaultdict(list)   # (task, temperature) -> [(example, category)]
     for e in examples:
         cat, temp = category_temperature(e, temperatures)
         groups[(task or e.task, temp)].append((e, cat))
     rows, st = [], Counter()
-    for (tname, temp), items in groups.items():
-        t = get_task(tname); k = n if temp > 0 else 1
+    def sample(t, prompts, k, temp):
         s = t.gen_settings(n=k, temperature=temp, seed=seed, **({'max_new_tokens': max_new_tokens} if max_new_tokens else {}),
                            **{o: v for o, v in gen_kw.items() if v is not None})
-        prompts = {e.id: t.prompt(e) for e,_ in items}
         key = lambda i: f'{i}@t{temp:g}s{seed}'   # one store can hold several temperatures and seeds without mixing them
-        comps = generate(lm, [prompt_item(key(i), p) for i,p in prompts.items()], s,
-                         store=store, progress=progress)
         per = defaultdict(list)
-        for c in comps: per[c.example_id.rsplit('@t', 1)[0]].append(c)
+        for c in generate(lm, [prompt_item(key(i), p) for i,p in prompts.items()], s, store=store, progress=progress):
+            per[c.example_id.rsplit('@t', 1)[0]].append(c)
+        return per
+    for (tname, temp), items in groups.items():
+        t = get_task(tname)
+        prompts = {e.id: t.prompt(e) for e,_ in items}
+        votes = sample(t, prompts, n, temp if temp > 0 else vote_temperature)
+        greedy = sample(t, prompts, 1, 0.0) if temp == 0 else {}
         for e, cat in items:
-            v = _vote(t, e, per[e.id]); st['prompts'] += 1
-            if v['answer'] is None or not v['keep'].text.strip(): st['no_answer'] += 1; continue
+            v = _vote(t, e, votes[e.id]); st['prompts'] += 1
+            if v['answer'] is None: st['no_answer'] += 1; continue
             if v['agreement'] < threshold: st['low_agreement'] += 1; continue
+            cands = [c for c in (greedy.get(e.id) or v['carriers']) if c.text.strip()]
+            if temp == 0 and not any(_norm_answer(t.extract(c.text, e)) == v['answer'] for c in cands): st['greedy_disagrees'] += 1; continue
+            finished = [c for c in cands if c.finish_reason == 'stop']
+            if not finished: st['truncated'] += 1; continue
+            keep = finished[0]
             graded = bool(e.reference) or t.runs_code
-            ok = t.score(e, v['keep'].text, v['keep'].finish_reason).correct if graded else None
+            if graded and not has_final_answer(dict(task=tname, completion=keep.text, extracted=v['answer'])): st['no_final_answer'] += 1; continue
+            ok = t.score(e, keep.text, keep.finish_reason).correct if graded else None
             if require_correct and graded and not ok: st['wrong'] += 1; continue
             st['kept'] += 1
-            rows.append(TrainRow(id=f'self_consistency/{e.id}', prompt=prompts[e.id], completion=v['keep'].text,
+            rows.append(TrainRow(id=f'self_consistency/{e.id}', prompt=prompts[e.id], completion=keep.text,
                                  source='self_consistency', task=tname, category=e.category, origin=e.id,
-                                 meta=dict(agreement=round(v['agreement'], 4), temperature=temp, n=n, samples=k, greedy=temp == 0,
+                                 meta=dict(agreement=round(v['agreement'], 4), temperature=temp, n=n, greedy=temp == 0,
+                                           vote_temperature=temp if temp > 0 else vote_temperature,
                                            majority_answer=v['answer'], unique_answers=v['unique'], correct=ok,
-                                           sample=v['keep'].sample, temperature_category=cat, finish_reason=v['keep'].finish_reason)))
-    stats = dict(prompts=st['prompts'], kept=st['kept'], low_agreement=st['low_agreement'], wrong=st['wrong'], no_answer=st['no_answer'])
+                                           sample=keep.sample, temperature_category=cat, finish_reason=keep.finish_reason)))
+    stats = dict(prompts=st['prompts'], kept=st['kept'], **{k: st[k] for k in SC_REJECTIONS})
     return rows, stats
+
+SC_REJECTIONS = ('no_answer', 'low_agreement', 'greedy_disagrees', 'truncated', 'no_final_answer', 'wrong')   # why a prompt gave no row
 
 # %% ../nbs/10_builders.ipynb #226ce823
 REVERSE_INSTRUCTION = 'Write the instruction that this response answers:'

@@ -3,7 +3,8 @@
 `cogumi` is a thin layer over the library: each subcommand parses its options and calls one
 function (`generate`, `evaluate`, ...), writing into `runs/<name>/`. `cogumi run` is the main job:
 the whole loop on the embedded defaults. `main(argv)` is importable, so the notebook tests the
-command exactly as a shell runs it.
+command exactly as a shell runs it. Errors are one line that names the file, line and field at fault
+(exit status 2 for bad input, 1 when something failed), not a traceback.
 
 Docs: https://cogumi.github.io/cogumi_nb/cli.html.md"""
 
@@ -11,12 +12,13 @@ Docs: https://cogumi.github.io/cogumi_nb/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #45f0925e
 from __future__ import annotations
-import argparse, json, sys, time
+import argparse, difflib, json, os, sys, time, traceback
 from pathlib import Path
 from .core import *
 
 # %% auto #0
-__all__ = ['cmd_generate', 'cmd_eval', 'cmd_consistency', 'cmd_failures', 'cmd_run', 'cmd_runs', 'register_command', 'main']
+__all__ = ['cmd_generate', 'cmd_eval', 'cmd_consistency', 'cmd_failures', 'cmd_run', 'cmd_runs', 'cmd_lab', 'register_command',
+           'main']
 
 # %% ../nbs/90_cli.ipynb #7af69b1b
 def _add_model_args(p):
@@ -45,17 +47,44 @@ def _backend(a):
     g = {k: v for k, v in dict(backend=a.backend, url=a.url, model=a.served_model).items() if v is not None}
     return load_backend(dict(model=a.model, device=a.device, generation=g))
 
+# %% ../nbs/90_cli.ipynb #45cb1d52
+def _jsonl_path(arg:str, cmd:str)->Path|None:
+    "The JSONL file a task argument names, None when it names no file; bare 'jsonl' or a missing file is an error."
+    if arg == 'jsonl': raise InputError(f'name the JSONL file itself: cogumi {cmd} PATH.jsonl', field='task')
+    p = Path(arg).expanduser()
+    if p.suffix != '.jsonl' and not p.is_file(): return None
+    if not p.is_file(): raise InputError('no such file', p)
+    return p
+
+def _file_task(arg:str,              # a registered task name, or a JSONL file
+               cmd:str='eval',       # the command, for messages
+               scoring:str='exact',  # a JSONL file's scoring: 'exact' or 'json'
+              )->str:
+    "The registered task `arg` names: a task name as it is, or a JSONL file registered as a task named after the file."
+    from cogumi_nb.tasks import TASKS, jsonl_task, register_task
+    if arg in TASKS: return arg
+    p = _jsonl_path(arg, cmd)
+    if p is None: return arg   # not a file: the task registry says which tasks there are
+    name = p.stem + ('' if scoring == 'exact' else f'-{scoring}')
+    if name in TASKS and not TASKS[name].doc.startswith(f'{p.resolve()}:'): name = f'jsonl-{name}'   # never shadow another task
+    register_task(jsonl_task(name, p.resolve(), scoring=scoring), replace=True)
+    return name
+
 # %% ../nbs/90_cli.ipynb #5889cf9a
 def cmd_generate(a):
-    "Generate completions for a task's problems into runs/<run>/completions.jsonl."
-    from cogumi_nb.data import load_task
+    "Generate completions for a task's problems, or a JSONL file's prompts, into runs/<run>/completions.jsonl."
+    from cogumi_nb.data import LOADERS, load_jsonl, load_task
     from cogumi_nb.generate import generate, GenSettings
     from cogumi_nb.pipeline import gen_batch_size
-    exs = load_task(a.task, limit=a.limit)
+    p = None if a.task in LOADERS and a.task != 'jsonl' else _jsonl_path(a.task, 'generate')
+    if p is None and a.task not in LOADERS:
+        raise InputError(f"unknown task {a.task!r}: give one of {', '.join(k for k in LOADERS if k != 'jsonl')}, or a .jsonl file", field='task')
+    name = p.stem if p else a.task
+    exs = load_jsonl(p, task=name, limit=a.limit) if p else load_task(a.task, limit=a.limit)
     lm = _backend(a)
     s = GenSettings(n=a.n, seed=a.seed, temperature=a.temperature or 0.0, max_new_tokens=a.max_new_tokens or 256,
                     batch_size=gen_batch_size(lm, a.batch_size))
-    d = run_dir(a.run or f'generate-{a.task}-{lm.name}', a.runs_root)
+    d = run_dir(a.run or f'generate-{name}-{lm.name}', a.runs_root)
     t = time.time()
     cs = generate(lm, exs, s, store=d/'completions.jsonl', progress=not a.quiet)
     dt = time.time()-t
@@ -74,24 +103,32 @@ def _print_metrics(name, m):
     print(f"{name}: {m['correct']}/{m['n']} = {m['pass_rate']:.1%} (95% CI {lo:.1%}-{hi:.1%}); "
           f"truncated {m['truncated']}; causes {m['causes']}")
 
+def _examples(a, cmd:str)->tuple:
+    "`(task name, examples)` of the command's task or JSONL file, loaded before any model is."
+    from cogumi_nb.tasks import get_task
+    task = _file_task(a.task, cmd, a.scoring)
+    return task, get_task(task).load(limit=a.limit)
+
 def cmd_eval(a):
-    "Evaluate a model on a task into runs/<run>/ (results.jsonl, metrics.json)."
+    "Evaluate a model on a task or a JSONL file into runs/<run>/ (results.jsonl, metrics.json)."
     from cogumi_nb.evaluate import evaluate
+    task, exs = _examples(a, 'eval')
     lm = _backend(a)
-    ev = evaluate(lm, a.task, limit=a.limit, run=a.run, root=a.runs_root, progress=not a.quiet, **_gen_kw(a, lm))
-    _print_metrics(f'{a.task} ({ev.metrics["model"]})', ev.metrics)
+    ev = evaluate(lm, task, examples=exs, run=a.run, root=a.runs_root, progress=not a.quiet, **_gen_kw(a, lm))
+    _print_metrics(f'{task} ({ev.metrics["model"]})', ev.metrics)
     print(f'results: {ev.dir}')
     return ev
 
 def cmd_consistency(a):
     "Sample each prompt N times and write the consistency table, summary and plots."
     from cogumi_nb.consistency import diagnose_consistency
+    task, exs = _examples(a, 'consistency')
     lm = _backend(a)
     kw = _gen_kw(a, lm); n = kw.pop('n'); t = kw.pop('temperature')
-    out = diagnose_consistency(lm, a.task, n=n if n > 1 else 10, temperature=0.7 if t is None else t, limit=a.limit,
+    out = diagnose_consistency(lm, task, n=n if n > 1 else 10, temperature=0.7 if t is None else t, examples=exs,
                                run=a.run, root=a.runs_root, progress=not a.quiet, **kw)
     s = out['summary']
-    print(f"{a.task}: consistency {s['consistency']:.1%}, maj@{s['samples_per_prompt']} {s['maj_at_k']:.1%}, "
+    print(f"{task}: consistency {s['consistency']:.1%}, maj@{s['samples_per_prompt']} {s['maj_at_k']:.1%}, "
           f"pass@1 {s['pass_at_1']:.1%}, mean unique answers {s['mean_unique_answers']}; plots in {out['dir']}")
     return out
 
@@ -115,6 +152,31 @@ def cmd_failures(a):
     return cl
 
 # %% ../nbs/90_cli.ipynb #fa6481f1
+def _check_phases(a):
+    "`--from` and `--only` name phases, or the command stops here, before a run folder is made."
+    from cogumi_nb.pipeline import PHASES
+    for flag, names in (('--from', [a.start] if a.start else []), ('--only', a.only or [])):
+        for p in names:
+            if p not in PHASES:
+                close = difflib.get_close_matches(p, PHASES, n=1)
+                raise InputError(f"unknown phase {p!r}{f' (did you mean {close[0]}?)' if close else ''}; the phases: {', '.join(PHASES)}", field=flag)
+
+def _print_result(name:str, rep:dict):
+    "The run's result, its significant changes, what it could not measure, and its criteria."
+    from cogumi_nb.report import first_sentence
+    o = rep['metrics']['overall']
+    print(f"{name}: pass rate {o['before']:.1%} -> {o['after']:.1%} on {o['n']} problems "
+          f"({o['fixed']} fixed, {o['broken']} broken, McNemar p={o['p_value']:.3g}); "
+          f"truncated {o['truncated_before']} -> {o['truncated_after']}")
+    for t in rep.get('tests', []):
+        if t['significant']: print(f"  {t['set']} {t['task']} {t['outcome']}: {t['before']} -> {t['after']} of {t['n']} ({t['change']}, paired p={t['p_value']:.2g})")
+    if not any(t['significant'] for t in rep.get('tests', [])): print('  no outcome changed significantly (paired p < 0.05)')
+    for m in rep.get('not_measured', []): print(f"  not measured: {m['set']} {m['task']}: {first_sentence(m['why'])} (how to provide it: report.html)")
+    for c in rep['criteria']:
+        status = c.get('status') or {True: 'passed', False: 'failed'}.get(c['passed'], 'not measured')
+        print(f"  criterion {c['criterion']}: {status.upper() if status == 'failed' else status}"
+              + (f" (value {c['value']})" if c['value'] is not None else f" ({c.get('why') or 'no value'})"))
+
 def cmd_run(a):
     "Run the phases of a config (default: the main job) into runs/<name>/."
     from cogumi_nb.pipeline import run_pipeline, dry_run, dry_run_table
@@ -125,56 +187,71 @@ def cmd_run(a):
         if rep['problems']:
             raise InputError('the dry run found problems:\n' + '\n'.join(f"  {p['phase']} ({p['setting']}): {p['message']}" for p in rep['problems']))
         return rep
+    _check_phases(a)
     man = run_pipeline(a.config, root=a.runs_root, start=a.start, only=a.only, progress=not a.quiet, yes=a.yes, **over)
     run = run_dir(man['name'], a.runs_root)
-    rep = read_json(run/'report.json') if (run/'report.json').exists() else None
-    if rep:
-        o = rep['metrics']['overall']
-        print(f"{man['name']}: pass rate {o['before']:.1%} -> {o['after']:.1%} on {o['n']} problems "
-              f"({o['fixed']} fixed, {o['broken']} broken, McNemar p={o['p_value']:.3g}); "
-              f"truncated {o['truncated_before']} -> {o['truncated_after']}")
-        for t in rep.get('tests', []):
-            if t['significant']: print(f"  {t['set']} {t['task']} {t['outcome']}: {t['before']} -> {t['after']} of {t['n']} ({t['change']}, paired p={t['p_value']:.2g})")
-        if not any(t['significant'] for t in rep.get('tests', [])): print('  no outcome changed significantly (paired p < 0.05)')
-        for m in rep.get('not_measured', []): print(f"  not measured: {m['set']} {m['task']}: {m['why']}")
-        for c in rep['criteria']: print(f"  criterion {c['criterion']}: {'passed' if c['passed'] else 'FAILED' if c['passed'] is False else 'not measured'} (value {c['value']})")
+    for e in man.get('rounds', []):   # a run with rounds: each round's verdict
+        print(f"  round {e['round']}: {'accepted' if e['accepted'] else 'rejected'}; gains: {', '.join(e['gains']) or 'none'}"
+              + (f"; stopped: {e['stopped']}" if e.get('stopped') else ''))
+    if (run/'report.json').exists(): _print_result(man['name'], read_json(run/'report.json'))
     print(f'report: {run/"report.html"}; manifest: {run/"manifest.json"}')
     return man
 
 def cmd_runs(a):
-    "List the runs under the runs root with their key metrics."
+    "List every run under the runs root with its state and key metrics."
     from cogumi_nb.report import list_runs
     df = list_runs(a.runs_root)
-    print(df.to_string(index=False) if len(df) else 'no runs with a report yet')
+    root = a.runs_root or os.environ.get('COGUMI_RUNS', 'runs')
+    print(df.astype(object).fillna('').to_string(index=False) if len(df) else f'no runs in {root} yet')   # a run without a report leaves its metrics blank
     return df
 
+# %% ../nbs/90_cli.ipynb #398a69ba
+def cmd_lab(a):
+    "Open a run in the interactive explorer."
+    try: from cogumi_nb.explore import lab
+    except ModuleNotFoundError as e:
+        if e.name != 'cogumi_nb.explore': raise
+        raise InputError('the run explorer (cogumi_nb.explore) is not in this installation', field='lab') from None
+    server = lab(a.run, port=a.port, open_browser=not a.no_browser)
+    if getattr(server, 'process', None) is None: return server
+    print('JupyterLab is serving the run until you press Ctrl-C', flush=True)
+    try: server.process.wait()
+    finally: server.stop()   # Ctrl-C (or the server exiting) ends the kernels too
+    return server
+
 # %% ../nbs/90_cli.ipynb #81abe4c5
+_TASK_HELP = 'a task (gsm8k, humaneval, mmlu, mbpp...) or a JSONL file: prompt/completion, instruction/output or messages lines'
+
+def _add_scoring(p):
+    p.add_argument('--scoring', default='exact', choices=['exact', 'json'],
+                   help="a JSONL file's scoring: exact match (default), or json: valid JSON, equal to the reference when there is one")
+
 def _parser():
     p = argparse.ArgumentParser(prog='cogumi', description='Improve a fine-tuned LLM from its own failures.')
     sub = p.add_subparsers(dest='cmd', metavar='COMMAND')
-    g = sub.add_parser('generate', help='generate completions for a task (no scoring)')
-    g.add_argument('task', help='gsm8k, humaneval, mmlu, mbpp or jsonl')
+    g = sub.add_parser('generate', help='generate completions for a task or a JSONL file (no scoring)')
+    g.add_argument('task', help='gsm8k, humaneval, mmlu, mbpp, or a JSONL file of prompts')
     _add_model_args(g); _add_gen_args(g); g.set_defaults(fn=cmd_generate)
-    e = sub.add_parser('eval', help='evaluate a model on a task: results, metrics with 95%% CI')
-    e.add_argument('task', help='a registered task: gsm8k, humaneval, mmlu, mbpp...')
-    _add_model_args(e); _add_gen_args(e); e.set_defaults(fn=cmd_eval)
+    e = sub.add_parser('eval', help='evaluate a model on a task or a JSONL file: results, metrics with 95%% CI')
+    e.add_argument('task', help=_TASK_HELP)
+    _add_scoring(e); _add_model_args(e); _add_gen_args(e); e.set_defaults(fn=cmd_eval)
     c = sub.add_parser('consistency', help='sample each prompt N times (default 10): consistency, maj@k, plots')
-    c.add_argument('task')
-    _add_model_args(c); _add_gen_args(c); c.set_defaults(fn=cmd_consistency)
+    c.add_argument('task', help=_TASK_HELP)
+    _add_scoring(c); _add_model_args(c); _add_gen_args(c); c.set_defaults(fn=cmd_consistency)
     r = sub.add_parser('run', help='the whole loop of a config through the phase notebooks (default: the main job)')
     r.add_argument('config', nargs='?', default=None, help="a YAML config, or a shipped one: main (default), demo, seeds-1a, seeds-1b, seeds-1b2, seeds-1c")
     r.add_argument('--name', default=None, help='run name (default: the config\'s)')
     r.add_argument('--model', default=None, help='replace the config\'s model')
-    r.add_argument('--from', dest='start', default=None, help='re-run from this phase on')
-    r.add_argument('--only', nargs='+', default=None, help='re-run just these phases')
+    r.add_argument('--from', dest='start', default=None, metavar='PHASE', help='re-run from this phase on: evaluate, consistency, failures, build, train or report')
+    r.add_argument('--only', nargs='+', default=None, metavar='PHASE', help='re-run just these phases')
     r.add_argument('--yes', action='store_true', help='accept the estimated teacher cost without asking')
     r.add_argument('--runs-root', default=None, help='where run folders live (default: $COGUMI_RUNS or ./runs)')
     r.add_argument('--quiet', action='store_true', help='no progress bars')
     r.add_argument('--dry-run', action='store_true', help='check the config, data and model, and estimate GPU memory and time per phase; run nothing')
     r.add_argument('--gpu-memory', default=None, help="the card's memory for --dry-run, e.g. 24GiB (default: the card found, else 80GiB)")
     r.set_defaults(fn=cmd_run)
-    rs = sub.add_parser('runs', help='the runs side by side: pass rates before/after, fixed, broken, p-value')
-    rs.add_argument('--runs-root', default=None)
+    rs = sub.add_parser('runs', help='every run with its state (done, eval-only, failed, running) and key metrics')
+    rs.add_argument('--runs-root', default=None, help='where run folders live (default: $COGUMI_RUNS or ./runs)')
     rs.set_defaults(fn=cmd_runs)
     f = sub.add_parser('failures', help='failures of evaluation runs: root causes, clusters, failure map')
     f.add_argument('runs', nargs='+', help='run folders (or names under --runs-root) holding results.jsonl')
@@ -185,6 +262,11 @@ def _parser():
     f.add_argument('--embedder', default=None, help='sentence-transformers model name or folder (default all-MiniLM-L6-v2)')
     f.add_argument('--quiet', action='store_true')
     f.set_defaults(fn=cmd_failures)
+    lb = sub.add_parser('lab', help='open a run in the interactive explorer')
+    lb.add_argument('run', nargs='?', default=None, help='a run folder or name (default: the explorer picks)')
+    lb.add_argument('--port', type=int, default=None, help='the port to serve on (default: a free one)')
+    lb.add_argument('--no-browser', action='store_true', help='do not open a browser')
+    lb.set_defaults(fn=cmd_lab)
     for name,fn in _EXTRA: fn(sub)
     return p
 
@@ -195,7 +277,7 @@ def register_command(name:str):
     return deco
 
 def main(argv=None):
-    "Entry point of the `cogumi` command."
+    "Entry point of the `cogumi` command: 0 when it worked, 2 for bad input, 1 when a phase or the command failed, 130 when interrupted."
     p = _parser()
     a = p.parse_args(argv)
     if not getattr(a, 'fn', None): p.print_help(); return 0
@@ -205,4 +287,12 @@ def main(argv=None):
         print(f'cogumi {a.cmd}: error: {e}', file=sys.stderr); return 2
     except PhaseFailed as e:
         print(f'cogumi {a.cmd}: {e}', file=sys.stderr); return 1
+    except KeyboardInterrupt:
+        print(f'cogumi {a.cmd}: interrupted; the same command resumes where it stopped', file=sys.stderr); return 130
+    except Exception as e:   # a failure we did not foresee: one line and where, the traceback on request
+        if os.environ.get('COGUMI_DEBUG'): raise
+        where = traceback.extract_tb(e.__traceback__)[-1]
+        print(f'cogumi {a.cmd}: error: {type(e).__name__}: {e}\n  at {where.filename}:{where.lineno} '
+              '(COGUMI_DEBUG=1 shows the traceback)', file=sys.stderr)
+        return 1
     return 0

@@ -5,8 +5,10 @@ Failures that look alike often fail for one reason. `embed` turns texts into sen
 hash so a re-run embeds nothing twice. `cluster_failures` groups failures with KMeans (k=10 by
 default, or chosen by silhouette), labels each cluster with its distinctive words (c-TF-IDF) or, when
 given a labeller, with an LLM-written name, shows the failures nearest each centroid and the share of
-each root cause, and draws a 2-D UMAP map: a PNG in the run folder and an interactive plotly map
-where hovering shows the question, the completion and the root cause.
+each root cause, and draws a 2-D UMAP map: a PNG in the run folder and an interactive plotly map (one
+HTML page with plotly.js inside, so it opens offline) where colour is the cluster, the marker is the root
+cause, the clusters' names sit at their centres, and hovering shows the problem (without its task's shared
+preamble), the completion and the root cause. Both maps give a cluster the same colour.
 
 Docs: https://cogumi.github.io/cogumi_nb/clusters.html.md"""
 
@@ -14,18 +16,19 @@ Docs: https://cogumi.github.io/cogumi_nb/clusters.html.md"""
 
 # %% ../nbs/09_clusters.ipynb #73909c60
 from __future__ import annotations
-import hashlib, os, time, warnings
+import hashlib, html, os, time, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 from .core import *
-from .failures import Failure, failures_frame
+from .failures import ROOT_CAUSES, Failure, failures_frame
 from .models import cache_dir, has_cuda
 
 # %% auto #0
-__all__ = ['DEFAULT_EMBEDDER', 'embedder_path', 'load_embedder', 'distill_static', 'EmbeddingCache', 'embed', 'choose_k',
-           'kmeans', 'keyword_labels', 'representatives', 'umap_2d', 'Clusters', 'cluster_failures', 'plot_map',
-           'interactive_map', 'save_clusters']
+__all__ = ['DEFAULT_EMBEDDER', 'PALETTE', 'HOVER_TEMPLATE', 'embedder_path', 'load_embedder', 'distill_static', 'EmbeddingCache',
+           'embed', 'choose_k', 'kmeans', 'keyword_labels', 'representatives', 'strip_preamble', 'umap_2d',
+           'failure_text', 'Clusters', 'cluster_failures', 'cluster_color', 'cause_symbols', 'plot_map', 'hover_text',
+           'map_figure', 'interactive_map', 'save_page', 'figure_html', 'show_figure', 'save_clusters']
 
 # %% ../nbs/09_clusters.ipynb #dbfbf780
 DEFAULT_EMBEDDER = 'all-MiniLM-L6-v2'
@@ -183,6 +186,31 @@ def representatives(X:np.ndarray, labels, centroids:np.ndarray, n:int=3)->dict:
         out[c] = idx[np.argsort(((X[idx]-centroids[c])**2).sum(1))[:n]].tolist()
     return out
 
+# %% ../nbs/09_clusters.ipynb #84e7e865
+def _line_prefix(texts:list)->str:
+    "The whole lines that every text in `texts` begins with."
+    p = os.path.commonprefix(list(texts))
+    return p[:p.rfind('\n')+1]
+
+def strip_preamble(texts:list,        # texts, e.g. the questions of failures
+                   groups=None,        # a group per text (e.g. its task): each group's preamble is its own
+                   min_chars:int=20,   # shorter shared beginnings are kept
+                  )->list:
+    "`texts` without the lines every distinct text of their group begins with (a task's shared instructions)."
+    texts = ['' if t is None or t != t else str(t) for t in texts]
+    groups = [None]*len(texts) if groups is None else list(groups)
+    if len(groups) != len(texts): raise InputError(f'{len(groups)} groups for {len(texts)} texts', field='groups')
+    out = list(texts)
+    for g in dict.fromkeys(groups):
+        idx = [i for i, x in enumerate(groups) if x == g]
+        distinct = sorted({texts[i] for i in idx})
+        p = _line_prefix(distinct) if len(distinct) > 1 else ''
+        if len(p) < min_chars: continue
+        for i in idx:
+            rest = texts[i][len(p):].lstrip('\n')
+            if rest.strip(): out[i] = rest
+    return out
+
 # %% ../nbs/09_clusters.ipynb #f08fd27c
 def umap_2d(X:np.ndarray, seed:int=0, n_neighbors:int=15, min_dist:float=0.1, cache:bool=True)->np.ndarray:
     "2-D UMAP coordinates of the rows of `X` (PCA below 5 rows), cached by content."
@@ -203,7 +231,7 @@ def umap_2d(X:np.ndarray, seed:int=0, n_neighbors:int=15, min_dist:float=0.1, ca
     return Y
 
 # %% ../nbs/09_clusters.ipynb #1b2702cc
-def _failure_text(text):
+def failure_text(text):
     if callable(text): return text
     if text == 'question': return lambda f: f['question']
     if text == 'question+completion': return lambda f: f"{f['question']}\n---\n{(f['completion'] or '')[:300]}"
@@ -228,7 +256,7 @@ def _summary(df, X, labels, cents, names:dict, labeller=None, n_rep:int=3)->'pd.
     for c in sorted(names):
         m = df[df.cluster == c]
         shares = m.cause.value_counts(normalize=True).round(3)
-        qs = [df.question.iloc[i] for i in reps[c]]
+        qs = [df.problem.iloc[i] for i in reps[c]]
         rows.append(dict(cluster=c, size=len(m), label=names[c], llm_label=labeller(qs) if labeller else None,
                          top_cause=shares.index[0], causes=shares.to_dict(),
                          categories=m.category.value_counts().to_dict(), representatives=[df.id.iloc[i] for i in reps[c]],
@@ -254,7 +282,7 @@ def cluster_failures(failures,                  # `Failure`s, dicts, or a frame 
         warnings.warn(f"embedding {len(df):,} failures with {DEFAULT_EMBEDDER} on CPU takes tens of minutes (about 40 texts/s on 2 cores); "
                       "model='static:all-MiniLM-L6-v2' takes seconds (see `distill_static`)")
     tm = {}; t = time.perf_counter()
-    X = embed([_failure_text(text)(r) for r in df.to_dict('records')], model, progress=progress)
+    X = embed([failure_text(text)(r) for r in df.to_dict('records')], model, progress=progress)
     tm['embed'] = round(time.perf_counter()-t, 2); t = time.perf_counter()
     scores = {}
     if k is None: k, scores = choose_k(X, ks, seed)
@@ -263,6 +291,7 @@ def cluster_failures(failures,                  # `Failure`s, dicts, or a frame 
     df['cluster'] = labels
     names = keyword_labels(df.question.tolist(), labels)
     df['cluster_label'] = df.cluster.map(names)
+    df['problem'] = strip_preamble(df.question.tolist(), df['task'].tolist() if 'task' in df else None)   # what hovers and examples show
     summ = _summary(df, X, labels, cents, names, labeller)
     tm['labels'] = round(time.perf_counter()-t, 2); t = time.perf_counter()
     if map:
@@ -272,37 +301,133 @@ def cluster_failures(failures,                  # `Failure`s, dicts, or a frame 
     if dest is not None: save_clusters(cl, dest)
     return cl
 
-# %% ../nbs/09_clusters.ipynb #e5ff293e
+# %% ../nbs/09_clusters.ipynb #22d6de76
+PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf',
+           '#aec7e8', '#ffbb78', '#98df8a', '#ff9896', '#c5b0d5', '#c49c94', '#f7b6d2', '#c7c7c7', '#dbdb8d', '#9edae5']
+_SYMBOLS = ['circle', 'square', 'diamond', 'cross', 'x', 'triangle-up', 'star', 'hexagon', 'pentagon', 'triangle-down']
+_MPL_MARKERS = dict(circle='o', square='s', diamond='D', cross='P', x='X', star='*', hexagon='h', pentagon='p',
+                    **{'triangle-up': '^', 'triangle-down': 'v'})
+
+def cluster_color(cluster:int)->str:
+    "The colour of `cluster` on every map (tab10, then its light shades, cycling)."
+    return PALETTE[int(cluster) % len(PALETTE)]
+
+def cause_symbols(causes)->dict:
+    "Root cause -> plotly marker symbol: the known causes in `ROOT_CAUSES` order, then the others sorted."
+    causes = set(causes)
+    order = [c for c in ROOT_CAUSES if c in causes] + sorted(c for c in causes if c not in ROOT_CAUSES)
+    return {c: _SYMBOLS[i % len(_SYMBOLS)] for i, c in enumerate(order)}
+
+def _centres(df)->'pd.DataFrame':
+    "Per cluster: the median x, y of its points and its label."
+    g = df.groupby('cluster', sort=True)
+    out = g[['x', 'y']].median()
+    out['label'] = g.cluster_label.first() if 'cluster_label' in df else ''
+    out['size'] = g.size()
+    return out
+
+# %% ../nbs/09_clusters.ipynb #bfe18e15
+def _check_map(df):
+    missing = [c for c in ('id', 'cluster', 'cause', 'x', 'y') if c not in df]
+    if missing: raise InputError(f"no column {missing[0]!r}: a map needs id, cluster, cause, x and y (cluster_failures with map=True)", field=missing[0])
+
 def plot_map(cl:Clusters, dest:Path|None=None, title:str=''):
-    "The failure-cluster map, coloured by cluster and labelled at each cluster's centre; `dest/failure_map.png`."
+    "The failure-cluster map as a PNG figure (`dest/failure_map.png`): colour = cluster, marker = root cause, names at the centres."
     import matplotlib.pyplot as plt
-    df = cl.frame
-    fig, ax = plt.subplots(figsize=(9, 7))
-    cmap = plt.get_cmap('tab20')
-    for c, g in df.groupby('cluster'):
-        ax.scatter(g.x, g.y, s=max(3, 40/np.sqrt(max(len(df)/200, 1))), alpha=0.7, color=cmap(c % 20),
-                   label=f'{c}: {g.cluster_label.iloc[0][:40]} ({len(g)})')
-        ax.annotate(str(c), (g.x.median(), g.y.median()), fontsize=12, weight='bold', ha='center')
+    df = cl.frame; _check_map(df)
+    fig, ax = plt.subplots(figsize=(10, 7))
+    size = max(4, 45/np.sqrt(max(len(df)/200, 1)))
+    syms = cause_symbols(df.cause)
+    cents = _centres(df)
+    for c, g in df.groupby('cluster', sort=True):
+        for i, (cause, h) in enumerate(g.groupby('cause')):
+            ax.scatter(h.x, h.y, s=size, alpha=0.75, color=cluster_color(c), marker=_MPL_MARKERS[syms[cause]],
+                       label=f'{c}: {cents.label[c][:40]} ({len(g)})' if i == 0 else None)
+    for c, r in cents.iterrows():
+        ax.annotate(f'{c}: {r.label[:28]}', (r.x, r.y), xytext=(0, 9), textcoords='offset points', fontsize=9, weight='bold', ha='center', color=cluster_color(c),
+                    bbox=dict(boxstyle='round,pad=0.2', fc='white', ec=cluster_color(c), alpha=0.8))
     ax.set_title(f'Failure clusters {title}'.strip()); ax.set_xticks([]); ax.set_yticks([])
-    ax.legend(fontsize=7, loc='center left', bbox_to_anchor=(1, 0.5), markerscale=2)
-    fig.tight_layout()
+    ax.set_xlabel('UMAP 1'); ax.set_ylabel('UMAP 2')
+    first = ax.legend(fontsize=7, loc='upper left', bbox_to_anchor=(1, 1), markerscale=1.5, title='cluster', title_fontsize=8)
+    ax.add_artist(first)
+    marks = [plt.Line2D([], [], ls='', marker=_MPL_MARKERS[s], color='#555', label=c) for c, s in syms.items()]
+    ax.legend(handles=marks, fontsize=7, loc='lower left', bbox_to_anchor=(1, 0), title='root cause', title_fontsize=8)
+    fig.tight_layout(rect=(0, 0, 0.74, 1))   # the right quarter for the legends
     if dest is not None: fig.savefig(Path(dest)/'failure_map.png', dpi=110)
+    return fig
+
+# %% ../nbs/09_clusters.ipynb #f97a0934
+def hover_text(s, n:int=300)->str:
+    "`s` cut to `n` characters, HTML-escaped, line breaks as <br>: plotly hover text."
+    s = '' if s is None or s != s else str(s)
+    return html.escape(s[:n] + ('…' if len(s) > n else '')).replace('\n', '<br>')
+
+HOVER_TEMPLATE = ('<b>%{customdata[0]}</b><br>cluster %{customdata[1]}<br>cause: %{customdata[2]}<br><br>%{customdata[3]}'
+          '<br><br><i>completion:</i> %{customdata[4]}<extra></extra>')
+
+def map_figure(df,                    # failures: id, cluster, cluster_label, cause, x, y, problem (or question, task), completion
+               title:str='',
+               max_points:int=20000,  # a random sample above this
+              ):
+    "A plotly failure map from a frame: one trace per cluster (legend in cluster order), a symbol per root cause, names at the centres."
+    import plotly.graph_objects as go
+    _check_map(df)
+    import pandas as pd
+    df = (df.sample(max_points, random_state=0) if len(df) > max_points else df).reset_index(drop=True)
+    Trace = go.Scattergl if len(df) > 5000 else go.Scatter
+    if 'problem' in df: text = df.problem
+    elif 'question' in df: text = pd.Series(strip_preamble(df.question.tolist(), df['task'].tolist() if 'task' in df else None))
+    else: text = df.id
+    text = text.map(hover_text)
+    comp = (df['completion'] if 'completion' in df else pd.Series('', index=df.index)).map(hover_text)
+    syms, cents = cause_symbols(df.cause), _centres(df)
+    fig = go.Figure()
+    for c, g in df.groupby('cluster', sort=True):
+        cd = np.stack([g.id.astype(str), [f'{c}: {cents.label[c]}']*len(g), g.cause.astype(str),
+                       text[g.index], comp[g.index]], axis=-1)
+        fig.add_trace(Trace(x=g.x, y=g.y, mode='markers', name=f'{c}: {cents.label[c][:40]} ({len(g)})', customdata=cd,
+                            marker=dict(color=cluster_color(c), symbol=[syms[x] for x in g.cause], size=9, opacity=0.8,
+                                        line=dict(width=0.5, color='white')),
+                            legendgroup='clusters', legendgrouptitle_text='cluster', hovertemplate=HOVER_TEMPLATE))
+    for cause, s in syms.items():   # the symbol legend: no points
+        fig.add_trace(Trace(x=[None], y=[None], mode='markers', name=cause, marker=dict(symbol=s, color='#555', size=9),
+                            legendgroup='causes', legendgrouptitle_text='root cause', hoverinfo='skip'))
+    for c, r in cents.iterrows():
+        fig.add_annotation(x=r.x, y=r.y, yshift=14, text=f'<b>{c}</b>: {html.escape(r.label[:28])}', showarrow=False, font=dict(size=11, color=cluster_color(c)),
+                           bgcolor='rgba(255,255,255,0.75)', bordercolor=cluster_color(c), borderwidth=1)
+    ax = dict(showticklabels=False, showgrid=False, zeroline=False)
+    fig.update_layout(title=title, height=650, dragmode='lasso', template='plotly_white', xaxis=dict(title='UMAP 1', **ax),
+                      yaxis=dict(title='UMAP 2', **ax), legend=dict(itemsizing='constant', groupclick='toggleitem'), hoverlabel=dict(align='left'))
     return fig
 
 def interactive_map(cl:Clusters, max_points:int=20000):
     "A plotly map: hover a point to read its question, completion, root cause and cluster; box/lasso select."
-    import plotly.express as px
-    df = cl.frame.sample(max_points, random_state=0) if len(cl.frame) > max_points else cl.frame
-    short = lambda s: (str(s)[:300] + ('…' if len(str(s)) > 300 else '')).replace('\n', '<br>')
-    d = df.assign(cluster=df.cluster.astype(str), q=df.question.map(short), a=df.completion.map(short))
-    fig = px.scatter(d, x='x', y='y', color='cluster', symbol='cause', hover_name='example_id',
-                     hover_data=dict(x=False, y=False, cluster_label=True, cause=True, q=True, a=True),
-                     title=f'{len(cl.frame)} failures in {len(cl.summary)} clusters', height=650)
-    fig.update_traces(marker=dict(size=7, opacity=0.75)); fig.update_layout(dragmode='lasso')
-    return fig
+    return map_figure(cl.frame, f'{len(cl.frame)} failures in {len(cl.summary)} clusters', max_points)
+
+# %% ../nbs/09_clusters.ipynb #94b06219
+def save_page(fig, path)->Path:
+    "Write plotly figure `fig` to `path` as one HTML page that works offline: plotly.js is inside it."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
+    fig.write_html(tmp, include_plotlyjs=True, full_html=True, config=dict(displaylogo=False))
+    os.replace(tmp, path)
+    return path
+
+def figure_html(fig)->str:
+    "A plotly figure as an HTML fragment carrying plotly.js itself: it draws with no network."
+    return fig.to_html(include_plotlyjs=True, full_html=False, config=dict(displaylogo=False))
+
+def show_figure(fig):
+    "Display `fig` in a notebook so that it stays interactive when saved: JupyterLab draws the plotly data, HTML exports get plotly.js inline."
+    import plotly.io as pio
+    from IPython.display import display
+    bundle = pio.renderers['plotly_mimetype'].to_mimebundle(fig.to_dict())
+    bundle['text/html'] = figure_html(fig)
+    bundle['text/plain'] = f'<plotly figure: {fig.layout.title.text or "untitled"}>'
+    display(bundle, raw=True)
 
 def save_clusters(cl:Clusters, dest)->Path:
-    "Write clusters.csv (one row per failure), clusters.json (per cluster), failure_map.png and failure_map.html."
+    "Write clusters.csv (one row per failure), clusters.json (per cluster), failure_map.png and failure_map.html (offline)."
     dest = Path(dest); dest.mkdir(parents=True, exist_ok=True)
     cols = [c for c in ('id', 'example_id', 'task', 'category', 'cause', 'cluster', 'cluster_label', 'x', 'y') if c in cl.frame]
     cl.frame[cols].to_csv(dest/'clusters.csv', index=False)
@@ -310,5 +435,5 @@ def save_clusters(cl:Clusters, dest)->Path:
     if 'x' in cl.frame:
         import matplotlib.pyplot as plt
         plt.close(plot_map(cl, dest))
-        interactive_map(cl).write_html(dest/'failure_map.html', include_plotlyjs='cdn')
+        save_page(interactive_map(cl), dest/'failure_map.html')
     return dest

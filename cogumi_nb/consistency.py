@@ -19,9 +19,10 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from .core import *
 from .evaluate import evaluate, wilson_ci, Result
+from .sandbox import pass_at_k
 
 # %% auto #0
-__all__ = ['consistency_table', 'consistency_summary', 'plot_consistency', 'diagnose_consistency']
+__all__ = ['consistency_table', 'consistency_summary', 'plot_consistency', 'sampling_change', 'diagnose_consistency']
 
 # %% ../nbs/07_consistency.ipynb #3ee11651
 def _norm(s)->str: return ' '.join(str(s).split())
@@ -70,7 +71,7 @@ def plot_consistency(tbl, dest:Path|None=None, title:str=''):
     figs = {}
     n = int(tbl.samples.max())
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.hist(tbl.agreement, bins=np.linspace(0, 1, n+2) - 0.5/(n+0.5) if n > 1 else 10, color='tab:blue', edgecolor='white')
+    ax.hist(tbl.agreement, bins=(np.arange(n+2) - 0.5)/n if n > 1 else 10, color='tab:blue', edgecolor='white')
     ax.axvline(tbl.agreement.mean(), color='tab:red', ls='--', label=f'mean {tbl.agreement.mean():.0%}')
     ax.set(xlabel='agreement with the modal answer', ylabel='prompts', title=f'Consistency histogram {title}'.strip()); ax.legend()
     figs['consistency_hist'] = fig
@@ -93,6 +94,31 @@ def plot_consistency(tbl, dest:Path|None=None, title:str=''):
         Path(dest).mkdir(parents=True, exist_ok=True)
         for k,f in figs.items(): f.savefig(Path(dest)/f'{k}.png', dpi=110)
     return figs
+
+# %% ../nbs/07_consistency.ipynb #90d9a2e9
+def sampling_change(before:'pd.DataFrame', # `consistency_table` before training
+                    after:'pd.DataFrame',  # and after, on the same prompts (the others are left out)
+                    ks:list|None=None,     # the k of pass@k (default 1, 2, 4... up to n)
+                   )->'pd.DataFrame':
+    "pass@k, maj@n and agreement before and after, per prompt paired: means, prompts up and down, p-value."
+    import pandas as pd
+    from scipy.stats import binomtest
+    both = before.merge(after, on='example_id', suffixes=('_b', '_a'))
+    if both.empty: raise InputError('no prompt was sampled both before and after', field='after')
+    n = int(min(both.samples_b.min(), both.samples_a.min()))
+    ks = ks or [k for k in (2**i for i in range(n.bit_length())) if k <= n]
+    def per_prompt(side):
+        c = (both[f'pass_rate_{side}']*both[f'samples_{side}']).round().astype(int)
+        out = {f'pass@{k}': [pass_at_k(int(m), int(x), k) for m, x in zip(both[f'samples_{side}'], c)] for k in ks}
+        return out | {f'maj@{n}': both[f'majority_correct_{side}'].astype(float).tolist(), 'agreement': both[f'agreement_{side}'].tolist()}
+    b, a = per_prompt('b'), per_prompt('a')
+    rows = []
+    for m in b:
+        up = sum(y > x for x, y in zip(b[m], a[m])); down = sum(y < x for x, y in zip(b[m], a[m]))
+        rows.append(dict(metric=m, prompts=len(both), before=round(sum(b[m])/len(both), 4), after=round(sum(a[m])/len(both), 4),
+                         up=up, down=down, p_value=float(f'{binomtest(up, up+down, 0.5).pvalue:.3g}') if up+down else 1.0,
+                         test='McNemar' if m == f'maj@{n}' or m == f'pass@{n}' else 'sign'))
+    return pd.DataFrame(rows)
 
 # %% ../nbs/07_consistency.ipynb #92d1ba78
 def diagnose_consistency(model, task:str, n:int=10, temperature:float=0.7, limit:int|None=None,

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 # %% auto #0
-__all__ = ['InputError', 'stable_hash', 'file_hash', 'seed_everything', 'run_dir', 'data_dir', 'Record', 'RecordStore',
-           'write_json', 'read_json']
+__all__ = ['InputError', 'WriteError', 'stable_hash', 'file_hash', 'seed_everything', 'run_dir', 'data_dir', 'Record',
+           'RecordStore', 'write_atomic', 'write_json', 'write_jsonl', 'read_json']
 
 # %% ../nbs/00_core.ipynb #a2d33792
 class InputError(ValueError):
@@ -28,6 +28,13 @@ class InputError(ValueError):
         self.msg,self.file,self.line,self.field = msg,file,line,field
         where = ':'.join(str(o) for o in (file,line) if o is not None)
         super().__init__(' '.join(o for o in (f'{where}:' if where else '', f"field '{field}':" if field else '', msg) if o))
+
+# %% ../nbs/00_core.ipynb #efb78a2d
+class WriteError(OSError):
+    "A failed write: names the file, the system's reason and what the file still holds."
+    def __init__(self, errno:int|None, reason:str|None, file, kept:str=''):
+        super().__init__(errno, reason or 'write failed', str(file)); self.kept = kept
+    def __str__(self): return f"{self.filename}: {self.strerror}" + (f' (errno {self.errno})' if self.errno else '') + (f'; {self.kept}' if self.kept else '')
 
 # %% ../nbs/00_core.ipynb #f226fd0b
 def stable_hash(obj:Any, n:int=16)->str:
@@ -144,15 +151,22 @@ class RecordStore:
         return [o for o in items if key(o) not in self._recs]
 
     def append(self, rec):
-        "Write one record (a dict or a `Record`) and flush it; an already stored key is an error."
+        "Write one record (a dict or a `Record`) as one line, unbuffered; a stored key is an error, a failed write a `WriteError`."
         if isinstance(rec, Record): rec = rec.to_dict()
         k = rec.get(self.key)
         if k is None: raise InputError('missing', self.path, field=self.key)
         if k in self._recs: raise KeyError(f'{self.path}: {self.key} {k!r} is already stored')
-        line = json.dumps(rec, ensure_ascii=False)+'\n'
-        if self._f is None: self._f = open(self.path, 'a', encoding='utf-8')
-        self._f.write(line); self._f.flush()
-        if self.fsync: os.fsync(self._f.fileno())
+        line = memoryview((json.dumps(rec, ensure_ascii=False)+'\n').encode('utf-8'))
+        if self._f is None: self._f = open(self.path, 'ab', buffering=0)
+        end = os.fstat(self._f.fileno()).st_size
+        try:
+            while line: line = line[self._f.write(line):]   # a short write (a disk filling up) goes on, or fails below
+            if self.fsync: os.fsync(self._f.fileno())
+        except OSError as e:
+            try: os.ftruncate(self._f.fileno(), end)   # the half line goes: the file holds whole records only
+            except OSError: pass
+            self.close()
+            raise WriteError(e.errno, e.strerror, self.path, f'{self.key} {k!r} not stored; the {len(self)} records before it are intact') from None
         self._recs[k] = rec
 
     def extend(self, recs:Iterable):
@@ -167,13 +181,25 @@ class RecordStore:
         except Exception: pass
 
 # %% ../nbs/00_core.ipynb #fc5d8e57
-def write_json(path, obj, indent:int=2):
-    "Write `obj` as JSON to `path` atomically (temporary file, then rename)."
+def write_atomic(path, text:str)->Path:
+    "Write `text` to `path` atomically (temporary file, then rename); a failed write is a `WriteError` and leaves `path` as it was."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    tmp.write_text(json.dumps(obj, indent=indent, ensure_ascii=False, default=str)+'\n', encoding='utf-8')
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding='utf-8')
+        os.replace(tmp, path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)   # a full disk leaves no half-written temporary file behind
+        raise WriteError(e.errno, e.strerror, path, 'not written; the file is as it was' if path.exists() else 'not written') from None
     return path
+
+def write_json(path, obj, indent:int=2)->Path:
+    "Write `obj` as JSON to `path` atomically (`write_atomic`)."
+    return write_atomic(path, json.dumps(obj, indent=indent, ensure_ascii=False, default=str)+'\n')
+
+def write_jsonl(path, records)->Path:
+    "Write dicts as JSONL to `path` atomically, one object a line (`write_atomic`)."
+    return write_atomic(path, ''.join(json.dumps(r, ensure_ascii=False, default=str)+'\n' for r in records))
 
 def read_json(path):
     "Read a JSON file, with an `InputError` naming it when it is not valid JSON."

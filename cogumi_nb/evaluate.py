@@ -1,11 +1,11 @@
-"""Evaluation runs: model × task × limit → per-sample results, metrics with confidence intervals, comparisons.
+"""Evaluation runs: model × task × limit → per-sample results and metrics with confidence intervals.
 
 `evaluate` runs one model on one task: it loads the problems, builds prompts with the task, generates
 into `completions.jsonl` (resumable), scores into `results.jsonl` (each `Result` keeps the prompt, the
 completion, the extracted answer, the reference, the verdict, the finish reason, token counts and a
 root-cause hint) and writes `metrics.json`: pass rate with a 95% Wilson interval, overall and by
-category, pass@k when there are several samples, and the count of each root cause. `compare` puts two
-result sets side by side on the same problems: wins, ties and losses.
+category, pass@k when there are several samples, and the count of each root cause. Two runs are
+compared, with a paired significance test, by `cogumi_nb.report`.
 
 Docs: https://cogumi.github.io/cogumi_nb/evaluate.html.md"""
 
@@ -15,16 +15,16 @@ Docs: https://cogumi.github.io/cogumi_nb/evaluate.html.md"""
 from __future__ import annotations
 import math, time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from .core import *
-from .data import Example
-from .generate import GenSettings, Completion, generate, prompt_item
+from .generate import GenSettings, generate, prompt_item
+from .models import load_model
 from .tasks import get_task, score_all
-from .sandbox import pass_at_k
+from .sandbox import pass_at_k, sandbox_info
 
 # %% auto #0
-__all__ = ['Result', 'wilson_ci', 'metrics', 'EvalRun', 'evaluate', 'compare']
+__all__ = ['Result', 'wilson_ci', 'metrics', 'last_user_text', 'EvalRun', 'evaluate']
 
 # %% ../nbs/06_evaluate.ipynb #4abefa1a
 @dataclass
@@ -43,7 +43,7 @@ class Result(Record):
     finish_reason: str
     prompt_tokens: int
     completion_tokens: int
-    cause: str|None = None   # root-cause hint when wrong: truncated, no_answer, wrong_answer, syntax_error...
+    cause: str|None = None   # the scorer's cause when wrong (evidence of one of `tasks.ROOT_CAUSES`): truncated, syntax_error...
     detail: str = ''
     model: str = ''
 
@@ -81,10 +81,12 @@ def metrics(results:list)->dict:
                                   mean=round(sum(r['completion_tokens'] for r in rs)/len(rs), 1))
     return m
 
-# %% ../nbs/06_evaluate.ipynb #9b9ddb1e
-def _prompt_text(p)->str:
-    return p if isinstance(p, str) else next((m['content'] for m in reversed(p) if m.get('role') == 'user'), '')
+# %% ../nbs/06_evaluate.ipynb #b2ec13e8
+def last_user_text(prompt)->str:
+    "What `prompt` asks: the text itself, or the content of the last user message of chat messages ('' when none)."
+    return prompt if isinstance(prompt, str) else next((m['content'] for m in reversed(prompt) if m.get('role') == 'user'), '')
 
+# %% ../nbs/06_evaluate.ipynb #9b9ddb1e
 @dataclass
 class EvalRun:
     "What `evaluate` produced: the run folder, the results and the metrics."
@@ -108,7 +110,6 @@ def evaluate(model,                    # a generation backend (`LM`, `VLLM`, a s
              **gen_kw,                 # generation overrides: n, temperature, max_new_tokens, batch_size...
             )->EvalRun:
     "Generate, score and summarise `model` on `task`; resumes from what the run folder holds."
-    from cogumi_nb.models import load_model
     t = get_task(task)
     lm = load_model(model) if isinstance(model, (str, Path)) else model
     exs = examples if examples is not None else t.load(limit=limit)
@@ -126,26 +127,12 @@ def evaluate(model,                    # a generation backend (`LM`, `VLLM`, a s
         for c,sc in zip(todo, score_all(t, by_id, todo, workers=workers) if todo else []):
             e = by_id[c.example_id]
             store.append(Result(id=c.id, example_id=e.id, sample=c.sample, task=task, category=e.category,
-                                prompt=_prompt_text(prompts[e.id]), completion=c.text, extracted=sc.extracted,
+                                prompt=last_user_text(prompts[e.id]), completion=c.text, extracted=sc.extracted,
                                 reference=e.reference, correct=bool(sc.correct), finish_reason=c.finish_reason,
                                 prompt_tokens=c.prompt_tokens, completion_tokens=c.completion_tokens,
                                 cause=None if sc.correct else sc.cause, detail=sc.detail, model=lm.name))
         results = [Result.from_dict(store[c.id]) for c in comps]
     m = dict(task=task, model=lm.name, settings=s.key(), **metrics(results), generation_seconds=round(gen_s, 1))
+    if t.runs_code: m['sandbox'] = {k: v for k, v in sandbox_info().items() if k in ('isolation', 'reason', 'user')}   # how the code ran
     write_json(d/'metrics.json', m)
     return EvalRun(d, results, m)
-
-# %% ../nbs/06_evaluate.ipynb #075922db
-def compare(a:list, b:list)->dict:
-    "Wins, ties and losses of result set `a` against `b` on the problems they share."
-    A = {r['example_id']: r['correct'] for r in map(_as_dict, a) if r['sample'] == 0}
-    B = {r['example_id']: r['correct'] for r in map(_as_dict, b) if r['sample'] == 0}
-    common = sorted(set(A) & set(B))
-    if not common: raise InputError('the two result sets share no problem', field='example_id')
-    w = [k for k in common if A[k] and not B[k]]; l = [k for k in common if B[k] and not A[k]]
-    tie_right = sum(A[k] and B[k] for k in common)
-    return dict(problems=len(common), wins=len(w), losses=len(l), ties=len(common)-len(w)-len(l),
-                ties_both_right=tie_right, ties_both_wrong=len(common)-len(w)-len(l)-tie_right,
-                win_ids=w, loss_ids=l)
-
-def _as_dict(r): return r.to_dict() if isinstance(r, Record) else r

@@ -2,10 +2,11 @@
 
 An evaluation or consistency run leaves `results.jsonl` in its folder. `extract_failures` reads it,
 keeps the wrong completions, attaches the problem's ground truth (GSM8K's worked answer, the
-canonical code) and names a **root cause** for each from what the run recorded: the finish reason,
-the scorer's verdict, the sandbox's status and, when the prompt was sampled several times, how much
-the samples agreed. `cause_table` and `plot_causes` show the counts; `failures_frame` and
-`select_failures` filter them in pandas; `export_failures` writes a selection for the training-data builders.
+canonical code, found by `examples_for`) and names a **root cause** (one of `tasks.ROOT_CAUSES`) for
+each from what the run recorded: the finish reason, the scorer's verdict, the sandbox's status and,
+when the prompt was sampled several times, how much the samples agreed. `cause_table` and
+`plot_causes` show the counts; `failures_frame` and `select_failures` filter them in pandas;
+`export_failures` writes a selection for the training-data builders.
 
 Docs: https://cogumi.github.io/cogumi_nb/failures.html.md"""
 
@@ -14,31 +15,18 @@ Docs: https://cogumi.github.io/cogumi_nb/failures.html.md"""
 # %% ../nbs/08_failures.ipynb #3a27bc5e
 from __future__ import annotations
 import json, os, warnings
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from .core import *
-from .data import Example
+from .tasks import ROOT_CAUSES, get_task, root_of
+from .consistency import consistency_table
+# pandas and matplotlib are imported in the functions that draw on them: importing this module stays quick
 
 # %% auto #0
-__all__ = ['ROOT_CAUSES', 'root_cause', 'Failure', 'run_path', 'read_results', 'extract_failures', 'failures_frame',
+__all__ = ['root_cause', 'Failure', 'run_path', 'read_results', 'examples_for', 'extract_failures', 'failures_frame',
            'cause_table', 'plot_causes', 'select_failures', 'export_failures', 'load_failures', 'analyze_failures']
 
 # %% ../nbs/08_failures.ipynb #1bdc802c
-ROOT_CAUSES = {
-    'truncated':       'cut at max_new_tokens before a correct answer: raise the budget or teach brevity',
-    'no_answer':       'no answer could be pulled out (empty, no number, no letter, no code): a format failure',
-    'invalid_json':    'the answer must be JSON and does not parse (often cut short)',
-    'incomplete_code': 'the code does not compile: unfinished or malformed',
-    'runtime_error':   'the code raises, exits early, exhausts memory or makes a call the sandbox refuses',
-    'timeout':         'the code runs past its time limit',
-    'inconsistent':    'wrong, and the samples of this prompt disagree (agreement below the threshold)',
-    'wrong_answer':    'a well-formed, confidently repeated answer that is not the reference: a knowledge or reasoning gap',
-}
-_FROM_HINT = {'truncated': 'truncated', 'no_answer': 'no_answer', 'invalid_json': 'invalid_json',
-              'syntax_error': 'incomplete_code', 'runtime_error': 'runtime_error', 'memory': 'runtime_error',
-              'blocked': 'runtime_error', 'timeout': 'timeout', 'wrong_answer': 'wrong_answer'}
-
 def root_cause(result:dict,                  # a `Result` as a dict (a line of results.jsonl)
                agreement:float|None=None,    # share of this prompt's samples giving the modal answer, if sampled
                threshold:float=0.5,          # below this agreement a wrong answer is 'inconsistent'
@@ -48,7 +36,7 @@ def root_cause(result:dict,                  # a `Result` as a dict (a line of r
     if result.get('finish_reason') == 'length':
         return 'truncated', f"stopped at max_new_tokens after {result.get('completion_tokens', '?')} tokens; {detail}".strip('; ')
     if not (result.get('completion') or '').strip(): return 'no_answer', 'empty completion'
-    cause = _FROM_HINT.get(hint, hint)
+    cause = root_of(hint)
     if cause == 'wrong_answer' and agreement is not None and agreement < threshold:
         return 'inconsistent', f'{detail}; only {agreement:.0%} of the samples agree'
     return cause, detail
@@ -93,18 +81,25 @@ def read_results(run, root=None)->list:
 # %% ../nbs/08_failures.ipynb #92330b55
 def _agreements(rows:list)->dict:
     "example_id -> agreement with the modal answer, for prompts sampled more than once."
-    from cogumi_nb.consistency import consistency_table
     tbl = consistency_table(rows)
     return {r.example_id: float(r.agreement) for r in tbl.itertuples() if r.samples > 1}
 
-def _ground_truth(task:str, ids:set, examples)->dict:
-    "example_id -> Example for `ids`, from `examples` or by loading `task` (empty when it cannot be loaded)."
-    if examples is None:
-        from cogumi_nb.tasks import get_task
-        try: examples = get_task(task).load()
-        except (InputError, FileNotFoundError, KeyError) as e:
-            warnings.warn(f'no ground-truth solutions for {task}: {e}'); examples = []
-    return {e.id: e for e in examples if e.id in ids}
+# %% ../nbs/08_failures.ipynb #67f3e4d4
+def examples_for(rows:list,       # results or failures (records or dicts) with `task` and `example_id`
+                 examples=None,   # the problems, as a list or a dict by id; default: each task's loader
+                )->dict:
+    "example_id -> `Example` for the problems of `rows`, from `examples` or loaded with each task's loader."
+    rows = [r.to_dict() if isinstance(r, Record) else r for r in rows]
+    if examples is not None:
+        ids = {r['example_id'] for r in rows}
+        return {e.id: e for e in (examples.values() if isinstance(examples, dict) else examples) if e.id in ids}
+    out = {}
+    for task in dict.fromkeys(r['task'] for r in rows):
+        ids = {r['example_id'] for r in rows if r['task'] == task}
+        try: out.update({e.id: e for e in get_task(task).load() if e.id in ids})
+        except (InputError, FileNotFoundError, KeyError, ImportError) as e:
+            warnings.warn(f'{task}: its examples could not be loaded ({e}); going on without them')
+    return out
 
 # %% ../nbs/08_failures.ipynb #7ae87eec
 def extract_failures(run,                      # an `EvalRun`, a run folder or name, or a list of result dicts
@@ -119,9 +114,7 @@ def extract_failures(run,                      # an `EvalRun`, a run folder or n
     if not rows: raise InputError('no results to take failures from', field='results')
     agree = _agreements(rows)
     wrong = [r for r in rows if not r['correct']]
-    truth = {}
-    for task in {r['task'] for r in wrong}:
-        truth.update(_ground_truth(task, {r['example_id'] for r in wrong if r['task'] == task}, examples))
+    truth = examples_for(wrong, examples)
     out = []
     for r in wrong:
         a = agree.get(r['example_id'])
@@ -149,8 +142,8 @@ def cause_table(failures)->'pd.DataFrame':
     rows = []
     for cause, n in df.cause.value_counts().items():
         first = df[df.cause == cause].iloc[0]
-        rows.append(dict(cause=cause, count=int(n), share=round(n/len(df), 3), meaning=ROOT_CAUSES.get(cause, ''),
-                         example=first.example_id, evidence=str(first.evidence)[:120]))
+        rows.append(dict(cause=cause, count=int(n), share=round(n/len(df), 3), meaning=ROOT_CAUSES[cause].meaning if cause in ROOT_CAUSES else '',
+                         example=first.example_id, evidence=str(first.evidence)))   # whole: a display may cut it, the table does not
     return pd.DataFrame(rows)
 
 # %% ../nbs/08_failures.ipynb #a46f1c4b
@@ -175,16 +168,12 @@ def select_failures(df, **where)->'pd.DataFrame':
     for k, v in where.items(): m = m & (df[k].isin(list(v)) if isinstance(v, (list, tuple, set)) else df[k] == v)
     return df[m] if where else df
 
+# %% ../nbs/08_failures.ipynb #6340d90b
 def export_failures(failures, path)->Path:
     "Write failures (a list or a frame) to JSONL at `path`, atomically; returns the path."
     import pandas as pd
     rows = failures.to_dict('records') if isinstance(failures, pd.DataFrame) else [f.to_dict() if isinstance(f, Record) else f for f in failures]
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name+'.tmp')
-    with open(tmp, 'w') as f:
-        for r in rows: f.write(json.dumps({k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}, ensure_ascii=False)+'\n')
-    os.replace(tmp, path)
-    return path
+    return write_jsonl(path, [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()} for r in rows])   # NaN -> null
 
 def load_failures(path)->list:
     "`Failure`s from a JSONL file written by `export_failures`."

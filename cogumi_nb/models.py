@@ -33,6 +33,12 @@ def cache_dir(*parts)->Path:
     d.mkdir(parents=True, exist_ok=True)
     return d
 
+# %% ../nbs/02_models.ipynb #34774624
+def _transformers():
+    "Import transformers (never Unsloth: see above)."
+    import transformers
+    return transformers
+
 # %% ../nbs/02_models.ipynb #e32c9038
 def has_cuda()->bool:
     "True when torch sees a CUDA device."
@@ -42,11 +48,6 @@ def has_cuda()->bool:
 def has_unsloth()->bool:
     "True when Unsloth is installed and usable (CUDA present); finding it does not import it."
     return importlib.util.find_spec('unsloth') is not None and has_cuda()
-
-def _transformers():
-    "Import transformers (never Unsloth: see above)."
-    import transformers
-    return transformers
 
 # %% ../nbs/02_models.ipynb #f2ab7a19
 @dataclass
@@ -189,6 +190,7 @@ def param_count(src)->int:
         model = tf.AutoModelForCausalLM.from_config(cfg)
     return sum(p.numel() for p in model.parameters())
 
+# %% ../nbs/02_models.ipynb #60f47f4b
 def pick_device(device:str|None, # what the caller asked for: 'cuda', 'cuda:1', 'cpu', or None to choose
                 src,              # the model folder or hub name (sized only when it would land on a CPU)
                )->str:
@@ -207,6 +209,7 @@ def model_name(spec:str)->str:
     "Short name of a model spec for records and run names: 'smollm2', 'tiny', or the folder or file name."
     return spec if spec in (EMBEDDED, 'tiny') else Path(str(spec)).name
 
+# %% ../nbs/02_models.ipynb #36f89ea3
 def load_model(spec:str=EMBEDDED, # 'smollm2', 'tiny', a model folder, a .gguf file or a hub name
                dtype=None,        # default: bfloat16 on CUDA, float32 on CPU
                device:str|None=None, # default: `pick_device` ('cuda' when usable, else 'cpu' for a model up to 2B parameters)

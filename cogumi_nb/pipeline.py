@@ -17,17 +17,18 @@ Docs: https://cogumi.github.io/cogumi_nb/pipeline.html.md"""
 
 # %% ../nbs/15_pipeline.ipynb #04909898
 from __future__ import annotations
-import copy, difflib, importlib.util, inspect, json, math, os, re, tempfile, time
+import contextlib, copy, difflib, importlib.util, inspect, json, math, os, re, sys, tempfile, time
 from pathlib import Path
 import cogumi_nb
 from .core import *
 
 # %% auto #0
-__all__ = ['CONFIGS', 'PHASES', 'BUILD_SOURCES', 'PHASE_FNS', 'KNOWN_MODELS', 'H100_RATES', 'generation_keys', 'config_schema',
-           'load_config', 'task_sets', 'not_measured', 'load_backend', 'gen_batch_size', 'phase_evaluate',
-           'phase_consistency', 'phase_failures', 'phase_build', 'task_eval_sets', 'phase_train', 'phase_report',
-           'phases_dir', 'phase_notebook', 'phase_setup', 'input_hashes', 'PhaseFailed', 'run_pipeline', 'parse_bytes',
-           'model_config', 'model_params', 'lora_params', 'dry_run', 'dry_run_table']
+__all__ = ['CONFIGS', 'PHASES', 'ROUND_MODES', 'BUILD_SOURCES', 'PHASE_FNS', 'TEXT_PROGRESS', 'KNOWN_MODELS', 'H100_RATES',
+           'generation_keys', 'config_schema', 'load_config', 'task_sets', 'not_measured', 'load_backend',
+           'gen_batch_size', 'phase_evaluate', 'phase_consistency', 'phase_failures', 'phase_build', 'task_eval_sets',
+           'phase_train', 'phase_report', 'phases_dir', 'phase_notebook', 'phase_setup', 'input_hashes', 'RunLocked',
+           'lock_holder', 'hold_run', 'run_lock', 'PhaseFailed', 'run_pipeline', 'carried_rows', 'round_verdict',
+           'round_config', 'parse_bytes', 'model_config', 'model_params', 'lora_params', 'dry_run', 'dry_run_table']
 
 # %% ../nbs/15_pipeline.ipynb #ff9e86dd
 CONFIGS = Path(cogumi_nb.__file__).parent/'configs'
@@ -69,6 +70,7 @@ def _read_yaml(path:Path)->tuple:
 _ANY = object            # a value of any type
 _TASK_ENTRY = 'task'     # marker: an entry of eval/pool/heldout, checked against its task's loader
 _NEEDS = ('data', 'no_data')
+ROUND_MODES = ('from_base', 'continue')   # how `rounds:` trains each round (see Rounds below)
 _TEACHER_KEYS = dict(spec=(str,), cache=(str, None), estimate_only=(bool,), budget_usd=(float, None), judge=(str, None),
                      improve=(bool,), critique=(bool,), targeted_per_cluster=(int, None), threshold=(float,))  # what `_teacher_rows` reads
 
@@ -103,17 +105,20 @@ def config_schema()->dict:
     from cogumi_nb.train import TrainConfig
     import dataclasses
     tasks = [_TASK_ENTRY]
-    return dict(name=(str,), model=(str,), device=(str, None), seed=(int,), phases=[str], max_new_tokens=(int,),
+    return dict(name=(str,), model=(str,), train_from=(str, None), device=(str, None), seed=(int,), phases=[str], max_new_tokens=(int,),
                 eval=tasks, pool=tasks, heldout=tasks, replay=tasks, criteria=[str],
                 consistency=dict(n=(int,), limit=(int, None), temperature=(float,)),
                 failures=dict(k=(int,), text=(str,), map=(bool,), embedder=(str, None)),
-                build=dict(sources=[str], self_consistency=dict(n=(int,), limit=(int, None), threshold=(float,), max_rows=(dict, None)),
+                build=dict(sources=[str], self_consistency=dict(n=(int,), limit=(int, None), threshold=(float,), vote_temperature=(float,),
+                                                       temperatures=(dict, None), max_rows=(dict, None)),
                            rft=dict(k=(int,), temperature=(float,), top_p=(float,), max_per_problem=(int,), limit=(int, None)),
                            star=dict(limit=(int, None), max_per_problem=(int,)),
-                           jsonl=[str], reverse=(bool,), replay=(str, None), replay_ratio=(float,),
+                           jsonl=[str], carry=[str], reverse=(bool,), replay=(str, None), replay_ratio=(float,),
                            teacher=(None, str, dict(_TEACHER_KEYS))),
                 train={f.name: _types(f.type) for f in dataclasses.fields(TrainConfig)},
-                generation=generation_keys())
+                generation=generation_keys(),
+                rounds=dict(n=(int,), mode=(str,), stop_on=(str, None), alpha=(float,), stop_when_flat=(bool,)),
+                sandbox=dict(isolation=(str,), require_isolation=(bool,)))
 
 # %% ../nbs/15_pipeline.ipynb #0f303370
 def _fits(v, t)->bool:
@@ -187,13 +192,16 @@ def _check_values(cfg:dict, d:dict, file, lines:dict):
             close = difflib.get_close_matches(str(v), ok, n=1)
             raise InputError(f'expected one of {", ".join(ok)}, got {v!r}' + (f'; did you mean {close[0]}?' if close else ''),
                              *where(f'generation.{k}'), f'generation.{k}')
+    r = cfg['rounds']
+    if r['n'] < 1: raise InputError(f"expected at least 1 round, got {r['n']}", *where('rounds.n'), 'rounds.n')
+    if r['mode'] not in ROUND_MODES: raise InputError(f"expected one of {', '.join(ROUND_MODES)}, got {r['mode']!r}", *where('rounds.mode'), 'rounds.mode')
     try: TrainConfig(**cfg['train']).check()
     except InputError as e: raise InputError(e.msg, *where(f'train.{e.field}'), f'train.{e.field}') from None
 
 def _resolve_paths(cfg:dict)->dict:
     "Relative data paths of `build` made absolute against the current folder (phases run inside the run folder)."
     b = cfg['build']
-    b['jsonl'] = [str(Path(p).expanduser().absolute()) for p in b.get('jsonl') or []]
+    for k in ('jsonl', 'carry'): b[k] = [str(Path(p).expanduser().absolute()) for p in b.get(k) or []]
     if b.get('replay'): b['replay'] = str(Path(b['replay']).expanduser().absolute())
     for g in _TASK_LISTS:
         for e in cfg[g] or []:
@@ -264,7 +272,11 @@ def gen_batch_size(gen,                    # a loaded generation backend
     return 256 if gpu else 64
 
 # %% ../nbs/15_pipeline.ipynb #a7adc66d
-def _gen(cfg:dict, lm=None, spec=None): return lm if lm is not None else load_backend(cfg, spec)
+def _gen(cfg:dict, lm=None, spec=None):
+    "The phase's generation backend; a phase that generates also scores, so the sandbox settings (`sandbox:`) are applied here."
+    from cogumi_nb.sandbox import sandbox_config
+    sandbox_config(**cfg['sandbox'])
+    return lm if lm is not None else load_backend(cfg, spec)
 
 def _gen_kw(cfg:dict, lm)->dict:
     "The generation settings every phase passes: the budget, the seed and the batch size."
@@ -319,14 +331,14 @@ def phase_failures(run, cfg:dict, progress:bool=True):
 # %% ../nbs/15_pipeline.ipynb #f971b8dd
 def _teacher_rows(run:Path, cfg:dict, fs:list, pool:list, yes:bool=False)->list:
     "Teacher rows for the pool's failures: improved answers, critiques, targeted problems, judged."
-    from cogumi_nb import teachers as T
+    from cogumi_nb import provider as P, teachers as T
     t = cfg['build']['teacher']
     t = dict(spec=t) if isinstance(t, str) else dict(t)
     if 'spec' not in t: raise InputError('a teacher needs a spec, e.g. openai:gpt-4o-mini', field='build.teacher.spec')
-    teacher, dest = T.make_teacher(t['spec'], cache=t.get('cache')), run/'data'/'teacher'
+    teacher, dest = P.make_teacher(t['spec'], cache=t.get('cache')), run/'data'/'teacher'
     kw = dict(yes=yes, progress=False, estimate_only=t.get('estimate_only', False),
-              budget=T.Budget(t['budget_usd']) if t.get('budget_usd') else None)
-    judge = T.make_teacher(t['judge']) if t.get('judge') else None
+              budget=P.Budget(t['budget_usd']) if t.get('budget_usd') else None)
+    judge = P.make_teacher(t['judge']) if t.get('judge') else None
     rows = T.improve_failures(teacher, fs, dest, verify=T.task_verifier(pool), **kw) if t.get('improve', True) else []
     if t.get('critique'): rows += T.critique_failures(teacher, fs, dest, **kw)
     if t.get('targeted_per_cluster') and (run/'failures'/'clusters.json').exists():
@@ -390,11 +402,12 @@ def phase_build(run, cfg:dict, lm=None, progress:bool=True, yes:bool=False)->dic
         sc = b.get('self_consistency') or {}
         exs = list(pool.values())[:sc.get('limit') or len(pool)]
         lm = _gen(cfg, lm)
-        rows, _ = builders.self_consistency_rows(
-            lm, exs, n=sc.get('n', 4), threshold=sc.get('threshold', 0.6), store=run/'data'/'self_consistency.jsonl', **_gen_kw(cfg, lm))
+        rows, _ = builders.self_consistency_rows(lm, exs, **{k: sc[k] for k in ('n', 'threshold', 'vote_temperature', 'temperatures') if k in sc},
+                                                 store=run/'data'/'self_consistency.jsonl', **_gen_kw(cfg, lm))
         sources['self_consistency'] = _capped(rows, sc.get('max_rows'))
     if {'rft', 'star'} & set(b['sources']): lm = _gen(cfg, lm); sources.update(_verified_sources(run, cfg, lm, fs, pool))
     for path in b.get('jsonl') or []: sources[f'jsonl:{Path(path).name}'] = builders.jsonl_rows(path)
+    for path in b.get('carry') or []: sources.update(carried_rows(path))
     if b.get('teacher'): sources['teacher'] = _teacher_rows(run, cfg, fs, list(pool.values()), yes=yes)
     if b.get('reverse'): sources['reverse'] = builders.reverse_rows([r for rs in sources.values() for r in rs])
     replay = (builders.jsonl_rows(b['replay']) if b.get('replay') else []) + (_self_replay(run, cfg, lm := _gen(cfg, lm)) if cfg.get('replay') else [])
@@ -425,8 +438,9 @@ def phase_train(run, cfg:dict, progress:bool=True)->dict:
     if tc.select_on != 'eval_loss':
         dev, held = task_eval_sets(cfg, tc.task_dev)
         te = TaskEval(dev=dev, heldout=held, max_new_tokens=cfg['max_new_tokens'], batch_size=(cfg.get('generation') or {}).get('batch_size') or 64)
-    summary = train_lora(cfg['model'], run/'data'/'train.jsonl', run/'train', tc, progress=progress, task_eval=te)
-    merged = merge_adapter(cfg['model'], run/'train'/'adapter', run/'model')
+    base = cfg.get('train_from') or cfg['model']
+    summary = train_lora(base, run/'data'/'train.jsonl', run/'train', tc, progress=progress, task_eval=te)
+    merged = merge_adapter(base, run/'train'/'adapter', run/'model')
     return dict(summary=summary, merge=merged)
 
 # %% ../nbs/15_pipeline.ipynb #57b0003c
@@ -459,9 +473,17 @@ def phase_notebook(phase:str)->Path:
     if phase not in PHASES: raise InputError(f'unknown phase; phases: {", ".join(PHASES)}', field='phase')
     return phases_dir()/f'{PHASES.index(phase)+1}_{phase}.ipynb'
 
+TEXT_PROGRESS = 'COGUMI_TEXT_PROGRESS'   # set for the kernels of `run_pipeline`: progress bars as text, which reach its terminal
+
 def phase_setup(phase:str, run_dir=None, config=None)->tuple:
     "`(run folder, config)` for a phase notebook; without `run_dir`, a demo run with the earlier phases done."
-    if run_dir is not None: return Path(run_dir), load_config(config)
+    if os.environ.get(TEXT_PROGRESS) == '1':   # widgets (tqdm.auto in a kernel) never reach a terminal; text bars do
+        import tqdm.auto, tqdm.std
+        tqdm.auto.tqdm = tqdm.std.tqdm
+    if run_dir is not None:   # the run the notebook sits in: a copied run re-run writes into the copy, not the original
+        from cogumi_nb.explore import here
+        run = here(run_dir); hold_run(run)
+        return run, load_config(config)
     cfg = load_config(config or 'demo')
     run = Path(tempfile.mkdtemp())/cfg['name']
     for p in PHASES[:PHASES.index(phase)]: PHASE_FNS[p](run, cfg, progress=False)
@@ -470,7 +492,7 @@ def phase_setup(phase:str, run_dir=None, config=None)->tuple:
 # %% ../nbs/15_pipeline.ipynb #71b3cf48
 _READS = dict(evaluate=('model', 'seed', 'max_new_tokens', 'eval', 'pool', 'heldout'),
               consistency=('model', 'seed', 'max_new_tokens', 'eval', 'consistency'),
-              failures=('failures',), build=('build', 'replay'), train=('train',), report=('criteria',))
+              failures=('failures',), build=('build', 'replay'), train=('train', 'train_from'), report=('criteria',))
 
 def input_hashes(cfg:dict)->dict:
     "Per phase, the hash of everything its outputs depend on."
@@ -481,6 +503,72 @@ def input_hashes(cfg:dict)->dict:
                                          version=cogumi_nb.__version__, upstream=prev))
     return out
 
+# %% ../nbs/15_pipeline.ipynb #55d997da
+class RunLocked(InputError):
+    "The run folder is held by another live process: the message names its pid and start time."
+
+_LOCK = '.lock'
+
+def lock_holder(run)->dict|None:
+    "`{pid, started, host}` of the live process holding run folder `run`'s lock, else None."
+    import fcntl
+    p = Path(run)/_LOCK
+    if not p.exists(): return None
+    with open(p, 'a+') as f:
+        try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            try: return json.loads(f.read() or '{}') or dict(pid=None, started=None, host=None)
+            except json.JSONDecodeError: return dict(pid=None, started=None, host=None)
+        fcntl.flock(f, fcntl.LOCK_UN)
+    return None
+
+_KERNEL_LOCK = '.lock.kernel'
+_HELD = {}   # in a phase kernel: run folder -> the open file whose shared lock lives as long as the kernel
+
+def hold_run(run):
+    "In a phase kernel: a shared lock on `run` for the kernel's life (a kernel can outlive a killed run by a moment, still writing)."
+    import fcntl
+    p = Path(run)/_KERNEL_LOCK
+    if str(p) in _HELD: return
+    f = open(p, 'a'); fcntl.flock(f, fcntl.LOCK_SH); _HELD[str(p)] = f
+
+def _kernels_gone(run:Path, wait:float):
+    "Wait up to `wait` seconds until no phase kernel holds `run`; `RunLocked` if one still does."
+    import fcntl
+    p = run/_KERNEL_LOCK
+    if not p.exists(): return
+    with open(p, 'a') as f:
+        t = time.time()
+        while True:
+            try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB); fcntl.flock(f, fcntl.LOCK_UN); return
+            except BlockingIOError:
+                if time.time()-t >= wait: raise RunLocked(f'a notebook kernel is still working in this run folder after {wait:g} s (a kernel of a '
+                                                          'stopped run, or a phase notebook open in Jupyter): shut it down, then run again', p) from None
+                time.sleep(0.1)
+
+@contextlib.contextmanager
+def run_lock(run,
+             wait:float=10,  # seconds to wait for the kernels of a run that was killed to exit
+            ):
+    "Hold run folder `run` for the duration of the block; `RunLocked` when a live process (or a phase kernel) holds it already."
+    import fcntl, socket
+    p = Path(run)/_LOCK
+    f = open(p, 'a+')
+    try:
+        try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            h = lock_holder(run) or {}
+            raise RunLocked(f"run folder in use by pid {h.get('pid')} on {h.get('host')} since {h.get('started')}: "
+                            'wait for it to finish, or stop that process', p) from None
+        _kernels_gone(Path(run), wait)
+        try:
+            f.seek(0); f.truncate()
+            f.write(json.dumps(dict(pid=os.getpid(), started=time.strftime('%Y-%m-%dT%H:%M:%S'), host=socket.gethostname()))); f.flush()
+        except OSError as e: raise WriteError(e.errno, e.strerror, p, 'the run did not start') from None
+        yield p
+    finally: f.close()   # closing the file releases the lock
+
 # %% ../nbs/15_pipeline.ipynb #3e4d010e
 class PhaseFailed(RuntimeError):
     "A phase notebook raised: the message names the phase, the error and the executed notebook."
@@ -489,16 +577,17 @@ def _execute(phase:str, run:Path, cfg:dict, progress:bool, **params)->Path:
     import papermill as pm
     out = run/'notebooks'/phase_notebook(phase).name
     out.parent.mkdir(parents=True, exist_ok=True)
+    # with `progress`, what the kernel prints (text progress bars per problem, messages) reaches this terminal
+    streams = dict(stdout_file=sys.stdout, stderr_file=sys.stderr) if progress else {}
+    was = os.environ.get(TEXT_PROGRESS); os.environ[TEXT_PROGRESS] = '1' if progress else ''
     try: pm.execute_notebook(str(phase_notebook(phase)), str(out), parameters=dict(run_dir=str(run.resolve()), config=cfg, **params),
-                             kernel_name='python3', cwd=str(run), progress_bar=progress)
+                             kernel_name='python3', cwd=str(run), progress_bar=False, **streams)
     except pm.PapermillExecutionError as e:
         raise PhaseFailed(f'phase {phase} failed: {e.ename}: {e.evalue}\n  the traceback is in {out}') from None
+    finally:
+        if was is None: os.environ.pop(TEXT_PROGRESS, None)
+        else: os.environ[TEXT_PROGRESS] = was
     return out
-
-def _html(nb:Path, dest:Path):
-    from nbconvert import HTMLExporter
-    body, _ = HTMLExporter(exclude_input_prompt=True).from_filename(str(nb))
-    tmp = dest.with_name(dest.name+'.tmp'); tmp.write_text(body); os.replace(tmp, dest)
 
 # %% ../nbs/15_pipeline.ipynb #841a5c6c
 def run_pipeline(config=None,         # a config (see `load_config`)
@@ -509,15 +598,24 @@ def run_pipeline(config=None,         # a config (see `load_config`)
                  yes:bool=False,      # accept the teacher's estimated cost without asking
                  **overrides,         # config keys to replace, e.g. name=
                 )->dict:
-    "Run the phases of `config` into runs/<name>/ through their notebooks, skipping finished ones; returns the manifest."
+    "Run the phases of `config` into runs/<name>/ through their notebooks, skipping finished ones; returns the manifest (with `rounds`, the rounds' record)."
     cfg = load_config(config, **overrides)
+    for p in (only or []) + ([start] if start else []):   # before anything is written
+        if p not in PHASES: raise InputError(f'unknown phase {p!r}; phases: {", ".join(PHASES)}', field='only' if p in (only or []) else 'from')
+    if cfg['rounds']['n'] > 1:
+        if start or only: raise InputError('from/only re-run phases of one pass; a run with rounds resumes where it stopped', field='rounds')
+        if list(cfg['phases']) != list(PHASES): raise InputError(f'rounds run every phase: {", ".join(PHASES)}', field='phases')
     run = run_dir(cfg['name'], root)
+    with run_lock(run): return _run_rounds(run, cfg, progress, yes) if cfg['rounds']['n'] > 1 else _run_phases(run, cfg, start, only, progress, yes)
+
+def _run_phases(run:Path, cfg:dict, start, only, progress:bool, yes:bool)->dict:
     mpath = run/'manifest.json'
-    man = read_json(mpath) if mpath.exists() else dict(name=cfg['name'], created=time.strftime('%Y-%m-%dT%H:%M:%S'), phases={})
+    try: man = read_json(mpath) if mpath.exists() else dict(name=cfg['name'], created=time.strftime('%Y-%m-%dT%H:%M:%S'), phases={})
+    except InputError as e:   # it is only ever replaced whole: something outside the run changed it
+        raise InputError(f'{e.msg}: the manifest is damaged; if the config is unchanged, move it aside (mv {mpath} {mpath}.damaged) and '
+                         'run again: every phase re-runs from its records; otherwise use a new run folder', mpath, e.line) from None
     hashes = input_hashes(cfg)
     forced = set(only or []) | (set(PHASES[PHASES.index(start):]) if start else set())
-    for p in forced:
-        if p not in PHASES: raise InputError(f'unknown phase; phases: {", ".join(PHASES)}', field='only' if p in (only or []) else 'from')
     man.update(config=cfg, version=cogumi_nb.__version__, input_hashes=hashes, status='running')
     for p in cfg['phases']:
         st = man['phases'].get(p, {})
@@ -536,12 +634,94 @@ def run_pipeline(config=None,         # a config (see `load_config`)
             st.update(status='failed', seconds=round(time.time()-t, 1), error=str(e)); man['status'] = 'failed'
             write_json(mpath, man); raise
         st.update(status='done', seconds=round(time.time()-t, 1), notebook=str(nb.relative_to(run)))
-        if p == 'report': _html(nb, run/'report.html')
+        if p == 'report':
+            from cogumi_nb.report import report_html
+            report_html(nb, run/'report.html')   # the page: outputs only, no code or logs
         write_json(mpath, man)
         print(f'{p}: done in {st["seconds"]}s', flush=True)
     man['status'] = 'done'
     write_json(mpath, man)
     return man
+
+# %% ../nbs/15_pipeline.ipynb #0e8c1f18
+def carried_rows(path)->dict:
+    "`{'carry:<round>': rows}`: the rows of an earlier round's data/train.jsonl, ids prefixed with the round, replay rows left out."
+    from cogumi_nb.builders import load_rows, TrainRow
+    path = Path(path); name = path.parent.parent.name
+    return {f'carry:{name}': [TrainRow(**{**r.to_dict(), 'id': f'{name}/{r.id}'}) for r in load_rows(path) if r.source != 'replay']}
+
+def round_verdict(tests:list,            # a report's paired tests (`report.json`'s `tests`)
+                  stop_on:str|None=None, # the eval outcome that counts as a gain; None: any
+                  alpha:float=0.05)->dict:
+    "A round's verdict: eval outcomes better and held-out outcomes worse at p < `alpha`; accepted unless the held-out set lost."
+    hit = lambda t, s, ch: t['set'] == s and t['change'] == ch and t['p_value'] < alpha
+    gains = [f"{t['task']}:{t['outcome']}" for t in tests if hit(t, 'eval', 'improved') and stop_on in (None, t['outcome'])]
+    losses = [f"{t['task']}:{t['outcome']}" for t in tests if hit(t, 'heldout', 'worsened')]
+    return dict(gains=gains, heldout_losses=losses, accepted=not losses)
+
+
+# %% ../nbs/15_pipeline.ipynb #2375d7c7
+def round_config(cfg:dict, top:Path, r:int, accepted:list)->dict:
+    "Round `r`'s config: generating with the last accepted round's model, training from the base (`from_base`, rows carried) or from that model."
+    c = copy.deepcopy(cfg); c['name'] = f'round_{r}'; c['rounds'] = dict(cfg['rounds'], n=1)
+    if accepted: c['model'] = str(top/f'round_{accepted[-1]}'/'model')
+    if cfg['rounds']['mode'] == 'from_base':
+        c['train_from'] = cfg.get('train_from') or cfg['model']
+        c['build'] = dict(c['build'], carry=list(c['build'].get('carry') or []) + [str(top/f'round_{i}'/'data'/'train.jsonl') for i in accepted])
+    return c
+
+_REUSED = (('eval_after', 'eval_before'), ('heldout_after', 'heldout_before'), ('consistency_after', 'consistency_before'))
+
+def _reuse_answers(prev:Path, rd:Path)->list:
+    "Round `rd` evaluates the model `prev` merged: its answers to the eval and held-out sets are `prev`'s after-answers (copied atomically)."
+    import shutil
+    out = []
+    for a, b in _REUSED:
+        if (prev/a).is_dir() and not (rd/b).exists():
+            tmp = rd/f'.{b}.tmp'; shutil.rmtree(tmp, ignore_errors=True)
+            shutil.copytree(prev/a, tmp); os.replace(tmp, rd/b); out.append(b)
+    return out
+
+def _point(link:Path, target:Path):
+    "`link` -> `target` (relative), replacing what was there."
+    tmp = link.with_name(f'.{link.name}.tmp')
+    if tmp.is_symlink() or tmp.exists(): tmp.unlink()
+    tmp.symlink_to(os.path.relpath(target, link.parent)); os.replace(tmp, link)
+
+def _run_rounds(top:Path, cfg:dict, progress:bool, yes:bool)->dict:
+    from cogumi_nb.report import make_report
+    R = cfg['rounds']; path = top/'rounds.json'
+    st = dict(name=cfg['name'], mode=R['mode'], n=R['n'], stop_on=R['stop_on'], alpha=R['alpha'], rounds=[], status='running')
+    write_json(path, st)
+    accepted = []
+    for r in range(1, R['n']+1):
+        rc = round_config(cfg, top, r, accepted); rd = run_dir(rc['name'], top)
+        reused = _reuse_answers(top/f'round_{accepted[-1]}', rd) if accepted else []
+        print(f'round {r} of {R["n"]}: {os.path.relpath(rc["model"], top) if accepted else rc["model"]}' + (f' (reusing {", ".join(reused)})' if reused else ''), flush=True)
+        man = _run_phases(rd, rc, None, None, progress, yes)
+        rep = read_json(rd/'report.json'); v = round_verdict(rep['tests'], R['stop_on'], R['alpha'])
+        e = dict(round=r, model=rc['model'], trained_from=rc.get('train_from') or rc['model'], **v,
+                 rows=sum(1 for _ in open(rd/'data'/'train.jsonl')), overall=rep['metrics']['overall'],
+                 seconds=round(sum(s.get('seconds', 0) for s in man['phases'].values()), 1))
+        st['rounds'].append(e)
+        if v['accepted']: accepted.append(r)
+        else: e['stopped'] = 'held-out loss: ' + ', '.join(v['heldout_losses'])
+        if v['accepted'] and R['stop_when_flat'] and not v['gains']: e['stopped'] = 'no significant gain'
+        print(f"round {r}: {'accepted' if v['accepted'] else 'rejected'}; gains: {', '.join(v['gains']) or 'none'}"
+              + (f"; stopped: {e['stopped']}" if 'stopped' in e else ''), flush=True)
+        write_json(path, st)
+        if 'stopped' in e: break
+    st.update(status='done', accepted=accepted, final_model=str(top/f'round_{accepted[-1]}'/'model') if accepted else cfg['model'])
+    if accepted:   # the run's own report: round 1's before against the last accepted round's after
+        last = top/f'round_{accepted[-1]}'
+        for side, src in (('before', top/'round_1'), ('after', last)):
+            for g in ('eval', 'heldout', 'consistency'):
+                if (src/f'{g}_{side}').exists(): _point(top/f'{g}_{side}', src/f'{g}_{side}')
+        _point(top/'model', last/'model')
+        st['report'] = {k: v for k, v in make_report(top, cfg.get('criteria'), not_measured=not_measured(cfg)).items() if k in ('tests', 'criteria')}
+    write_json(path, st)
+    return st
+
 
 # %% ../nbs/15_pipeline.ipynb #e4c430c1
 _GiB = 2**30

@@ -1,8 +1,9 @@
 """A local HTTP server speaking the OpenAI and Anthropic chat APIs, with simulated latency, deterministic answers and injected faults.
 
-Teachers and judges (`cogumi_nb.teachers`) call real providers through the official SDKs. To test
-them, and to benchmark them, without a key or a network, `ProviderServer` runs a real HTTP server on
-127.0.0.1 that implements `POST /v1/chat/completions` (OpenAI and every OpenAI-compatible server) and
+The teacher client (`cogumi_nb.provider`), and the teachers and judges built on it
+(`cogumi_nb.teachers`), call real providers through the official SDKs. To test them, and to
+benchmark them, without a key or a network, `ProviderServer` runs a real HTTP server on 127.0.0.1
+that implements `POST /v1/chat/completions` (OpenAI and every OpenAI-compatible server) and
 `POST /v1/messages` (Anthropic) well enough for the real `openai` and `anthropic` clients: the same
 response shapes, usage counts, finish reasons and error bodies. It answers deterministically: it
 solves the arithmetic word problems it also writes (so improved answers, critiques, targeted problems
@@ -20,11 +21,14 @@ Docs: https://cogumi.github.io/cogumi_nb/provider_server.html.md"""
 
 # %% ../nbs/11_provider_server.ipynb #d9f5411d
 from __future__ import annotations
-import ast, json, math, operator, re, sys, threading, time
+import argparse, ast, json, math, operator, re, sys, threading, time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from fastcore.basics import patch
 from .core import *
+from .generate import generate
+from .models import load_model
 
 # %% auto #0
 __all__ = ['TEMPLATES', 'FAULTS', 'make_problem', 'solve', 'canned_answer', 'pick_fault', 'ProviderServer', 'parse_faults',
@@ -247,8 +251,6 @@ class ProviderServer:
     def __repr__(self): return f'ProviderServer({self.url}, latency={self.latency}, faults={self.faults}, {len(self.log)} requests)'
 
 # %% ../nbs/11_provider_server.ipynb #756a0588
-from fastcore.basics import patch
-
 @patch
 def _sighting(self:ProviderServer, h:_Handler, api:str, model:str, key:str)->str|None:
     "Count this sighting of a request body, pick its fault, log it, and wait `latency`."
@@ -308,7 +310,6 @@ def _handle_completion(self:ProviderServer, h:_Handler, req:dict):
         text = canned_answer(prompt if isinstance(prompt, str) else ' '.join(map(str, prompt)))
         choices, pt = [dict(text=text, finish_reason='stop', stop_reason=None, tokens=_tokens(text))]*n, _tokens(str(prompt))
     else:
-        from cogumi_nb.generate import generate
         with self._gen_lock:
             cs = generate(self._lm, [{'id': 'r', 'prompt': prompt}], progress=False, chat=False, **args)
         choices = [dict(text=c.text, finish_reason=c.finish_reason, stop_reason=c.stop, tokens=c.completion_tokens) for c in cs]
@@ -326,7 +327,6 @@ def _handle_completion(self:ProviderServer, h:_Handler, req:dict):
 def start(self:ProviderServer)->ProviderServer:
     "Start serving in a background thread (after loading the model to serve, if any)."
     if self.model is not None and self._lm is None:
-        from cogumi_nb.models import load_model
         self._lm = load_model(self.model)
     self._httpd = _Server(('127.0.0.1', self.port), _Handler)
     self._httpd.owner = self
@@ -359,9 +359,9 @@ def parse_faults(s:str)->dict:
         except ValueError: raise InputError(f'expected FAULT=SHARE, got {part!r}', field='faults') from None
     return _check_faults(out)
 
+# %% ../nbs/11_provider_server.ipynb #2889cc28
 def main(argv=None):
     "Serve until interrupted; prints the base URL when ready."
-    import argparse, sys
     ap = argparse.ArgumentParser(description='Local OpenAI/Anthropic-compatible test server')
     ap.add_argument('--port', type=int, default=0); ap.add_argument('--latency', type=float, default=0.2)
     ap.add_argument('--faults', default=''); ap.add_argument('--fault-attempts', type=int, default=1)

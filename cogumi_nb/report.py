@@ -7,8 +7,11 @@ exact test on the problems that changed); `ledger` names every fixed and every n
 problem; `cause_change` and `cluster_change` show *which* failures went away (the loop should fix
 root causes such as truncation and format, not only move the pass rate); a held-out set never
 trained on measures forgetting; `check_criteria` turns success criteria written in a config
-("gsm8k.delta >= 0.20", "consistency_after >= 0.6") into passed or failed. `make_report` does all
-of it for a run folder and `list_runs` puts runs side by side.
+("gsm8k.delta >= 0.20", "consistency_after >= 0.6") into passed, failed or not measured. `make_report` does all
+of it for a run folder. The report page (the executed `nbs/phases/6_report.ipynb`) opens with
+`report_header` (model, data measured and not, phases and their times, criteria) and shows the failure map
+(`failure_map`, drawn offline), the training curve (`training_log`) and the root causes before and after;
+`report_html` writes it as a page without code or logs. `list_runs` lists every run with its state.
 
 Docs: https://cogumi.github.io/cogumi_nb/report.html.md"""
 
@@ -16,7 +19,7 @@ Docs: https://cogumi.github.io/cogumi_nb/report.html.md"""
 
 # %% ../nbs/14_report.ipynb #cfe45d30
 from __future__ import annotations
-import json, operator, re
+import json, operator, os, re, time
 from pathlib import Path
 from .core import *
 from .evaluate import wilson_ci
@@ -24,8 +27,10 @@ from .failures import root_cause, read_results
 from .tasks import has_final_answer
 
 # %% auto #0
-__all__ = ['paired', 'mcnemar', 'outcome_tests', 'ledger', 'cause_change', 'cluster_change', 'check_criteria',
-           'plot_before_after', 'make_report', 'list_runs']
+__all__ = ['paired', 'mcnemar', 'outcome_tests', 'ledger', 'cause_change', 'cluster_change', 'first_sentence', 'check_criteria',
+           'criteria_counts', 'plot_before_after', 'plot_causes', 'training_log', 'plot_training_curve', 'make_report',
+           'report_header', 'ledger_summary', 'criteria_frame', 'not_measured_text', 'failure_map', 'report_html',
+           'list_runs']
 
 # %% ../nbs/14_report.ipynb #a09346e5
 def _state(r:dict)->str: return 'correct' if r['correct'] else root_cause(r)[0]
@@ -75,7 +80,7 @@ def outcome_tests(tbl:'pd.DataFrame',  # a `paired` table
         up = name in _HIGHER_IS_BETTER
         change = 'unchanged' if gained == lost else ('improved' if (gained > lost) == up else 'worsened')
         out.append(dict(outcome=name, set=set_name, n=len(tbl), before=int(b.sum()), after=int(a.sum()), gained=gained, lost=lost,
-                        p_value=round(p, 6), significant=bool(p < 0.05), change=change))
+                        p_value=float(f'{p:.3g}'), significant=bool(p < 0.05), change=change))
     return out
 
 # %% ../nbs/14_report.ipynb #269e9bcd
@@ -116,6 +121,7 @@ def cluster_change(tbl:'pd.DataFrame',      # a `paired` table
 # %% ../nbs/14_report.ipynb #4c8620f8
 _OPS = {'>=': operator.ge, '>': operator.gt, '<=': operator.le, '<': operator.lt, '==': operator.eq}
 _CRIT = re.compile(r'^\s*([\w.\-]+)\s*(>=|<=|==|>|<)\s*([+-]?\d+(?:\.\d+)?)\s*(%|points?)?\s*$')
+_STATUS = {True: 'passed', False: 'failed', None: 'not measured'}
 
 def _lookup(d:dict, path:str):
     for k in path.split('.'):
@@ -123,18 +129,42 @@ def _lookup(d:dict, path:str):
         d = d[k]
     return d
 
-def check_criteria(criteria:list, values:dict)->list:
-    "Each criterion string evaluated against `values`: dicts with criterion, value, passed (None when the metric is missing)."
+def first_sentence(s)->str:
+    "The first sentence of a message's first line."
+    line = (str(s or '').strip().splitlines() or [''])[0]
+    return re.split(r'(?<=\.)\s', line, maxsplit=1)[0]
+
+def _why_missing(name:str, not_measured:list|None)->str:
+    "Why metric `name` has no value: the set it names was not measured (and why), or the run has no such metric."
+    head = name.split('.')[0]
+    for m in not_measured or []:
+        if head in (m.get('task'), m.get('set')): return f"{m['set']} set {m['task']} not measured: {first_sentence(m['why'])}"
+    return f'this run has no metric {name}'
+
+def check_criteria(criteria:list,               # strings 'metric op number[%| points]'
+                   values:dict,                 # the report's metrics
+                   not_measured:list|None=None, # sets the run could not score ({set, task, why}): why a metric is missing
+                  )->list:
+    "Each criterion against `values`: criterion, metric, target, value, status (passed, failed, not measured), passed (None when not measured), why."
     out = []
     for i, c in enumerate(criteria or []):
         m = _CRIT.match(str(c))
         if not m: raise InputError(f'cannot read {c!r}: write "metric >= number[%| points]"', field=f'criteria[{i}]')
         name, op, num, unit = m.groups()
-        target = float(num)/100 if unit else float(num)
-        v = _lookup(values, name)
-        out.append(dict(criterion=c, metric=name, target=target, value=v,
-                        passed=None if v is None else bool(_OPS[op](float(v), target))))
+        target, v = (float(num)/100 if unit else float(num)), _lookup(values, name)
+        if isinstance(v, dict):
+            raise InputError(f'{name} is a group of metrics: name one, e.g. {", ".join(f"{name}.{k}" for k in list(v)[:3])}', field=f'criteria[{i}]')
+        ok = None if v is None else bool(_OPS[op](float(v), target))
+        out.append(dict(criterion=c, metric=name, target=target, value=v, status=_STATUS[ok], passed=ok,
+                        why='' if ok is not None else _why_missing(name, not_measured)))
     return out
+
+def criteria_counts(criteria:list)->str:
+    "'2 passed, 1 failed, 1 not measured' for `check_criteria` records: a criterion not measured is not counted as failed."
+    from collections import Counter
+    if not criteria: return 'none set'
+    n = Counter(c.get('status') or _STATUS[c.get('passed')] for c in criteria)
+    return ', '.join(f'{n[s]} {s}' for s in ('passed', 'failed', 'not measured'))
 
 # %% ../nbs/14_report.ipynb #a7520c9e
 def _summary(tb:'pd.DataFrame')->dict:
@@ -164,6 +194,15 @@ def _compare_dirs(before:Path, after:Path)->dict:
 def _consistency(d:Path):
     for p in sorted(d.glob('*/consistency.json')) if d.is_dir() else []: return read_json(p)
 
+def _sampling(d:Path)->list|None:
+    "pass@k, maj@n and agreement before and after (`consistency.sampling_change`) where the same set was sampled on both sides."
+    import pandas as pd
+    from cogumi_nb.consistency import sampling_change
+    for b in sorted((d/'consistency_before').glob('*/consistency.csv')) if (d/'consistency_before').is_dir() else []:
+        a = d/'consistency_after'/b.parent.name/'consistency.csv'
+        if a.exists(): return [dict(task=b.parent.name, **r) for r in sampling_change(pd.read_csv(b), pd.read_csv(a)).to_dict('records')]
+    return None
+
 # %% ../nbs/14_report.ipynb #023838c5
 def plot_before_after(summaries:dict, dest:Path|None=None, title:str=''):
     "Pass rate before and after per task, with 95% Wilson intervals."
@@ -180,6 +219,56 @@ def plot_before_after(summaries:dict, dest:Path|None=None, title:str=''):
     if dest: fig.savefig(Path(dest)/'before_after.png', dpi=120)
     return fig
 
+# %% ../nbs/14_report.ipynb #fdd06496
+def plot_causes(causes:'pd.DataFrame', # a `cause_change` frame: state, before, after, change
+                dest:Path|None=None,   # folder for causes_before_after.png
+                title:str=''):
+    "Problems in each state (correct, or a root cause) before and after training, side by side."
+    import matplotlib.pyplot as plt, numpy as np
+    from matplotlib.ticker import MaxNLocator
+    c = causes.iloc[::-1]   # the most common state on top
+    y, h = np.arange(len(c)), 0.38
+    fig, ax = plt.subplots(figsize=(6.4, 1.1+0.5*len(c)))
+    ax.barh(y+h/2, c.before, h, color='#9aa5b1', label='before')
+    ax.barh(y-h/2, c.after, h, color='#2b7bb9', label='after')
+    for yy, b, a in zip(y, c.before, c.after): ax.text(max(a, b), yy, f'  {b} → {a}', va='center', fontsize=8)
+    ax.set_xlim(0, max(1, int(c[['before', 'after']].to_numpy().max()))*1.3)
+    ax.set_yticks(y, c.state); ax.set_xlabel('problems'); ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(loc='center left', bbox_to_anchor=(1.0, 0.5), fontsize=8)
+    ax.set_title(f'Root causes before and after training {title}'.strip()); fig.tight_layout()
+    if dest: fig.savefig(Path(dest)/'causes_before_after.png', dpi=120)
+    return fig
+
+# %% ../nbs/14_report.ipynb #39a009ba
+def training_log(run)->'pd.DataFrame':
+    "Loss and eval loss per logged step of a run's training: train/training_summary.json, else the newest checkpoint's trainer_state.json."
+    import pandas as pd
+    d = Path(run)/'train'
+    src = d/'training_summary.json'
+    if not src.exists():
+        states = sorted(d.glob('checkpoints/checkpoint-*/trainer_state.json'), key=lambda p: int(p.parent.name.rpartition('-')[2] or 0))
+        src = states[-1] if states else None
+    h = read_json(src).get('log_history', []) if src else []
+    df = pd.DataFrame([dict(step=r['step'], loss=r.get('loss'), eval_loss=r.get('eval_loss')) for r in h
+                       if 'step' in r and ('loss' in r or 'eval_loss' in r)], columns=['step', 'loss', 'eval_loss'])
+    return df.groupby('step', as_index=False).first() if len(df) else df
+
+def plot_training_curve(log:'pd.DataFrame',     # a `training_log`
+                        dest:Path|None=None,    # folder for training_curve.png
+                        best_step:int|None=None, # the checkpoint kept, marked
+                        title:str=''):
+    "Training loss and eval loss over the steps of a `training_log`, the checkpoint kept marked."
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+    fig, ax = plt.subplots(figsize=(6.4, 3.2))
+    tr, ev = log.dropna(subset=['loss']), log.dropna(subset=['eval_loss'])
+    ax.plot(tr.step, tr.loss, color='#2b7bb9', label='training loss')
+    ax.plot(ev.step, ev.eval_loss, 'o-', color='#e07b39', label='eval loss')
+    if best_step: ax.axvline(best_step, ls=':', c='gray', label=f'kept: step {best_step}')
+    ax.set_xlabel('step'); ax.xaxis.set_major_locator(MaxNLocator(integer=True)); ax.set_ylabel('loss'); ax.legend(fontsize=8); ax.set_title(f'Training {title}'.strip()); fig.tight_layout()
+    if dest: fig.savefig(Path(dest)/'training_curve.png', dpi=120)
+    return fig
+
 # %% ../nbs/14_report.ipynb #90267f32
 def _set_tests(compared:dict, set_name:str)->list:
     "`outcome_tests` of each task of a set, then of the whole set (task 'all') when it has several tasks."
@@ -188,6 +277,16 @@ def _set_tests(compared:dict, set_name:str)->list:
     if len(compared) > 1:
         out += [dict(task='all', **r) for r in outcome_tests(pd.concat([v['table'] for v in compared.values()], ignore_index=True), set_name)]
     return out
+
+def _plots(d:Path, main:dict, causes:'pd.DataFrame'):
+    "before_after.png, causes_before_after.png and, when the run trained, training_curve.png in run folder `d`."
+    import matplotlib.pyplot as plt
+    plt.close(plot_before_after({t: v['summary'] for t, v in main.items()}, d, f'({d.name})'))
+    plt.close(plot_causes(causes, d, f'({d.name})'))
+    log = training_log(d)
+    if len(log):
+        s = d/'train'/'training_summary.json'
+        plt.close(plot_training_curve(log, d, read_json(s).get('best_step') if s.exists() else None, f'({d.name})'))
 
 def make_report(run, criteria:list|None=None, plot:bool=True,
                 not_measured:list|None=None, # sets the run could not score (no data here): {set, task, why}, carried into the report
@@ -214,24 +313,190 @@ def make_report(run, criteria:list|None=None, plot:bool=True,
     if (d/'failures'/'clusters.csv').exists():
         rows = [json.loads(l) for l in open(d/'data'/'train.jsonl')] if (d/'data'/'train.jsonl').exists() else None
         rep['clusters'] = cluster_change(tbl, pd.read_csv(d/'failures'/'clusters.csv'), rows).to_dict('records')
-    rep['criteria'] = check_criteria(criteria or [], values)
-    if plot:
-        import matplotlib.pyplot as plt
-        plt.close(plot_before_after({t: v['summary'] for t, v in main.items()}, d, f'({d.name})'))
+    if (s := _sampling(d)) is not None: rep['sampling'] = s
+    rep['criteria'] = check_criteria(criteria or [], values, not_measured)
+    if plot: _plots(d, main, causes)
     write_json(d/'report.json', rep)
     return rep
 
+# %% ../nbs/14_report.ipynb #5cf4f31d
+def _dur(s)->str:
+    "Seconds as '9.5 s', '3 min 05 s' or '2 h 05 min'."
+    s = float(s or 0)
+    if s < 60: return f'{s:.1f} s'
+    return f'{int(s//60)} min {int(s%60):02d} s' if s < 3600 else f'{int(s//3600)} h {int(s%3600//60):02d} min'
+
+def _phases_line(man:dict, now:float|None=None)->str:
+    "Each phase of a manifest with its time (a running one: so far), and the total."
+    parts, total = [], 0.0
+    for p, st in man.get('phases', {}).items():
+        status = st.get('status')
+        if status == 'running' and st.get('started'):
+            s = max(0.0, (now or time.time())-time.mktime(time.strptime(st['started'], '%Y-%m-%dT%H:%M:%S')))
+        else: s = float(st.get('seconds') or 0)
+        total += s
+        parts.append(f'{p} {_dur(s)}' + {'done': '', 'running': ' so far', 'failed': ' (failed)'}.get(status, f' ({status})'))
+    return f"{', '.join(parts)}; {_dur(total)} in all" if parts else 'none recorded'
+
+def _set_sizes(d:Path)->dict:
+    "Per group (eval, held out, pool), 'name (n problems)' of each set evaluated before training in run folder `d`."
+    out = {}
+    for group, folder in (('eval', 'eval_before'), ('held out', 'heldout_before'), ('pool', 'pool')):
+        for t, p in _task_dirs(d/folder).items():
+            m = read_json(p/'metrics.json') if (p/'metrics.json').exists() else {}
+            fails = f", {m['n']-m['correct']} failed" if group == 'pool' and 'correct' in m else ''
+            out.setdefault(group, []).append(f"{t} ({m.get('n', '?')} problems{fails})")
+    return out
+
+def _rows_line(d:Path)->str|None:
+    "'N training rows (source n, ...)' of data/train.jsonl."
+    from collections import Counter
+    p = d/'data'/'train.jsonl'
+    if not p.exists(): return None
+    n = Counter(json.loads(l).get('source', '?') for l in open(p) if l.strip())
+    return f"{sum(n.values())} training rows ({', '.join(f'{k} {v}' for k, v in n.most_common()) or 'none'})"
+
+def _model_line(d:Path, cfg:dict)->str:
+    "The model (the config's, else the one the eval sets were scored with), and how it was trained when the run trained it."
+    scored = [read_json(p).get('model') for p in sorted(d.glob('eval_before/*/metrics.json'))]
+    out, p = f"`{cfg.get('model') or next(filter(None, scored), '?')}`", d/'train'/'training_summary.json'
+    if p.exists():
+        s = read_json(p); c = s.get('config', {})
+        out += (f"; LoRA r {c.get('r')}, alpha {c.get('alpha')}, {s.get('last_step')} updates on {s.get('rows', {}).get('train')} rows "
+                f"({s.get('backend')} on {s.get('device')}; stopped: {s.get('stop_detail') or s.get('stop_reason')}); merged into `model/`")
+    return out
+
+def _md(v)->str: return str(v).replace('<', '&lt;').replace('>', '&gt;')   # '#### <number>' is text, not a tag
+def _md_cell(v)->str: return _md(v).replace('|', '\\|').replace('\n', ' ')
+
+# %% ../nbs/14_report.ipynb #0f448eaa
+def report_header(run,                # a run folder
+                  rep:dict|None=None, # its report (default: its report.json)
+                  cfg:dict|None=None, # its config (default: the manifest's)
+                 )->str:
+    "The head of a run's report, a Markdown table: model, sets measured and not (why), training data, phases and times, criteria, result."
+    d = Path(run)
+    rep = rep if rep is not None else read_json(d/'report.json')
+    man = read_json(d/'manifest.json') if (d/'manifest.json').exists() else {}
+    cfg = cfg or man.get('config', {})
+    sizes, o = _set_sizes(d), rep['metrics']['overall']
+    rows = [('run', f'`{d.name}`' + (f" (config `{cfg['name']}`)" if cfg.get('name') not in (None, d.name) else '')),
+            ('model', _model_line(d, cfg))]
+    rows += [(f'{g} sets', '; '.join(sizes[g])) for g in ('eval', 'held out') if g in sizes]
+    if rep.get('not_measured'):
+        rows.append(('not measured', '; '.join(f"{m['set']} {m['task']}: {first_sentence(m['why'])}" for m in rep['not_measured'])))
+    learned = ' → '.join(x for x in ('; '.join(sizes.get('pool', [])), _rows_line(d)) if x)
+    if learned: rows.append(('trained on', learned))
+    rows.append(('phases', _phases_line(man) if man else 'not recorded (no manifest.json: the run was not made by `cogumi run`)'))
+    rows.append(('criteria', criteria_counts(rep.get('criteria', []))))
+    rows.append(('result', f"pass rate {o['before']:.1%} → {o['after']:.1%} on {o['n']} problems: {o['fixed']} fixed, "
+                           f"{o['broken']} broken (McNemar p = {o['p_value']:.2g})"))
+    return '| | |\n|---|---|\n' + '\n'.join(f'| **{k}** | {_md_cell(v)} |' for k, v in rows)
+
+# %% ../nbs/14_report.ipynb #a297a31d
+def ledger_summary(rep:dict)->str:
+    "One sentence on the ledger: how many problems were fixed and broken, or that no verdict changed."
+    o = rep['metrics']['overall']
+    if not o['fixed'] and not o['broken']: return f"No verdict changed: each of the {o['n']} problems is right or wrong as it was before training."
+    return (f"{o['fixed']} fixed (wrong before, right after) and {o['broken']} broken (right before, wrong after) of {o['n']} problems; "
+            'the others kept their verdict.')
+
+def criteria_frame(criteria:list)->'pd.DataFrame':
+    "The criteria as a table to read: criterion, value ('not measured' when the run has none), target, status, why."
+    import pandas as pd
+    return pd.DataFrame([dict(criterion=c['criterion'], value='not measured' if c.get('value') is None else round(float(c['value']), 4),
+                              target=c.get('target'), status=c.get('status') or _STATUS[c.get('passed')], why=c.get('why', ''))
+                         for c in criteria], columns=['criterion', 'value', 'target', 'status', 'why'])
+
+def not_measured_text(rep:dict)->str:
+    "Markdown: each set the run could not measure, with the whole of how to provide its data ('' when every set was measured)."
+    return '\n\n'.join(f"**{m['set']} {m['task']}**: {_md(m['why'])}" for m in rep.get('not_measured', []))
+
+# %% ../nbs/14_report.ipynb #a9419beb
+def failure_map(run, max_points:int=20000):
+    "The run's interactive failure map (a plotly figure) from failures/clusters.csv, clusters.json and failures.jsonl; None when it has no map."
+    import numpy as np, pandas as pd
+    from cogumi_nb.clusters import Clusters, interactive_map
+    from cogumi_nb.failures import load_failures
+    d = Path(run)/'failures'
+    if not (d/'clusters.csv').exists(): return None
+    fr = pd.read_csv(d/'clusters.csv')
+    if fr.empty or 'x' not in fr: return None
+    fs = {f.id: f for f in load_failures(d/'failures.jsonl')} if (d/'failures.jsonl').exists() else {}
+    fr['question'] = [getattr(fs.get(i), 'question', '') for i in fr['id']]
+    fr['completion'] = [getattr(fs.get(i), 'completion', '') or '' for i in fr['id']]
+    if 'cluster_label' not in fr: fr['cluster_label'] = fr.cluster.astype(str)
+    summ = pd.DataFrame(read_json(d/'clusters.json')['clusters']) if (d/'clusters.json').exists() else fr[['cluster']].drop_duplicates()
+    return interactive_map(Clusters(fr, summ, np.empty((len(fr), 0))), max_points)
+
+# %% ../nbs/14_report.ipynb #b1a924ed
+_WIDGET = 'application/vnd.jupyter.widget-view+json'
+_PAGE = ("{%- extends 'lab/index.html.j2' -%}\n"   # the lab page without the scripts it loads from a CDN
+         '{% block html_head_js_requirejs %}{% endblock %}\n{% block html_head_js_mathjax %}{% endblock %}\n'
+         '{% block html_head_js_mermaidjs %}{% endblock %}\n')
+
+def report_html(nb,   # the executed report notebook
+                dest, # the page to write, e.g. runs/<name>/report.html
+               )->Path:
+    "Write an executed notebook as a page to read: outputs only (no code, no parameters), no logs or progress widgets, nothing loaded from the network."
+    import jinja2, logging, nbformat
+    from nbconvert import HTMLExporter
+    book = nbformat.read(str(nb), as_version=4)
+    book.cells = [c for c in book.cells if not {'parameters', 'injected-parameters'} & set(c.metadata.get('tags', []))]
+    for c in book.cells:
+        if c.cell_type == 'code': c.outputs = [o for o in c.outputs if o.output_type != 'stream' and _WIDGET not in o.get('data', {})]
+    book.metadata.pop('widgets', None)
+    ex = HTMLExporter(extra_loaders=[jinja2.DictLoader({'cogumi_report.html.j2': _PAGE})], template_file='cogumi_report.html.j2',
+                      exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                      log=logging.getLogger('cogumi_nb.report.html'))   # its own log: below errors, nothing for a reader
+    logging.getLogger('cogumi_nb.report.html').setLevel(logging.ERROR)   # 'alternative text is missing' on every chart
+    dest = Path(dest)
+    body, _ = ex.from_notebook_node(book, resources=dict(metadata=dict(name=f'{dest.parent.name}: report')))
+    tmp = dest.with_name(f'.{dest.name}.tmp'); tmp.write_text(body, encoding='utf-8'); os.replace(tmp, dest)
+    return dest
+
 # %% ../nbs/14_report.ipynb #230e8cc9
+_RUN_FILES = ('manifest.json', 'report.json', 'metrics.json', 'completions.jsonl', '.lock')
+
+def _read(p:Path)->dict: return read_json(p) if p.exists() else {}
+
+def _run_state(d:Path, man:dict, rep:dict)->str:
+    "running (pid, since), failed at PHASE, stopped at PHASE, done, eval-only (and the phases not run), incomplete, or completions only."
+    import cogumi_nb.pipeline as pipeline
+    holder = getattr(pipeline, 'lock_holder', None)
+    if holder and (h := holder(d)): return f"running (pid {h.get('pid')}, since {h.get('started')})"
+    phases = man.get('phases', {})
+    if failed := [p for p, s in phases.items() if s.get('status') == 'failed']: return f'failed at {failed[0]}'
+    if stopped := [p for p, s in phases.items() if s.get('status') == 'running']: return f'stopped at {stopped[0]}'
+    if rep: return 'done'
+    if man:
+        todo = [p for p in man.get('config', {}).get('phases', []) if phases.get(p, {}).get('status') != 'done']
+        if phases.get('evaluate', {}).get('status') != 'done': return f"incomplete ({todo[0] if todo else 'evaluate'} next)"
+        return f"eval-only ({', '.join(todo)} not run)" if todo else 'eval-only'
+    return 'eval-only' if (d/'metrics.json').exists() else 'completions only'
+
+def _eval_metrics(d:Path)->dict:
+    "Problems and pass rate of a run without a report: its own metrics.json (`cogumi eval`), else its eval sets before training."
+    ms = [_read(d/'metrics.json')] if (d/'metrics.json').exists() else [_read(p) for p in sorted(d.glob('eval_before/*/metrics.json'))]
+    ms = [m for m in ms if m.get('n')]
+    n = sum(m['n'] for m in ms)
+    return dict(n=n, before=round(sum(m.get('correct', 0) for m in ms)/n, 4)) if n else {}
+
 def list_runs(root=None)->'pd.DataFrame':
-    "One row per run folder under `root` that holds a report: model, status, pass rates before/after, p-value, held-out change."
-    import os, pandas as pd
+    "One row per run folder under `root`: its state, model, and (with a report) pass rates before/after, fixed, broken, p-value, held-out change, criteria."
+    import pandas as pd
     root = Path(root or os.environ.get('COGUMI_RUNS', 'runs'))
+    if not root.is_dir(): raise InputError('no such runs folder: pass --runs-root (or set $COGUMI_RUNS) to the folder holding the run folders', root)
     rows = []
-    for p in sorted(root.glob('*/report.json')):
-        rep, man = read_json(p), (read_json(p.parent/'manifest.json') if (p.parent/'manifest.json').exists() else {})
-        o = rep['metrics']['overall']
-        rows.append(dict(run=p.parent.name, model=man.get('config', {}).get('model', ''), status=man.get('status', ''),
-                         n=o['n'], before=o['before'], after=o['after'], delta=o['delta'], fixed=o['fixed'], broken=o['broken'],
-                         p_value=round(o['p_value'], 4), heldout_delta=rep['metrics'].get('heldout', {}).get('delta'),
-                         criteria_passed=f"{sum(bool(c['passed']) for c in rep['criteria'])}/{len(rep['criteria'])}"))
-    return pd.DataFrame(rows)
+    for d in sorted(p for p in root.iterdir() if p.is_dir() and any((p/f).exists() for f in _RUN_FILES)):
+        man, rep = _read(d/'manifest.json'), _read(d/'report.json')
+        row = dict(run=d.name, state=_run_state(d, man, rep), model=man.get('config', {}).get('model') or _read(d/'metrics.json').get('model', ''))
+        if rep:
+            o = rep['metrics']['overall']
+            row.update(n=o['n'], before=o['before'], after=o['after'], delta=o['delta'], fixed=o['fixed'], broken=o['broken'],
+                       p_value=round(o['p_value'], 4), heldout_delta=rep['metrics'].get('heldout', {}).get('delta'),
+                       criteria=criteria_counts(rep.get('criteria', [])))
+        else: row.update(_eval_metrics(d))
+        rows.append(row)
+    df = pd.DataFrame(rows, columns=['run', 'state', 'model', 'n', 'before', 'after', 'delta', 'fixed', 'broken', 'p_value', 'heldout_delta', 'criteria'])
+    return df.astype({'n': 'Int64', 'fixed': 'Int64', 'broken': 'Int64'})   # counts stay counts where a run has none

@@ -4,10 +4,15 @@ Code tasks are scored by running the model's program against the benchmark's tes
 loop (Completion → **Result**) call `check_humaneval` or `check_mbpp`, which build that program and hand it
 to `run_program`. `run_program` runs it in a fresh `python -I` process, in a throw-away folder, in its own
 process group, under time, CPU, memory, file-size and output limits, with a guard that turns destructive
-calls (processes, signals, network, files outside the folder, exiting early) into failures, and, where the
-machine allows, in new network and PID namespaces and a pids cgroup. Every run gives an `ExecResult`
-whose `status` says how it ended and whose `reason` says why it did not pass. `run_many` runs many
-programs in parallel with a progress bar, and `pass_at_k` turns n samples with c passes into pass@k.
+Python calls (processes, signals, network, files outside the folder, exiting early) into failures. Around
+that, where the machine allows, the process is isolated by the OS: with bubblewrap (or `unshare` and
+mount(2)) it gets its own mount, PID and network namespaces in which only its folder (writable), the Python
+installation (read-only) and a private `/tmp` exist, and it runs as an unprivileged user, so a program that
+calls the C library directly, past the guard, still cannot touch the host. `sandbox_info` says which
+isolation is in use, every result records it, and `sandbox_config(require_isolation=True)` refuses to run
+code without it. Every run gives an `ExecResult` whose `status` says how it ended and whose `reason` says
+why it did not pass. `run_many` runs many programs in parallel with a progress bar, and `pass_at_k` turns n
+samples with c passes into pass@k.
 
 Docs: https://cogumi.github.io/cogumi_nb/sandbox.html.md"""
 
@@ -22,8 +27,9 @@ from typing import Callable, Iterable
 from .core import *
 
 # %% auto #0
-__all__ = ['STATUSES', 'ExecResult', 'sandbox_info', 'run_program', 'extract_code', 'humaneval_program', 'check_humaneval',
-           'mbpp_program', 'check_mbpp', 'run_many', 'pass_at_k']
+__all__ = ['STATUSES', 'ISOLATION', 'ExecResult', 'IsolationError', 'sandbox_config', 'sandbox_info', 'run_program',
+           'extract_code', 'humaneval_program', 'check_humaneval', 'mbpp_program', 'check_mbpp', 'run_many',
+           'pass_at_k']
 
 # %% ../nbs/04_sandbox.ipynb #654d3dad
 STATUSES = {
@@ -41,13 +47,14 @@ STATUSES = {
 # %% ../nbs/04_sandbox.ipynb #d66bee93
 @dataclass
 class ExecResult(Record):
-    "How one program run in the sandbox ended: status, reason, clipped output and time."
+    "How one program run in the sandbox ended: status, reason, clipped output, time and the isolation it had."
     status: str              # one of `STATUSES`
     reason: str = ''         # why it did not pass: exception, message and program line
     line: int|None = None    # the program line the failure was raised at, when known
     stdout: str = ''         # the program's stdout, clipped to `keep` characters
     stderr: str = ''         # its stderr (tracebacks), clipped the same way
     duration: float = 0.0    # wall-clock seconds from start to exit
+    isolation: str = ''      # what isolated it: one of `ISOLATION` ('bwrap', 'namespaces', 'python-guard', 'none')
 
     @property
     def passed(self)->bool: return self.status == 'passed'
@@ -125,9 +132,73 @@ def _guard(root:str)->list:
     socket.socket = GuardedSocket
     return tried
 
+# %% ../nbs/04_sandbox.ipynb #404dfefa
+def _jail(new:str, root:str, binds:list, links:list, tmp_mb:int):
+    "As root of new mount and PID namespaces: make `new` a root of `binds` (read-only), `links`, folder `root` (writable), /tmp, /dev, /proc; move into it."
+    import ctypes, os, platform
+    libc = ctypes.CDLL(None, use_errno=True)
+    def check(rc, what):
+        if rc != 0: e = ctypes.get_errno(); raise OSError(e, f'{what}: {os.strerror(e)}')
+    enc = lambda s: None if s is None else os.fsencode(s)
+    def mount(src, dst, fs=None, flags=0, data=None):
+        check(libc.mount(enc(src), enc(dst), enc(fs), ctypes.c_ulong(flags), enc(data)), f'mount {src} on {dst}')
+    RDONLY, NOSUID, NODEV, NOEXEC, REMOUNT, BIND, REC, PRIVATE = 1, 2, 4, 8, 32, 4096, 16384, 1 << 18
+    def kept(path):   # flags a remount must keep: a user namespace may not drop nosuid, nodev, noexec or atime flags
+        f = os.statvfs(path).f_flag
+        return (f & (NOSUID | NODEV | NOEXEC | 1024 | 2048)) | (1 << 21 if f & 4096 else 0)
+    def under(dst):   # mount points at or below dst: a recursive bind brings the submounts along, each remounted
+        with open('/proc/self/mountinfo') as f: pts = [l.split()[4].encode().decode('unicode_escape') for l in f]
+        return [p for p in pts if p == dst or p.startswith(dst + '/')]
+    def bind(src, dst, ro=True, dev=False):
+        if os.path.isdir(src): os.makedirs(dst, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            open(dst, 'a').close()
+        mount(src, dst, None, BIND | REC)
+        for p in under(dst): mount(None, p, None, REMOUNT | BIND | NOSUID | (0 if dev else NODEV) | (RDONLY if ro else 0) | kept(p))
+    def tmpfs(dst, mode, flags=NOSUID | NODEV, size=None):
+        os.makedirs(dst, exist_ok=True)
+        mount('tmpfs', dst, 'tmpfs', flags, f'mode={mode}' + (f',size={size}m' if size else ''))
+    os.umask(0o022)
+    mount(None, '/', None, REC | PRIVATE)            # nothing done here reaches the host's mounts
+    tmpfs(new, '0755')
+    R = lambda p: new + p
+    tmpfs(R('/tmp'), '1777', size=tmp_mb)
+    for p in binds: bind(p, R(p))
+    for p, target in links:
+        os.makedirs(os.path.dirname(R(p)), exist_ok=True)
+        os.symlink(target, R(p))
+    bind(root, R(root), ro=False)
+    tmpfs(R('/dev'), '0755', NOSUID | NOEXEC, size=1)
+    for n in ('null', 'zero', 'full', 'random', 'urandom'): bind(f'/dev/{n}', R(f'/dev/{n}'), ro=False, dev=True)
+    for n, t in (('fd', '/proc/self/fd'), ('stdin', '/proc/self/fd/0'), ('stdout', '/proc/self/fd/1'), ('stderr', '/proc/self/fd/2')):
+        os.symlink(t, R(f'/dev/{n}'))
+    tmpfs(R('/dev/shm'), '1777', size=tmp_mb)
+    os.makedirs(R('/proc')); mount('proc', R('/proc'), 'proc', NOSUID | NODEV | NOEXEC)
+    os.chdir(new)
+    nr = {'x86_64': 155, 'aarch64': 41, 'riscv64': 41, 'loongarch64': 41, 'ppc64le': 203, 'ppc64': 203, 's390x': 217,
+          'i686': 217, 'i386': 217, 'armv7l': 218, 'armv8l': 218}[platform.machine()]     # pivot_root has no libc wrapper
+    check(libc.syscall(nr, b'.', b'.'), 'pivot_root')  # the new root on top, the old one under it...
+    check(libc.umount2(b'.', 2), 'umount2')            # ...detached (MNT_DETACH): the host's files are out of reach
+    os.chdir('/')
+    mount(None, '/', None, REMOUNT | BIND | RDONLY | NOSUID | NODEV)
+
+# %% ../nbs/04_sandbox.ipynb #782dfac8
+def _drop(how:str, uid:int=65534):
+    "Give up privileges for good: 'user' (real root) becomes `uid`, 'caps' (root of a user namespace) keeps its uid; no capability is left."
+    import ctypes, os
+    libc = ctypes.CDLL(None, use_errno=True)
+    for c in range(int(open('/proc/sys/kernel/cap_last_cap').read()) + 1): libc.prctl(24, c, 0, 0, 0)  # PR_CAPBSET_DROP, where allowed
+    libc.prctl(38, 1, 0, 0, 0)                     # PR_SET_NO_NEW_PRIVS: no exec can ever gain privileges
+    libc.prctl(47, 4, 0, 0, 0)                     # PR_CAP_AMBIENT_CLEAR_ALL
+    if how == 'user': os.setgroups([]); os.setresgid(uid, uid, uid); os.setresuid(uid, uid, uid)
+    if libc.capset((ctypes.c_uint32 * 2)(0x20080522, 0), (ctypes.c_uint32 * 6)()) != 0: raise OSError(ctypes.get_errno(), 'capset')
+    with open('/proc/self/status') as f: caps = {l.split(':')[0]: int(l.split()[1], 16) for l in f if l.startswith(('CapInh', 'CapPrm', 'CapEff', 'CapAmb'))}
+    if any(caps.values()): raise PermissionError(f'capabilities left after dropping them: {caps}')
+
 # %% ../nbs/04_sandbox.ipynb #8657c873
 def _child_main():
-    "Sandbox side: read the job from stdin, limit and guard the process, run the program, report the outcome."
+    "Sandbox side: read the job from stdin, isolate, limit and guard the process, run the program, report the outcome."
     import json, linecache, os, signal, sys, traceback, types
     job = json.loads(sys.stdin.buffer.read())
     fd, nonce, pid0, getpid, write, exit_, dumps = job['fd'], job['nonce'], os.getpid(), os.getpid, os.write, os._exit, json.dumps
@@ -138,8 +209,9 @@ def _child_main():
             except BaseException: pass
         try: write(fd, (dumps(dict(nonce=nonce, status=status, reason=reason[:2000], line=line)) + '\n').encode())
         finally: exit_(0)
-    if job['cgroup']:
-        with open(os.path.join(job['cgroup'], 'cgroup.procs'), 'w') as f: f.write('0')
+    if job['jail']: _jail(**job['jail'])
+    if job['drop']: _drop(job['drop'], job['uid'])
+    os.chdir(job['root'])
     sys.dont_write_bytecode, sys.argv = True, ['program.py']
     src = job['source']
     linecache.cache['program.py'] = (len(src), None, src.splitlines(True), 'program.py')
@@ -180,7 +252,17 @@ def _child_main():
 @functools.cache
 def _child_source()->str:
     "Source of the sandbox driver: the child-side functions and a call to `_child_main`."
-    return '\n\n'.join(inspect.getsource(f) for f in (_set_limits, _guard, _child_main)) + '\n\n_child_main()\n'
+    return '\n\n'.join(inspect.getsource(f) for f in (_set_limits, _guard, _jail, _drop, _child_main)) + '\n\n_child_main()\n'
+
+# %% ../nbs/04_sandbox.ipynb #3b788d90
+ISOLATION = {
+    'bwrap': 'bubblewrap: own mount, PID, network, IPC and UTS namespaces; only the Python installation, read-only',
+    'namespaces': 'the same view, built with unshare and mount(2) where bubblewrap is missing or fails',
+    'python-guard': 'no OS-level file isolation: the in-process guard (and network and PID namespaces where unshare works)',
+    'none': 'neither OS isolation nor the guard (isolate=False, guard=False)',
+}
+_OS_LEVELS = ('bwrap', 'namespaces')
+_NOBODY = 65534         # the user a root caller's program runs as
 
 # %% ../nbs/04_sandbox.ipynb #f0116e39
 _PIDS_MAX = 64          # processes (and threads) one sandbox may hold at once
@@ -230,27 +312,66 @@ def _cgroup_close(d:str|None):
         try: os.rmdir(d); return
         except OSError: time.sleep(0.01)
 
-# %% ../nbs/04_sandbox.ipynb #f83b48bb
-def sandbox_info()->dict:
-    "Which isolation this machine allows: namespaces, pids cgroup, and whether `RLIMIT_NPROC` binds."
-    return dict(namespaces=bool(_unshare_prefix()), pids_cgroup=_cgroup_base() is not None,
-                nproc_limit=os.geteuid() != 0, python=sys.executable)
+# %% ../nbs/04_sandbox.ipynb #e32ef200
+@functools.cache
+def _visible()->tuple:
+    "What of the host a program sees, read-only: (paths to bind, (symlink, target) pairs to copy)."
+    py = [sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix, os.path.dirname(os.path.dirname(os.path.realpath(sys.executable)))]
+    binds, links = [], {}
+    for p in ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc/ld.so.cache', '/etc/localtime', *py]:
+        p = os.path.abspath(p)
+        if not os.path.lexists(p): continue
+        if os.path.islink(p): links[p] = os.readlink(p)
+        p = os.path.realpath(p)
+        if os.path.exists(p) and p not in binds: binds.append(p)
+    binds = [p for p in binds if not any(p.startswith(q + '/') for q in binds)]    # a path inside another is there already
+    return tuple(binds), tuple(links.items())
+
+# %% ../nbs/04_sandbox.ipynb #26bd7b24
+def _ancestors(path:str)->list:
+    "The folders above `path`, top first, without '/'."
+    parts = path.strip('/').split('/')[:-1]
+    return ['/' + '/'.join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+def _os_prefix(level:str, work:str, jail:str|None, tmp_mb:int)->tuple:
+    "Command prefix that isolates the driver at `level`, the jail it must build, and how it must drop privileges."
+    root = os.geteuid() == 0
+    binds, links = _visible()
+    if level == 'bwrap':
+        cmd = [shutil.which('bwrap') or 'bwrap', '--unshare-pid', '--unshare-net', '--unshare-ipc', '--unshare-uts',
+               '--unshare-cgroup-try', '--die-with-parent',
+               *(('--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID') if root else ('--unshare-user', '--disable-userns')),
+               '--perms', '1777', '--size', str(tmp_mb << 20), '--tmpfs', '/tmp']
+        targets = [*binds, *(p for p,_ in links), work]
+        for d in dict.fromkeys(d for t in targets for d in _ancestors(t)):
+            if d != '/tmp' and d not in targets and not any(d.startswith(b + '/') for b in binds): cmd += ['--perms', '0755', '--dir', d]
+        for p in binds: cmd += ['--ro-bind', p, p]
+        for p, t in links: cmd += ['--symlink', t, p]
+        cmd += ['--proc', '/proc', '--dev', '/dev', '--bind', work, work, '--remount-ro', '/', '--chdir', '/']
+        return cmd, None, 'user' if root else None
+    if level == 'namespaces':
+        cmd = [shutil.which('unshare') or 'unshare', *(() if root else ('--user', '--map-root-user')),
+               '--mount', '--net', '--pid', '--ipc', '--uts', '--fork', '--kill-child']
+        jail_job = dict(new=jail, root=work, binds=list(binds), links=[list(l) for l in links], tmp_mb=tmp_mb)
+        return cmd, jail_job, 'user' if root else 'caps'
+    return list(_unshare_prefix()), None, None
 
 # %% ../nbs/04_sandbox.ipynb #1eddecaa
-def _user_procs()->int:
-    "How many processes this user runs now (`RLIMIT_NPROC` counts them all)."
-    uid, n = os.getuid(), 0
+def _user_procs(uid:int|None=None)->int:
+    "How many processes user `uid` (default: this one) runs now (`RLIMIT_NPROC` counts them all)."
+    uid, n = os.getuid() if uid is None else uid, 0
     for p in os.listdir('/proc'):
         if p.isdigit():
             try: n += os.stat(f'/proc/{p}').st_uid == uid
             except OSError: pass
     return n
 
-def _spawn(job:dict, work:str, isolate:bool)->subprocess.Popen:
-    "Start the sandbox driver in its own session in folder `work` and send it `job` on stdin."
+def _spawn(job:dict, work:str, prefix:list, cgroup:str|None)->subprocess.Popen:
+    "Start the sandbox driver behind `prefix`, in its own session, in `cgroup`, and send it `job` on stdin."
     env = dict(PATH='/usr/local/bin:/usr/bin:/bin', HOME=work, TMPDIR=work, LANG='C.UTF-8', OMP_NUM_THREADS='1',
                OPENBLAS_NUM_THREADS='1', MKL_NUM_THREADS='1', COGUMI_SANDBOX=f'{os.getpid()}:{os.path.basename(work)}')
-    cmd = [*(_unshare_prefix() if isolate else ()), sys.executable, '-I', '-B', '-c', _child_source()]
+    cmd = [*prefix, sys.executable, '-I', '-B', '-c', _child_source()]
+    if cgroup: cmd = ['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', f'{cgroup}/cgroup.procs', *cmd]  # joins before anything starts
     try:
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=work,
                                 env=env, pass_fds=(job['fd'],), start_new_session=True)
@@ -293,6 +414,15 @@ def _collect(proc, res_fd:int, deadline:float, max_output:int):
         else: time.sleep(0.005)
     return tuple(bytes(bufs[fd]) for fd in bufs) + (stop,)
 
+def _reap(proc, seconds:float=5):
+    "After the kill, wait (up to `seconds`) until nothing holds `proc`'s stdout and stderr open: whatever held them is dead."
+    end = time.monotonic() + seconds
+    with selectors.DefaultSelector() as sel:
+        for f in (proc.stdout, proc.stderr): sel.register(f.fileno(), selectors.EVENT_READ)
+        while sel.get_map() and (left := end - time.monotonic()) > 0:
+            for key,_ in sel.select(left):
+                if not os.read(key.fd, 1 << 16): sel.unregister(key.fd)
+
 # %% ../nbs/04_sandbox.ipynb #a2dc4a63
 def _verdict(report:bytes, nonce:str, stop:str|None, rc:int, stderr:bytes, timeout:float, cpu_s:int, max_output:int):
     "Status, reason and line of a run, from the driver's report, the early stop and the exit code."
@@ -320,41 +450,129 @@ def _rmtree(path:str):
             for s in dirs: os.chmod(os.path.join(d, s), 0o700)
         shutil.rmtree(path, ignore_errors=True)
 
+# %% ../nbs/04_sandbox.ipynb #76156899
+def _run(program:str, level:str, timeout:float, memory_mb:int|None, max_output:int, cpu_s:int|None, file_mb:int|None,
+         guard:bool, isolate:bool, keep:int)->ExecResult:
+    "One run of `program` isolated at `level` (the arguments are `run_program`'s)."
+    t0 = time.monotonic()
+    work = os.path.realpath(tempfile.mkdtemp(prefix='cogumi-sandbox-'))
+    os_level = isolate and level in _OS_LEVELS
+    jail = tempfile.mkdtemp(prefix='cogumi-root-') if os_level and level == 'namespaces' else None
+    prefix, jail_job, drop = _os_prefix(level, work, jail, file_mb or 64) if isolate else ([], None, None)
+    if drop == 'user': os.chown(work, _NOBODY, _NOBODY)
+    cg = _cgroup_new(os.path.basename(work)) if isolate else None
+    rfd, wfd = os.pipe()
+    cpu_s = cpu_s or math.ceil(timeout)
+    nproc = _user_procs(_NOBODY) + _PIDS_MAX if drop == 'user' else _user_procs() + _PIDS_MAX if os.geteuid() != 0 else None
+    job = dict(source=program, fd=wfd, nonce=secrets.token_hex(16), root=work, guard=guard, jail=jail_job, drop=drop,
+               uid=_NOBODY, memory_mb=memory_mb, cpu_s=cpu_s, file_mb=file_mb, nproc=nproc)
+    proc = None
+    try:
+        proc = _spawn(job, work, prefix, cg)
+        out, err, rep, stop = _collect(proc, rfd, t0 + timeout, max_output)
+    finally:
+        os.close(rfd)
+        if proc is not None:
+            _kill_group(proc.pid); proc.wait(); _reap(proc)
+            proc.stdout.close(); proc.stderr.close()
+        duration = time.monotonic() - t0
+        _cgroup_close(cg); _rmtree(work)
+        if jail: os.rmdir(jail)
+    rc = proc.returncode
+    if os_level and level == 'bwrap' and rc > 128: rc = 128 - rc
+    status, reason, line = _verdict(rep, job['nonce'], stop, rc, err, timeout, cpu_s, max_output)
+    dec = lambda b: _clip(b.decode('utf-8', 'replace'), keep)
+    return ExecResult(status, reason, line, dec(out), dec(err), round(duration, 3), level if os_level or guard else 'none')
+
+# %% ../nbs/04_sandbox.ipynb #74c36c8e
+_CONFIG = dict(isolation=os.environ.get('COGUMI_SANDBOX_ISOLATION') or 'auto',
+               require_isolation=os.environ.get('COGUMI_REQUIRE_ISOLATION', '').lower() in ('1', 'true', 'yes'))
+
+class IsolationError(RuntimeError):
+    "The isolation asked for is not available on this machine."
+
+def sandbox_config(isolation:str|None=None,          # 'auto' (the strongest that works), 'bwrap', 'namespaces' or 'python-guard'
+                   require_isolation:bool|None=None, # refuse to run code without OS-level isolation (bwrap or namespaces)
+                  )->dict:
+    "Set the defaults `run_program` uses (None keeps a setting); returns them."
+    if isolation is not None:
+        if isolation not in ('auto', 'bwrap', 'namespaces', 'python-guard'):
+            raise InputError(f"expected 'auto', 'bwrap', 'namespaces' or 'python-guard', got {isolation!r}", field='isolation')
+        _CONFIG['isolation'] = isolation
+    if require_isolation is not None: _CONFIG['require_isolation'] = bool(require_isolation)
+    return dict(_CONFIG)
+
+# %% ../nbs/04_sandbox.ipynb #96a5142d
+_PROBE = '''import os
+assert os.listdir('/tmp') == [os.path.basename(os.getcwd())], f"/tmp is not private: {os.listdir('/tmp')[:5]}"
+with open('/proc/self/status') as f: assert 'CapEff:\\t0000000000000000' in f.read(), 'capabilities left'
+print(os.getuid())
+'''
+
+@functools.cache
+def _probe(level:str)->str:
+    "Why `level` cannot isolate programs here; '' when it can (a test program ran under it as it should)."
+    exe = {'bwrap': 'bwrap', 'namespaces': 'unshare'}[level]
+    if not shutil.which(exe): return f'{exe} is not installed'
+    r = _run(_PROBE, level, timeout=30, memory_mb=1024, max_output=100_000, cpu_s=30, file_mb=16, guard=True, isolate=True, keep=1000)
+    if r.status != 'passed': return f"{exe} did not run the test program: {(r.stderr.strip().splitlines() or [r.reason])[-1][:300]}"
+    if os.geteuid() == 0 and r.stdout.strip() != str(_NOBODY): return f'the test program ran as uid {r.stdout.strip()}, not {_NOBODY}'
+    return ''
+
+def _best()->tuple:
+    "The strongest isolation that works here, and why each stronger one does not."
+    why = []
+    for level in _OS_LEVELS:
+        if not (reason := _probe(level)): return level, '; '.join(why)
+        why.append(f'{level}: {reason}')
+    return 'python-guard', '; '.join(why)
+
+def _choose(isolate:bool, isolation:str|None=None, require:bool|None=None)->tuple:
+    "The level of one run and why it is not a stronger one; raises `IsolationError` where the caller asked for more."
+    isolation = isolation or _CONFIG['isolation']
+    require = _CONFIG['require_isolation'] if require is None else require
+    if isolation not in ('auto', 'bwrap', 'namespaces', 'python-guard'):
+        raise InputError(f"expected 'auto', 'bwrap', 'namespaces' or 'python-guard', got {isolation!r}", field='isolation')
+    if not isolate: level, why = 'python-guard', 'isolate=False'
+    elif isolation == 'auto': level, why = _best()
+    elif isolation == 'python-guard': level, why = isolation, 'python-guard asked for'
+    elif not (why := _probe(isolation)): level, why = isolation, f'{isolation} asked for'
+    else: raise IsolationError(f'isolation {isolation!r} is not available here: {why}')
+    if require and level not in _OS_LEVELS:
+        raise IsolationError(f'OS-level isolation is required, but this run would have only the Python guard ({why}). '
+                             'Install bubblewrap (apt-get install bubblewrap) or allow namespaces, or do not require isolation.')
+    return level, why
+
+# %% ../nbs/04_sandbox.ipynb #f83b48bb
+def sandbox_info()->dict:
+    "Which isolation runs get here and why not a stronger one; who the program runs as, what it sees; namespaces, pids cgroup, `RLIMIT_NPROC`."
+    try: level, why = _choose(True, require=False)
+    except IsolationError as e: level, why = 'unavailable', str(e)
+    os_level = level in _OS_LEVELS
+    return dict(isolation=level, reason=why, require_isolation=_CONFIG['require_isolation'],
+                user=_NOBODY if os_level and os.geteuid() == 0 else os.geteuid(),
+                visible=list(_visible()[0]) if os_level else 'everything its user can read',
+                namespaces=os_level or bool(_unshare_prefix()), pids_cgroup=_cgroup_base() is not None,
+                nproc_limit=os.geteuid() != 0 or os_level, python=sys.executable)
+
 # %% ../nbs/04_sandbox.ipynb #c2aabeca
 def run_program(program:str,              # Python source to run
                 timeout:float=10,          # wall-clock seconds before the process group is killed
                 memory_mb:int|None=1024,   # address-space limit (`RLIMIT_AS`), MB
                 max_output:int=1_000_000,  # bytes of stdout+stderr allowed before the run is stopped
                 cpu_s:int|None=None,       # CPU seconds (`RLIMIT_CPU`); default: `timeout` rounded up
-                file_mb:int|None=64,       # largest file the program may write, MB
+                file_mb:int|None=64,       # largest file the program may write, MB (and the size of its private /tmp)
                 guard:bool=True,           # disable destructive calls inside the program
-                isolate:bool=True,         # use namespaces and a pids cgroup where the machine allows
+                isolate:bool=True,         # isolate it by the OS (namespaces, cgroup, unprivileged user) where the machine allows
+                isolation:str|None=None,   # 'bwrap', 'namespaces' or 'python-guard'; default `sandbox_config()`: the strongest that works
+                require_isolation:bool|None=None,  # raise `IsolationError` rather than run without OS-level isolation
                 keep:int=4000,             # characters of stdout and of stderr kept in the result
                )->ExecResult:
-    "Run `program` in a fresh `python -I` process in a throw-away folder, under limits; never raises for the program's faults."
+    "Run `program` in a fresh `python -I` process in a throw-away folder, isolated and under limits; never raises for the program's faults."
     if not isinstance(program, str): raise InputError(f'expected a string, got {type(program).__name__}', field='program')
     if not timeout > 0: raise InputError(f'must be positive, got {timeout}', field='timeout')
-    t0 = time.monotonic()
-    work = os.path.realpath(tempfile.mkdtemp(prefix='cogumi-sandbox-'))
-    cg = _cgroup_new(os.path.basename(work)) if isolate else None
-    rfd, wfd = os.pipe()
-    cpu_s = cpu_s or math.ceil(timeout)
-    job = dict(source=program, fd=wfd, nonce=secrets.token_hex(16), root=work, guard=guard, cgroup=cg, memory_mb=memory_mb,
-               cpu_s=cpu_s, file_mb=file_mb, nproc=_user_procs() + _PIDS_MAX if os.geteuid() != 0 else None)
-    proc = None
-    try:
-        proc = _spawn(job, work, isolate)
-        out, err, rep, stop = _collect(proc, rfd, t0 + timeout, max_output)
-    finally:
-        os.close(rfd)
-        if proc is not None:
-            _kill_group(proc.pid); proc.wait()
-            proc.stdout.close(); proc.stderr.close()
-        duration = time.monotonic() - t0
-        _cgroup_close(cg); _rmtree(work)
-    status, reason, line = _verdict(rep, job['nonce'], stop, proc.returncode, err, timeout, cpu_s, max_output)
-    dec = lambda b: _clip(b.decode('utf-8', 'replace'), keep)
-    return ExecResult(status, reason, line, dec(out), dec(err), round(duration, 3))
+    level, _ = _choose(isolate, isolation, require_isolation)
+    return _run(program, level, timeout, memory_mb, max_output, cpu_s, file_mb, guard, isolate, keep)
 
 # %% ../nbs/04_sandbox.ipynb #5c57c022
 _FENCE = re.compile(r'^[ \t]*```[ \t]*([\w+-]*)[^\n]*\n(.*?)(?:```|\Z)', re.S | re.M)

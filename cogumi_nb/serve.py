@@ -9,9 +9,9 @@ token counts (from the reply's `usage`), N samples, seeds, stop strings, resumin
 record store. Prompts are rendered here, with the chat template of `spec`'s tokenizer, and sent as
 token ids, so the server decodes exactly what our engine would (a server given text would add its
 own special tokens, such as a second `<|begin_of_text|>` for Llama-3.1); `prompts='text'` sends the
-rendered text instead, for a server that takes only text. Requests go through the teachers' client
-(`Teacher('compat:MODEL@URL')`: the OpenAI SDK with its retries on 429, 5xx and timeouts, and request
-counts), `concurrency` of them in flight.
+rendered text instead, for a server that takes only text. Requests go through the teacher client of
+`cogumi_nb.provider` (`Teacher('compat:MODEL@URL')`: the OpenAI SDK with its retries on 429, 5xx and
+timeouts, and request counts), `concurrency` of them in flight.
 
 Seeds: with `seed_mode='per_sample'` each (prompt, sample) is its own request with the sample's
 seed, so resuming redraws the same samples (the server's sampler pays for per-request seeds, as
@@ -36,6 +36,7 @@ from fastcore.basics import patch
 from .core import *
 from .generate import SEED_MODES, GenSettings
 from .models import EMBEDDED, model_name, resolve_model
+from .provider import Teacher
 
 # %% auto #0
 __all__ = ['Served', 'load_server']
@@ -72,7 +73,6 @@ def load_server(spec:str=EMBEDDED,      # the model the server serves, for its t
                )->Served:
     "Connect to a completions server serving `spec`; `generate` takes the result."
     from transformers import AutoTokenizer
-    from cogumi_nb.teachers import Teacher
     if prompts not in ('tokens', 'text'): raise InputError(f"expected 'tokens' or 'text', got {prompts!r}", field='prompts')
     if concurrency < 1: raise InputError('must be at least 1', field='concurrency')
     if seed_mode not in SEED_MODES: raise InputError(f'unknown seed mode {seed_mode!r}: one of {", ".join(SEED_MODES)}', field='seed_mode')

@@ -5,7 +5,9 @@ Result → failures). As in lm-evaluation-harness, **a task is a registration**:
 its prompt builder, its extractor (completion text → answer), its checker (answer → right or wrong, and
 why) and its default generation settings; `register_task` puts it in `TASKS` and `get_task` finds it by
 name. `Task.score` is the same for every task: no answer is `no_answer`, a wrong one says its cause, and
-anything not right that hit the token limit is `truncated`. Registered here: `gsm8k` (chat, zero-shot)
+anything not right that hit the token limit is `truncated`; `ROOT_CAUSES` is the one vocabulary of
+why an answer was wrong, each root cause with its meaning and the scorer's causes that are its
+evidence, and `root_of` maps one to the other. Registered here: `gsm8k` (chat, zero-shot)
 and `gsm8k_fewshot` (lm-eval's 5-shot format), with lm-eval's strict and flexible extraction; `mmlu`
 (chat) and `mmlu_fewshot` (the MMLU paper's 5-shot format); `humaneval` (chat) and `humaneval_raw`
 (plain completion); `mbpp` (chat) and `mbpp_fewshot` (lm-eval's 3-shot format), whose code runs in the
@@ -22,7 +24,7 @@ import difflib, functools, json, re
 from dataclasses import dataclass, field, fields as dc_fields
 from decimal import Decimal
 from functools import partial
-from typing import Callable
+from typing import Callable, NamedTuple
 from fastcore.basics import patch
 from .core import *
 from .data import Example, load_gsm8k, load_humaneval, load_jsonl, load_mbpp, load_mmlu
@@ -30,32 +32,51 @@ from .generate import GenSettings
 from .sandbox import ExecResult, check_humaneval, check_mbpp, extract_code, run_many
 
 # %% auto #0
-__all__ = ['CAUSES', 'TASKS', 'GSM8K_MODES', 'GSM8K_INSTRUCTION', 'MMLU_INSTRUCTION', 'HUMANEVAL_INSTRUCTION', 'Score', 'Task',
-           'register_task', 'get_task', 'normalize_number', 'gsm8k_strict', 'gsm8k_flexible', 'gsm8k_extract',
-           'gsm8k_reference', 'gsm8k_check', 'gsm8k_chat_prompt', 'gsm8k_fewshot_prompt', 'mmlu_chat_prompt',
-           'mmlu_fewshot_prompt', 'mmlu_extract', 'mmlu_reference', 'mmlu_check', 'code_extract', 'humaneval_check',
-           'mbpp_check', 'humaneval_chat_prompt', 'humaneval_raw_prompt', 'mbpp_chat_prompt', 'mbpp_fewshot_prompt',
-           'exact_extract', 'exact_check', 'json_extract', 'json_check', 'jsonl_task', 'score_all', 'has_final_answer']
+__all__ = ['ROOT_CAUSES', 'TASKS', 'GSM8K_MODES', 'GSM8K_INSTRUCTION', 'MMLU_INSTRUCTION', 'HUMANEVAL_INSTRUCTION', 'RootCause',
+           'root_of', 'Score', 'Task', 'register_task', 'get_task', 'normalize_number', 'gsm8k_strict',
+           'gsm8k_flexible', 'gsm8k_extract', 'gsm8k_reference', 'gsm8k_check', 'plain_solution', 'gsm8k_chat_prompt',
+           'gsm8k_fewshot_prompt', 'mmlu_chat_prompt', 'mmlu_fewshot_prompt', 'mmlu_extract', 'mmlu_reference',
+           'mmlu_check', 'code_extract', 'humaneval_check', 'mbpp_check', 'humaneval_chat_prompt',
+           'humaneval_raw_prompt', 'mbpp_chat_prompt', 'mbpp_fewshot_prompt', 'exact_extract', 'exact_check',
+           'json_extract', 'json_check', 'jsonl_prompt', 'jsonl_task', 'score_all', 'has_final_answer']
 
 # %% ../nbs/05_tasks.ipynb #2e7a6f5f
-CAUSES = {
-    'truncated':     'hit max_new_tokens (finish_reason length) without a correct answer: the budget may be the fix',
-    'no_answer':     'no answer could be pulled out: an empty completion, no number, no letter, no code',
-    'wrong_answer':  'an answer, but not the reference (for code: a test assertion failed)',
-    'syntax_error':  'the code does not compile',
-    'runtime_error': 'the code raised an exception other than a failed assertion, exited early or crashed',
-    'timeout':       'the code ran past its time limit',
-    'memory':        'the code ran out of its memory limit',
-    'blocked':       'the code tried a call the sandbox disables (processes, network, files outside its folder)',
-    'invalid_json':  'the answer does not parse as JSON',
+class RootCause(NamedTuple):
+    "What a root cause means, and the causes a scorer gives as evidence of it."
+    meaning: str     # what went wrong, and what would fix it
+    evidence: dict   # `Score.cause` -> what the scorer saw
+
+ROOT_CAUSES = {
+    'truncated':       RootCause('cut at max_new_tokens before a correct answer: raise the budget or teach brevity',
+                                 {'truncated': 'hit max_new_tokens (finish_reason length) without a correct answer'}),
+    'no_answer':       RootCause('no answer could be pulled out (empty, no number, no letter, no code): a format failure',
+                                 {'no_answer': 'an empty completion, no number, no letter, no code'}),
+    'invalid_json':    RootCause('the answer must be JSON and does not parse (often cut short)',
+                                 {'invalid_json': 'the answer does not parse as JSON'}),
+    'incomplete_code': RootCause('the code does not compile: unfinished or malformed',
+                                 {'syntax_error': 'the code does not compile'}),
+    'runtime_error':   RootCause('the code raises, exits early, exhausts memory or makes a call the sandbox refuses',
+                                 {'runtime_error': 'the code raised an exception other than a failed assertion, exited early or crashed',
+                                  'memory': 'the code ran out of its memory limit',
+                                  'blocked': 'the code tried a call the sandbox disables (processes, network, files outside its folder)'}),
+    'timeout':         RootCause('the code runs past its time limit', {'timeout': 'the code ran past its time limit'}),
+    'inconsistent':    RootCause('wrong, and the samples of this prompt disagree (agreement below the threshold)', {}),
+    'wrong_answer':    RootCause('a well-formed, confidently repeated answer that is not the reference: a knowledge or reasoning gap',
+                                 {'wrong_answer': 'an answer, but not the reference (for code: a test assertion failed)'}),
 }
 
+# %% ../nbs/05_tasks.ipynb #78410ba8
+def root_of(cause:str)->str:
+    "The root cause that a scorer's `cause` is evidence of; a cause not in `ROOT_CAUSES` stands for itself."
+    return next((k for k, rc in ROOT_CAUSES.items() if cause in rc.evidence), cause)
+
+# %% ../nbs/05_tasks.ipynb #156bc891
 @dataclass
 class Score(Record):
     "The verdict on one completion: correct?, the answer extracted, and the cause when wrong."
     correct: bool
     extracted: str|None = None  # the answer pulled out of the completion (a number, a letter, code, JSON text)
-    cause: str|None = None      # None when correct; else a key of `CAUSES` (or a task's own cause)
+    cause: str|None = None      # None when correct; else evidence of a root cause (see `ROOT_CAUSES`), or a task's own cause
     detail: str = ''            # a short reason: 'expected 18, got 20', the exception...
     rule: str|None = None       # which extraction rule found the answer: 'strict', 'flexible', 'fenced'...
 
@@ -207,19 +228,22 @@ def gsm8k_check(answer:str, example:Example)->tuple:
     ref = gsm8k_reference(example)
     return (True, None, f'{answer} == {ref}') if answer == ref else (False, 'wrong_answer', f'expected {ref}, got {answer}')
 
+# %% ../nbs/05_tasks.ipynb #c9b56256
+def plain_solution(solution:str)->str:
+    "A GSM8K solution without its `<<48/2=24>>` calculator annotations."
+    return re.sub(r'<<[^>]*>>', '', solution)
+
 # %% ../nbs/05_tasks.ipynb #ee95e07e
 GSM8K_INSTRUCTION = 'Solve the problem step by step. Then write the final answer alone on the last line, as "#### <number>".'
 
 @functools.cache
 def _gsm8k_train(n:int)->list: return load_gsm8k('train', limit=n)
 
-def _plain_solution(solution:str)->str: return re.sub(r'<<[^>]*>>', '', solution)
-
 def gsm8k_chat_prompt(example:Example, shots=0)->list:
     "Chat messages: solved training problems as earlier turns (`shots`), then the question with the answer format."
     msgs = []
     for s in _shots(shots, _gsm8k_train, example):
-        msgs += [_user(f'{s.prompt}\n\n{GSM8K_INSTRUCTION}'), _assistant(_plain_solution(s.solution))]
+        msgs += [_user(f'{s.prompt}\n\n{GSM8K_INSTRUCTION}'), _assistant(plain_solution(s.solution))]
     return msgs + [_user(f'{example.prompt}\n\n{GSM8K_INSTRUCTION}')]
 
 # %% ../nbs/05_tasks.ipynb #4c633f85
@@ -418,11 +442,13 @@ def json_check(answer:str, example:Example, compare:bool=True)->tuple:
     except json.JSONDecodeError as e: raise InputError(f'not valid JSON: {e.msg}', example.id, field='reference') from None
     return (True, None, 'equal to the reference') if got == ref else (False, 'wrong_answer', f'valid JSON, but not the reference: {answer[:80]}')
 
-# %% ../nbs/05_tasks.ipynb #f1b58de9
-def _jsonl_prompt(example:Example, shots=0)->list:
+# %% ../nbs/05_tasks.ipynb #102ab9c6
+def jsonl_prompt(example:Example, shots=0)->list:
+    "The chat messages of an instruction example: its own `messages`, else its prompt as one user turn (no shots)."
     _no_shots(shots)
     return example.messages or [_user(example.prompt)]
 
+# %% ../nbs/05_tasks.ipynb #f1b58de9
 def jsonl_task(name:str,                  # the task's name (and its examples' default id prefix)
                path,                      # the JSONL file (see `load_jsonl` for the shapes it reads)
                scoring:str='exact',       # 'exact' (exact match) or 'json' (must parse as JSON)
@@ -436,7 +462,7 @@ def jsonl_task(name:str,                  # the task's name (and its examples' d
     if scoring == 'exact': ext, chk = exact_extract, partial(exact_check, ignore_case=ignore_case, collapse_whitespace=collapse_whitespace)
     elif scoring == 'json': ext, chk = json_extract, partial(json_check, compare=compare)
     else: raise InputError(f"unknown scoring {scoring!r}; known: exact, json", name, field='scoring')
-    return Task(name, category, partial(load_jsonl, path, task=name), _jsonl_prompt, ext, chk,
+    return Task(name, category, partial(load_jsonl, path, task=name), jsonl_prompt, ext, chk,
                 settings=settings or dict(max_new_tokens=256, chat=True), doc=f'{path}: {scoring} match')
 
 # %% ../nbs/05_tasks.ipynb #2fbba19a

@@ -30,10 +30,10 @@ from .data import TrainRow, read_jsonl_records
 from .models import resolve_model, has_cuda
 
 # %% auto #0
-__all__ = ['BACKENDS', 'SELECT_ON', 'FLASH_KERNEL', 'MERGE_PROMPTS', 'MERGE_SPACINGS', 'TrainConfig', 'load_rows',
+__all__ = ['BACKENDS', 'SELECT_ON', 'FLASH_KERNEL', 'MERGE_PROMPTS', 'MERGE_SPACINGS', 'TrainConfig', 'training_rows',
            'tokenize_rows', 'split_rows', 'packing_check', 'ConvergenceMonitor', 'pick_backend', 'pick_attention',
-           'TaskEval', 'task_score', 'TaskEvalCallback', 'train_lora', 'plot_training', 'merge_tolerance',
-           'merge_adapter', 'accelerate_config', 'train_main']
+           'TaskEval', 'task_score', 'TaskEvalCallback', 'checkpoint_problem', 'train_lora', 'plot_training',
+           'merge_tolerance', 'merge_adapter', 'accelerate_config', 'train_main']
 
 # %% ../nbs/13_train.ipynb #12721ced
 BACKENDS = ('auto', 'unsloth', 'transformers')
@@ -107,7 +107,7 @@ def _row(r, file=None, line=None)->TrainRow:
     from cogumi_nb.builders import check_row
     return check_row({'source': 'jsonl', **r} if isinstance(r, dict) else r, file, line)
 
-def load_rows(rows)->list:
+def training_rows(rows)->list:
     "Training rows from a list of `TrainRow`s or dicts, or a JSONL path; ids must be unique."
     if isinstance(rows, (str, Path)):
         out = [_row(r, rows, i) for i,r in read_jsonl_records(rows, fields=_ROW_FIELDS, id_field='id')]
@@ -505,19 +505,65 @@ def _run_job(job:str, result:str, unsloth:bool=False):
     except Exception: data = pickle.dumps((False, RuntimeError(f'{type(out[1]).__name__}: {out[1]}')))
     Path(result).write_bytes(data)
 
+# %% ../nbs/13_train.ipynb #1d8fc12b
+_CKPT = re.compile(r'^checkpoint-(\d+)$')
+
+def _file_problem(f:Path)->str|None:
+    "Why checkpoint file `f` is damaged (shorter or longer than its format says, a failed CRC), or None."
+    import zipfile
+    n = f.stat().st_size
+    with open(f, 'rb') as fh: head = fh.read(8)
+    if f.suffix == '.safetensors':
+        h = int.from_bytes(head, 'little') if n >= 8 else 0
+        if n < 8 or 8+h > n: return f'{f.name}: cut short ({n:,} bytes, inside its header)'
+        with open(f, 'rb') as fh: fh.seek(8); raw = fh.read(h)
+        try: meta = json.loads(raw)
+        except (ValueError, UnicodeDecodeError): return f'{f.name}: unreadable header'
+        want = 8 + h + max((v['data_offsets'][1] for k, v in meta.items() if k != '__metadata__'), default=0)
+        if want > n: return f'{f.name}: cut short ({n:,} of {want:,} bytes)'
+        return None if want == n else f'{f.name}: {n:,} bytes where its header says {want:,}'
+    if head[:4] == b'PK\x03\x04':   # torch.save's zip archive
+        try:
+            with zipfile.ZipFile(f) as z: bad = z.testzip()
+        except (zipfile.BadZipFile, OSError, EOFError) as e: return f'{f.name}: {e}'
+        return f'{f.name}: {bad} fails its CRC check' if bad else None
+    return None
+
+def checkpoint_problem(folder)->str|None:
+    "Why a Trainer checkpoint folder cannot be resumed from, or None when every check passes."
+    d = Path(folder); st = d/'trainer_state.json'
+    if not st.is_file(): return 'no trainer_state.json: its save did not finish'
+    try: json.loads(st.read_text())
+    except (ValueError, UnicodeDecodeError) as e: return f'trainer_state.json is not valid JSON ({e})'
+    files = [f for f in d.iterdir() if f.is_file()]
+    if not any(f.name.endswith(('model.safetensors', 'model.bin')) for f in files) and not any(p.is_dir() for p in d.iterdir()):
+        return 'no model weights'
+    return next((p for f in sorted(files) if f.suffix in ('.safetensors', '.bin', '.pt', '.pth') and (p := _file_problem(f))), None)
+
+def _resume_from(ck:Path, move:bool=True)->tuple:
+    "`(the newest checkpoint in `ck` that passes `checkpoint_problem`, or None; [{checkpoint, reason}] for the newer ones refused)`."
+    found = sorted((int(m[1]), p) for p in Path(ck).iterdir() if p.is_dir() and (m := _CKPT.match(p.name))) if Path(ck).is_dir() else []
+    refused = []
+    for _, p in reversed(found):
+        why = checkpoint_problem(p)
+        if why is None: return str(p), refused
+        refused.append(dict(checkpoint=p.name, reason=why))
+        if move:   # out of the Trainer's sight: `checkpoint-*` is what it resumes from and rotates
+            dest = p.with_name(f'refused-{p.name}'); shutil.rmtree(dest, ignore_errors=True); os.replace(p, dest)
+    return None, refused
+
 # %% ../nbs/13_train.ipynb #187aa349
 def _train_job(src:str, rows:list, out:str, cfg:dict, fp:str, resume:bool, progress:bool, backend:str, backend_reason:str,
                callbacks:list|None=None, task_eval=None)->dict:
     "Train in this process (see `train_lora`, which checks the arguments); every process of a launch runs this."
     if backend == 'unsloth': import unsloth  # noqa: F401  (first: before TRL, transformers and peft)
-    cfg, rows, out = TrainConfig(**cfg), load_rows(rows), Path(out)
+    cfg, rows, out = TrainConfig(**cfg), training_rows(rows), Path(out)
     tr, va = split_rows(len(rows), cfg.val_fraction, cfg.seed)
     rank, local, world = _world(); main = rank == 0
     import datasets
     from trl import SFTTrainer
     from transformers import EarlyStoppingCallback, PrinterCallback
     from transformers.integrations import TensorBoardCallback
-    from transformers.trainer_utils import get_last_checkpoint
     from torch.utils.tensorboard import SummaryWriter
     cuda, ck, summ = has_cuda(), out/'checkpoints', out/'training_summary.json'
     seed_everything(cfg.seed)
@@ -537,7 +583,9 @@ def _train_job(src:str, rows:list, out:str, cfg:dict, fp:str, resume:bool, progr
                          callbacks=[*scorer, monitor, early, clock, *tb, *(callbacks or [])])
     if not progress: trainer.remove_callback(PrinterCallback)
     if bars: datasets.enable_progress_bars()
-    last = get_last_checkpoint(str(ck)) if resume and ck.exists() else None
+    last, refused = _resume_from(ck, move=main) if resume else (None, [])
+    for r in refused if main else []: warnings.warn(f"{ck/r['checkpoint']} refused ({r['reason']}): moved to refused-{r['checkpoint']}; "
+                                            f"resuming from {Path(last).name if last else 'the start'}")
     trainer.train(resume_from_checkpoint=last)
     final = trainer.evaluate()
     tmp = out/'adapter.tmp'   # one name for every process of a launch (FSDP gathers the weights from all of them)
@@ -556,7 +604,7 @@ def _train_job(src:str, rows:list, out:str, cfg:dict, fp:str, resume:bool, progr
                    final_eval_loss=final['eval_loss'], last_step=st.global_step, epochs=st.epoch,
                    stop_reason=reason, stop_detail=detail, warnings=monitor.events,
                    tokens_seen=st.num_input_tokens_seen, train_seconds=round(clock.t - clock.t_eval, 2),
-                   tokens_per_s=round(tokens/max(clock.t - clock.t_eval, 1e-9), 1), resumed_from=last,
+                   tokens_per_s=round(tokens/max(clock.t - clock.t_eval, 1e-9), 1), resumed_from=last, refused_checkpoints=refused,
                    **_peak_memory(cuda), adapter=str(out/'adapter'), fingerprint=fp, config=asdict(cfg),
                    log_history=st.log_history)
     if main: write_json(summ, summary); plot_training(out)
@@ -574,7 +622,7 @@ def train_lora(base,                     # 'smollm2', 'tiny', a model folder or 
               )->dict:
     "Fine-tune a LoRA adapter on `rows` (loss on completions only); return the training summary."
     cfg = (config or TrainConfig()).check()
-    rows, out = load_rows(rows), Path(out_dir)
+    rows, out = training_rows(rows), Path(out_dir)
     if not rows: raise InputError('no training rows', field='rows')
     split_rows(len(rows), cfg.val_fraction, cfg.seed)   # too few rows to split: refused before anything else
     src = resolve_model(base)
@@ -607,9 +655,9 @@ def train_lora(base,                     # 'smollm2', 'tiny', a model folder or 
 def _gsm8k_rows(limit:int=64, split:str='train')->list:
     "GSM8K problems as `TrainRow`s (question -> worked solution without `<<...>>`), or [] without the data."
     from cogumi_nb.data import load_gsm8k
-    from cogumi_nb.tasks import _plain_solution
+    from cogumi_nb.tasks import plain_solution
     if data_dir() is None: return []
-    return [TrainRow(id=f'ground_truth/{e.id}', prompt=e.prompt, completion=_plain_solution(e.solution),
+    return [TrainRow(id=f'ground_truth/{e.id}', prompt=e.prompt, completion=plain_solution(e.solution),
                      source='ground_truth', task='gsm8k', category='math', origin=e.id) for e in load_gsm8k(split, limit=limit)]
 
 # %% ../nbs/13_train.ipynb #36ddf474
