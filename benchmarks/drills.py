@@ -355,12 +355,17 @@ def drill_manifest(a, base, base_run, work, logs):
 def drill_checkpoint(a, base, base_secs, work, logs):
     root = work/'checkpoint'; run = root/name_of(a.config); t = time.perf_counter()
     trig, at, extra = ('file', 'train/checkpoints/checkpoint-4/trainer_state.json'), None, ()
-    for attempt in range(4):   # the window between the second checkpoint and the summary is tens of ms: retried if missed
+    for attempt in range(12):   # the window between the second checkpoint and the summary is tens of ms: retried if missed
         killed, at = run_until(a.config, root, logs, f'checkpoint-{attempt}', trig, base_secs, extra=extra, poll=0.001)
         if killed and not at['summary_after'] and len(at['checkpoints_after']) >= 2: break
         shutil.rmtree(run/'train', ignore_errors=True); shutil.rmtree(run/'model', ignore_errors=True)
         extra = ('--from', 'train')
-    else: raise SystemExit('could not kill the run between its second checkpoint and the end of training')
+    else:
+        r = dict(drill='checkpoint', what='the kill between the second checkpoint and the end of training missed in 12 tries', at_kill=at,
+                 completed=False, seconds=round(time.perf_counter()-t, 1), same=False, passed=False,
+                 lost='-', duplicated='-', torn_or_bad='-', report_diff=[])
+        r['problems'] = ['not drilled: the kill window (tens of ms) was missed in 12 tries']
+        show(r); return r
     newest = run/'train'/'checkpoints'/at['checkpoints_after'][-1]
     w = newest/'adapter_model.safetensors'; n = w.stat().st_size
     with open(w, 'r+b') as f: f.truncate(n//2)

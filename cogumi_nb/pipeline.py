@@ -567,7 +567,9 @@ def run_lock(run,
             f.write(json.dumps(dict(pid=os.getpid(), started=time.strftime('%Y-%m-%dT%H:%M:%S'), host=socket.gethostname()))); f.flush()
         except OSError as e: raise WriteError(e.errno, e.strerror, p, 'the run did not start') from None
         yield p
-    finally: f.close()   # closing the file releases the lock
+    finally:
+        try: f.close()   # closing the file releases the lock
+        except OSError: pass   # its buffered write failing again (a full disk): reported above; the file is closed all the same
 
 # %% ../nbs/15_pipeline.ipynb #3e4d010e
 class PhaseFailed(RuntimeError):
@@ -693,6 +695,8 @@ def _run_rounds(top:Path, cfg:dict, progress:bool, yes:bool)->dict:
     R = cfg['rounds']; path = top/'rounds.json'
     st = dict(name=cfg['name'], mode=R['mode'], n=R['n'], stop_on=R['stop_on'], alpha=R['alpha'], rounds=[], status='running')
     write_json(path, st)
+    own = dict(name=cfg['name'], config=cfg, version=cogumi_nb.__version__, rounds='rounds.json', phases={}, status='running')
+    write_json(top/'manifest.json', own)   # what `cogumi runs` reads: the config; the rounds' own manifests are in round_<r>/
     accepted = []
     for r in range(1, R['n']+1):
         rc = round_config(cfg, top, r, accepted); rd = run_dir(rc['name'], top)
@@ -719,7 +723,7 @@ def _run_rounds(top:Path, cfg:dict, progress:bool, yes:bool)->dict:
                 if (src/f'{g}_{side}').exists(): _point(top/f'{g}_{side}', src/f'{g}_{side}')
         _point(top/'model', last/'model')
         st['report'] = {k: v for k, v in make_report(top, cfg.get('criteria'), not_measured=not_measured(cfg)).items() if k in ('tests', 'criteria')}
-    write_json(path, st)
+    write_json(path, st); write_json(top/'manifest.json', dict(own, status='done'))
     return st
 
 
