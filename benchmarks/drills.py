@@ -93,13 +93,9 @@ class Job:
                     written_after_kill={f: n for f, n in sorted(grew.items())[:8]}, bytes_after_kill=sum(grew.values()))
 
 def kernel_holds(root)->bool:
-    "Whether a phase kernel still holds a run folder under `root` (its shared lock on .lock.kernel), so no new run can start there."
-    import fcntl
-    for lk in Path(root).glob('*/.lock.kernel'):
-        with open(lk, 'a') as f:
-            try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB); fcntl.flock(f, fcntl.LOCK_UN)
-            except BlockingIOError: return True
-    return False
+    "Whether a phase kernel still holds a run folder under `root`, so no new run can start there (`pipeline.kernel_holds`)."
+    from cogumi_nb.pipeline import kernel_holds as holds
+    return any(holds(d) for d in Path(root).iterdir() if d.is_dir())
 
 def _alive(p):
     try: return p.is_running() and p.status() != psutil.STATUS_ZOMBIE

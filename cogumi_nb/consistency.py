@@ -117,7 +117,7 @@ def sampling_change(before:'pd.DataFrame', # `consistency_table` before training
         up = sum(y > x for x, y in zip(b[m], a[m])); down = sum(y < x for x, y in zip(b[m], a[m]))
         rows.append(dict(metric=m, prompts=len(both), before=round(sum(b[m])/len(both), 4), after=round(sum(a[m])/len(both), 4),
                          up=up, down=down, p_value=float(f'{binomtest(up, up+down, 0.5).pvalue:.3g}') if up+down else 1.0,
-                         test='McNemar' if m == f'maj@{n}' or m == f'pass@{n}' else 'sign'))
+                         test='McNemar' if m in (f'maj@{n}', f'pass@{n}') else 'sign'))
     return pd.DataFrame(rows)
 
 # %% ../nbs/07_consistency.ipynb #92d1ba78

@@ -27,8 +27,9 @@ __all__ = ['CONFIGS', 'PHASES', 'ROUND_MODES', 'BUILD_SOURCES', 'PHASE_FNS', 'TE
            'generation_keys', 'config_schema', 'load_config', 'task_sets', 'not_measured', 'load_backend',
            'gen_batch_size', 'phase_evaluate', 'phase_consistency', 'phase_failures', 'phase_build', 'task_eval_sets',
            'phase_train', 'phase_report', 'phases_dir', 'phase_notebook', 'phase_setup', 'input_hashes', 'RunLocked',
-           'lock_holder', 'hold_run', 'run_lock', 'PhaseFailed', 'run_pipeline', 'carried_rows', 'round_verdict',
-           'round_config', 'parse_bytes', 'model_config', 'model_params', 'lora_params', 'dry_run', 'dry_run_table']
+           'lock_holder', 'hold_run', 'kernel_holds', 'run_lock', 'PhaseFailed', 'run_pipeline', 'carried_rows',
+           'round_verdict', 'round_config', 'parse_bytes', 'model_config', 'model_params', 'lora_params', 'dry_run',
+           'dry_run_table']
 
 # %% ../nbs/15_pipeline.ipynb #ff9e86dd
 CONFIGS = Path(cogumi_nb.__file__).parent/'configs'
@@ -509,19 +510,22 @@ class RunLocked(InputError):
 
 _LOCK = '.lock'
 
+def _held(p:Path)->bool:
+    "Whether a live process holds a lock on file `p` (tried exclusively, released at once)."
+    import fcntl
+    if not p.exists(): return False
+    with open(p, 'a') as f:
+        try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError: return True
+        fcntl.flock(f, fcntl.LOCK_UN)
+    return False
+
 def lock_holder(run)->dict|None:
     "`{pid, started, host}` of the live process holding run folder `run`'s lock, else None."
-    import fcntl
     p = Path(run)/_LOCK
-    if not p.exists(): return None
-    with open(p, 'a+') as f:
-        try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            f.seek(0)
-            try: return json.loads(f.read() or '{}') or dict(pid=None, started=None, host=None)
-            except json.JSONDecodeError: return dict(pid=None, started=None, host=None)
-        fcntl.flock(f, fcntl.LOCK_UN)
-    return None
+    if not _held(p): return None
+    try: return json.loads(p.read_text() or '{}') or dict(pid=None, started=None, host=None)
+    except json.JSONDecodeError: return dict(pid=None, started=None, host=None)
 
 _KERNEL_LOCK = '.lock.kernel'
 _HELD = {}   # in a phase kernel: run folder -> the open file whose shared lock lives as long as the kernel
@@ -533,19 +537,17 @@ def hold_run(run):
     if str(p) in _HELD: return
     f = open(p, 'a'); fcntl.flock(f, fcntl.LOCK_SH); _HELD[str(p)] = f
 
+def kernel_holds(run)->bool:
+    "Whether a phase kernel (`hold_run`) still works in run folder `run`."
+    return _held(Path(run)/_KERNEL_LOCK)
+
 def _kernels_gone(run:Path, wait:float):
     "Wait up to `wait` seconds until no phase kernel holds `run`; `RunLocked` if one still does."
-    import fcntl
-    p = run/_KERNEL_LOCK
-    if not p.exists(): return
-    with open(p, 'a') as f:
-        t = time.time()
-        while True:
-            try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB); fcntl.flock(f, fcntl.LOCK_UN); return
-            except BlockingIOError:
-                if time.time()-t >= wait: raise RunLocked(f'a notebook kernel is still working in this run folder after {wait:g} s (a kernel of a '
-                                                          'stopped run, or a phase notebook open in Jupyter): shut it down, then run again', p) from None
-                time.sleep(0.1)
+    t = time.time()
+    while kernel_holds(run):
+        if time.time()-t >= wait: raise RunLocked(f'a notebook kernel is still working in this run folder after {wait:g} s (a kernel of a '
+                                                  'stopped run, or a phase notebook open in Jupyter): shut it down, then run again', run/_KERNEL_LOCK)
+        time.sleep(0.1)
 
 @contextlib.contextmanager
 def run_lock(run,
@@ -705,7 +707,7 @@ def _run_rounds(top:Path, cfg:dict, progress:bool, yes:bool)->dict:
         man = _run_phases(rd, rc, None, None, progress, yes)
         rep = read_json(rd/'report.json'); v = round_verdict(rep['tests'], R['stop_on'], R['alpha'])
         e = dict(round=r, model=rc['model'], trained_from=rc.get('train_from') or rc['model'], **v,
-                 rows=sum(1 for _ in open(rd/'data'/'train.jsonl')), overall=rep['metrics']['overall'],
+                 rows=len((rd/'data'/'train.jsonl').read_text().splitlines()), overall=rep['metrics']['overall'],
                  seconds=round(sum(s.get('seconds', 0) for s in man['phases'].values()), 1))
         st['rounds'].append(e)
         if v['accepted']: accepted.append(r)
