@@ -20,13 +20,13 @@ variant is a full `cogumi run` of a config that differs from `main` in its `buil
 For each: rows per source, then per outcome and set (GSM8K eval, MMLU held out) the counts before and after
 and the exact McNemar p-value (report.outcome_tests). Writes benchmarks/results/loop.json.
 """
-import argparse, copy, json, shutil, subprocess, sys, tempfile, time
+import argparse, json, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
 import yaml
+from cogumi_nb.config import load_config
 
 HERE = Path(__file__).resolve().parent
 COGUMI = [str(Path(sys.executable).parent/'cogumi')]
-MAIN = yaml.safe_load((HERE.parent/'cogumi_nb'/'configs'/'main.yaml').read_text())
 VARIANTS = {
     'ground_truth': dict(replay=[], build=dict(sources=['ground_truth'], replay_ratio=0.0)),
     'ground_truth+replay': dict(),
@@ -39,9 +39,8 @@ SHARED = ('evaluate', 'consistency', 'failures')   # the phases every variant ta
 OUTCOMES = [('eval', 'correct'), ('eval', 'final_answer'), ('eval', 'truncated'), ('heldout', 'correct'), ('heldout', 'final_answer')]
 
 def config_for(name:str, over:dict)->dict:
-    cfg = copy.deepcopy(MAIN); cfg['name'] = name
-    for k, v in over.items(): cfg[k] = {**cfg[k], **v} if isinstance(v, dict) and isinstance(cfg.get(k), dict) else v
-    return cfg
+    "The main job's config, every key spelt out, with the variant's sections merged in."
+    return load_config('main', name=name, **over).to_dict()
 
 def cogumi_run(cfg_path:Path, root:Path)->tuple:
     t = time.perf_counter()

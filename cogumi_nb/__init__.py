@@ -5,6 +5,7 @@ Modules:
 - `cogumi_nb.builders`: Training rows from a run's own failures: ground truth, self-consistency, reverse pairs; then one deduplicated, leak-free set.
 - `cogumi_nb.cli`: The `cogumi` command: one subcommand per phase of the loop.
 - `cogumi_nb.clusters`: Sentence embeddings, KMeans, keyword labels, representatives and a 2-D UMAP map of failures.
+- `cogumi_nb.config`: The run config: typed sections with a help line per field, read from YAML once, every key checked with its file and line.
 - `cogumi_nb.consistency`: Sample each prompt N times: unique answers, agreement with the modal answer, majority vote (maj@k), entropy, and their plots.
 - `cogumi_nb.core`: Run directories, the resumable record store, clear input errors, hashing and seeding.
 - `cogumi_nb.data`: The `Example` record and loaders for GSM8K, HumanEval, MMLU, MBPP and generic instruction JSONL.

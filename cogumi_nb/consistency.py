@@ -7,6 +7,7 @@ and whether it is right, answer entropy); `consistency_summary` gives the overal
 mean agreement: 10 unique answers out of 10 is 10%) and maj@k next to pass@1. `diagnose_consistency`
 runs it all on a model and saves the plots: the consistency histogram, accuracy against agreement,
 and pass rate by category.
+pandas, matplotlib, numpy and scipy are imported where they are used, so importing the module stays light.
 
 Docs: https://cogumi.github.io/cogumi_nb/consistency.html.md"""
 
@@ -24,9 +25,10 @@ from .sandbox import pass_at_k
 # %% auto #0
 __all__ = ['consistency_table', 'consistency_summary', 'plot_consistency', 'sampling_change', 'diagnose_consistency']
 
-# %% ../nbs/07_consistency.ipynb #3ee11651
+# %% ../nbs/07_consistency.ipynb #f120e0d8
 def _norm(s)->str: return ' '.join(str(s).split())
 
+# %% ../nbs/07_consistency.ipynb #99adde18
 def consistency_table(results:list)->'pd.DataFrame':
     "One row per prompt: samples, unique responses and answers, agreement, majority answer and its correctness, entropy."
     import pandas as pd

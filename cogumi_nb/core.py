@@ -12,14 +12,15 @@ Docs: https://cogumi.github.io/cogumi_nb/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #b6423ae5
 from __future__ import annotations
-import hashlib, json, os, random, sys, warnings
+import fcntl, hashlib, json, os, random, sys, warnings
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 # %% auto #0
-__all__ = ['InputError', 'WriteError', 'stable_hash', 'file_hash', 'seed_everything', 'run_dir', 'data_dir', 'Record',
-           'RecordStore', 'write_atomic', 'write_json', 'write_jsonl', 'read_json']
+__all__ = ['SIDES', 'RUN_LOCK', 'InputError', 'WriteError', 'stable_hash', 'file_hash', 'seed_everything', 'run_dir',
+           'set_folder', 'file_locked', 'lock_holder', 'data_dir', 'Record', 'RecordStore', 'write_atomic',
+           'write_json', 'write_jsonl', 'read_json']
 
 # %% ../nbs/00_core.ipynb #a2d33792
 class InputError(ValueError):
@@ -73,6 +74,38 @@ def run_dir(name:str, root=None)->Path:
     d = root/name
     d.mkdir(parents=True, exist_ok=True)
     return d
+
+# %% ../nbs/00_core.ipynb #setfoldex
+SIDES = ('before', 'after')   # a set evaluated before training, or after it
+
+def set_folder(group:str,           # 'pool', 'eval', 'heldout' or 'consistency'
+               side:str|None=None,  # 'before' or 'after' (not for the pool, scored before training only)
+              )->str:
+    "The folder of a run that holds `group`'s answers: 'pool', else '<group>_<side>'."
+    if group == 'pool': return 'pool'
+    if group not in ('eval', 'heldout', 'consistency') or side not in SIDES:
+        raise InputError(f"expected pool, or eval, heldout or consistency with before or after; got {group!r}, {side!r}", field='group')
+    return f'{group}_{side}'
+
+# %% ../nbs/00_core.ipynb #heldex
+RUN_LOCK = '.lock'   # a run folder's lock file: the holder's pid, host and start time
+
+def file_locked(p:Path)->bool:
+    "Whether a live process holds a lock on file `p` (tried exclusively, released at once)."
+    if not p.exists(): return False
+    with open(p, 'a') as f:
+        try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError: return True
+        fcntl.flock(f, fcntl.LOCK_UN)
+    return False
+
+# %% ../nbs/00_core.ipynb #holderex
+def lock_holder(run)->dict|None:
+    "`{pid, started, host}` of the live process holding run folder `run`'s lock, else None."
+    p = Path(run)/RUN_LOCK
+    if not file_locked(p): return None
+    try: return json.loads(p.read_text() or '{}') or dict(pid=None, started=None, host=None)
+    except json.JSONDecodeError: return dict(pid=None, started=None, host=None)
 
 # %% ../nbs/00_core.ipynb #beff27d7
 def data_dir(required:bool=False)->Path|None:

@@ -29,7 +29,7 @@ __all__ = ['TABLE_COLUMNS', 'here', 'demo_run', 'explore_frame', 'Explore', 'exp
            'lab']
 
 # %% ../nbs/16_explore.ipynb #9953a7ca
-_RUN_MARKS = ('manifest.json', 'failures', 'eval_before', 'pool')
+_RUN_MARKS = ('manifest.json', 'failures', set_folder('eval', 'before'), set_folder('pool'))
 
 def _is_run(d:Path)->bool: return any((d/m).exists() for m in _RUN_MARKS)
 
@@ -64,10 +64,10 @@ def demo_run(dest=None,           # the run folder (default: a new temporary one
             )->Path:
     "A small run to explore: the demo config (the tiny model on a few HumanEval problems) with its failure map."
     import tempfile
-    from cogumi_nb.pipeline import PHASE_FNS, load_config
-    demo = load_config('demo')
-    cfg = load_config('demo', failures={**demo['failures'], 'map': True})
-    run = Path(dest) if dest else Path(tempfile.mkdtemp())/cfg['name']
+    from cogumi_nb.config import load_config
+    from cogumi_nb.pipeline import PHASE_FNS
+    cfg = load_config('demo', failures=dict(map=True))
+    run = Path(dest) if dest else Path(tempfile.mkdtemp())/cfg.name
     run.mkdir(parents=True, exist_ok=True)
     for p in ['evaluate', 'consistency', 'failures'] + (['build', 'train', 'report'] if after else []): PHASE_FNS[p](run, cfg, progress=progress)
     return run
@@ -85,7 +85,7 @@ def _jsonl(path:Path)->list:
 
 def _groups(run:Path, ids:list)->list:
     "Per failure: 'pool' or 'eval', from the per-set failures.jsonl files the failures phase read (pool first, then eval_before)."
-    per = {g: [r['id'] for p in sorted((run/folder).glob('*/failures.jsonl')) for r in _jsonl(p)] for g, folder in (('pool', 'pool'), ('eval', 'eval_before'))}
+    per = {g: [r['id'] for p in sorted((run/folder).glob('*/failures.jsonl')) for r in _jsonl(p)] for g, folder in (('pool', set_folder('pool')), ('eval', set_folder('eval', 'before')))}
     if per['pool'] + per['eval'] == list(ids): return ['pool']*len(per['pool']) + ['eval']*len(per['eval'])
     ev = set(per['eval'])
     return ['eval' if i in ev else 'pool' for i in ids]
@@ -120,8 +120,8 @@ def _pairs(run:Path)->'pd.DataFrame|None':
     import pandas as pd
     from cogumi_nb.report import paired
     out = []
-    for b in sorted((run/'eval_before').glob('*/results.jsonl')):
-        a = run/'eval_after'/b.parent.name/'results.jsonl'
+    for b in sorted((run/set_folder('eval', 'before')).glob('*/results.jsonl')):
+        a = run/set_folder('eval', 'after')/b.parent.name/'results.jsonl'
         if not a.is_file(): continue
         B, A = _jsonl(b), _jsonl(a)
         t = paired(B, A)

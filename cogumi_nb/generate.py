@@ -13,6 +13,7 @@ only what is missing.
 `load_generator(spec, backend)` picks what runs it: this engine (CPU, tests, small models), vLLM on
 a GPU (an 8B model on an H100), or any OpenAI-compatible completions server (several GPUs); all
 three give the same records through the same `generate` (see "Choosing a backend" below).
+torch, transformers and vLLM are imported where they are used, so importing the module stays light.
 
 Docs: https://cogumi.github.io/cogumi_nb/generate.html.md"""
 
@@ -31,7 +32,7 @@ from .models import EMBEDDED, LM, chat_prompt, has_cuda, load_model, model_name,
 __all__ = ['BACKENDS', 'SEED_MODES', 'GenSettings', 'Completion', 'VLLM', 'load_vllm', 'prompt_item', 'generate', 'pick_backend',
            'load_generator']
 
-# %% ../nbs/03_generate.ipynb #934f229b
+# %% ../nbs/03_generate.ipynb #5f5b20cc
 @dataclass
 class GenSettings(Record):
     "How to generate: length, sampling, samples per prompt, stops, seed, batch size."
@@ -50,6 +51,7 @@ class GenSettings(Record):
         "The settings that change a completion's text (batch size does not)."
         d = self.to_dict(); d.pop('batch_size'); return d
 
+# %% ../nbs/03_generate.ipynb #f04ad008
 @dataclass
 class Completion(Record):
     "One generated sample for one prompt."
@@ -64,7 +66,7 @@ class Completion(Record):
     model: str = ''
     settings: dict = field(default_factory=dict)
 
-# %% ../nbs/03_generate.ipynb #121ac5d4
+# %% ../nbs/03_generate.ipynb #b2630996
 def _prealloc_layer_cls():
     from transformers.cache_utils import DynamicLayer
     class _PreallocLayer(DynamicLayer):
@@ -95,6 +97,7 @@ def _prealloc_layer_cls():
             self.bk,self.bv = self.bk.repeat_interleave(repeats, 0),self.bv.repeat_interleave(repeats, 0); self._views()
     return _PreallocLayer
 
+# %% ../nbs/03_generate.ipynb #645a0fa5
 def _swap_remove(done:list)->tuple:
     "For a batch whose rows `done` finish: the surviving rows' old positions in their new order, and the (dst, src) moves."
     n = len(done)-sum(done)
@@ -104,15 +107,17 @@ def _swap_remove(done:list)->tuple:
     for d,s_ in zip(dst, src): order[d] = s_
     return order, dst, src
 
+# %% ../nbs/03_generate.ipynb #6eb0e0d7
 def _new_cache(model, capacity:int):
     "A transformers `Cache` of preallocated layers for `model`."
     from transformers.cache_utils import Cache
     layer = _prealloc_layer_cls()
     return Cache(layers=[layer(capacity) for _ in range(model.config.get_text_config().num_hidden_layers)])
 
-# %% ../nbs/03_generate.ipynb #f5ce485a
+# %% ../nbs/03_generate.ipynb #3e060618
 _TOP = 256  # candidates searched for the nucleus before falling back to a full sort
 
+# %% ../nbs/03_generate.ipynb #911be642
 def _kept(scores, s:GenSettings):
     "Per row: candidate token ids and their renormalised probabilities after top-k and top-p."
     import torch
@@ -135,6 +140,17 @@ def _kept(scores, s:GenSettings):
         out.append((p, ix))
     return out
 
+# %% ../nbs/03_generate.ipynb #08d862e5
+def _row_seed(seed:int, example_id:str, sample:int)->int:
+    return int(stable_hash([seed, example_id, sample], 15), 16)
+
+# %% ../nbs/03_generate.ipynb #d351161c
+def _generators(seeds:list, device)->list:
+    "One seeded generator per row, on `device` (the logits'): CUDA draws need CUDA generators."
+    import torch
+    return [torch.Generator(device=device).manual_seed(x) for x in seeds]
+
+# %% ../nbs/03_generate.ipynb #37529702
 def _next_tokens(logits, s:GenSettings, gens:list):
     "Greedy argmax, or one draw per row from its own generator after temperature, top-k and top-p."
     import torch
@@ -145,14 +161,6 @@ def _next_tokens(logits, s:GenSettings, gens:list):
         j = torch.multinomial(p, 1, generator=g)
         picks.append(j if ix is None else ix[j])
     return torch.cat(picks)
-
-def _row_seed(seed:int, example_id:str, sample:int)->int:
-    return int(stable_hash([seed, example_id, sample], 15), 16)
-
-def _generators(seeds:list, device)->list:
-    "One seeded generator per row, on `device` (the logits'): CUDA draws need CUDA generators."
-    import torch
-    return [torch.Generator(device=device).manual_seed(x) for x in seeds]
 
 # %% ../nbs/03_generate.ipynb #a5f11318
 def _common_prefix(seqs:list)->int:
@@ -165,7 +173,7 @@ def _common_prefix(seqs:list)->int:
         n = i
     return max(n, 0)
 
-# %% ../nbs/03_generate.ipynb #0081a683
+# %% ../nbs/03_generate.ipynb #6ce608ec
 @dataclass
 class _Row:
     "One sequence being decoded."
@@ -175,6 +183,17 @@ class _Row:
     finish: str|None = None
     stop: str|None = None
 
+# %% ../nbs/03_generate.ipynb #75b54dc0
+def _chunks(items:list, sizes:list, budget:int)->list:
+    "Split `items` (sorted by size) into runs whose padded size (count x largest) stays within `budget`."
+    out, cur = [], []
+    for it,sz in zip(items, sizes):
+        if cur and (len(cur)+1)*sz > budget: out.append(cur); cur = []
+        cur.append(it)
+    if cur: out.append(cur)
+    return out
+
+# %% ../nbs/03_generate.ipynb #b23df6ba
 def _prefill(model, prompts:list, capacity:int, pad_id:int, chunk_tokens:int=1024):
     "Prefill `prompts` (token id lists) into a preallocated cache; returns cache, mask, next positions, last logits."
     import torch
@@ -219,15 +238,6 @@ def _prefill(model, prompts:list, capacity:int, pad_id:int, chunk_tokens:int=102
     nxt = torch.tensor([len(p) for p in prompts], device=dev)
     return cache, mask, nxt, torch.stack(logits)
 
-def _chunks(items:list, sizes:list, budget:int)->list:
-    "Split `items` (sorted by size) into runs whose padded size (count x largest) stays within `budget`."
-    out, cur = [], []
-    for it,sz in zip(items, sizes):
-        if cur and (len(cur)+1)*sz > budget: out.append(cur); cur = []
-        cur.append(it)
-    if cur: out.append(cur)
-    return out
-
 # %% ../nbs/03_generate.ipynb #3feb9a4a
 @contextmanager
 def _onednn_output_layer(model):
@@ -241,7 +251,16 @@ def _onednn_output_layer(model):
     try: yield
     finally: del head.forward
 
-# %% ../nbs/03_generate.ipynb #9176b5d1
+# %% ../nbs/03_generate.ipynb #ada9dbd0
+def _eos_ids(lm:LM)->set:
+    "End-of-sequence token ids from the tokenizer and the generation config."
+    ids = set()
+    for v in (lm.tokenizer.eos_token_id, getattr(getattr(lm.model, 'generation_config', None), 'eos_token_id', None)):
+        if v is None: continue
+        ids.update(v if isinstance(v, (list, tuple)) else [v])
+    return ids
+
+# %% ../nbs/03_generate.ipynb #4e15ab2e
 def _decode_wave(lm:LM, prompts:list, samples:list, s:GenSettings, seeds:list, on_done=None)->list:
     "Decode one wave; `samples[i]` lists the sample indices wanted for `prompts[i]`. Returns finished `_Row`s."
     import torch
@@ -288,15 +307,7 @@ def _decode_wave(lm:LM, prompts:list, samples:list, s:GenSettings, seeds:list, o
         logits = out.logits[:, -1]; pos = pos+1
     return finished
 
-def _eos_ids(lm:LM)->set:
-    "End-of-sequence token ids from the tokenizer and the generation config."
-    ids = set()
-    for v in (lm.tokenizer.eos_token_id, getattr(getattr(lm.model, 'generation_config', None), 'eos_token_id', None)):
-        if v is None: continue
-        ids.update(v if isinstance(v, (list, tuple)) else [v])
-    return ids
-
-# %% ../nbs/03_generate.ipynb #a9180caf
+# %% ../nbs/03_generate.ipynb #306d7b5c
 @dataclass
 class VLLM:
     "A model served by vLLM: pass it to `generate` in place of an `LM`."
@@ -308,6 +319,7 @@ class VLLM:
     seed_mode: str = 'per_sample' # or 'per_batch': no per-request seeds (vLLM's fast sampler), see above
     backend = 'vllm'
 
+# %% ../nbs/03_generate.ipynb #ecbaea93
 def load_vllm(spec:str=EMBEDDED, # as for `load_model`: 'smollm2', a model folder, a .gguf file or a hub name
               **kw,              # passed to `vllm.LLM`, e.g. gpu_memory_utilization=0.8, max_model_len=4096
              )->VLLM:
@@ -319,6 +331,7 @@ def load_vllm(spec:str=EMBEDDED, # as for `load_model`: 'smollm2', a model folde
     llm = LLM(model=str(src), **kw)
     return VLLM(llm, llm.get_tokenizer(), model_name(spec), str(src), time.time()-t0)
 
+# %% ../nbs/03_generate.ipynb #5831894f
 def _vllm_wave(lm:VLLM, prompts:list, samples:list, s:GenSettings, seeds:list, on_done=None)->list:
     "Decode one wave through vLLM: a request per (prompt, sample) with its seed, or per prompt (`per_batch`); finished `_Row`s."
     from vllm import SamplingParams
@@ -337,13 +350,14 @@ def _vllm_wave(lm:VLLM, prompts:list, samples:list, s:GenSettings, seeds:list, o
             if on_done: on_done(r)
     return [r for rows in groups for r in rows]
 
-# %% ../nbs/03_generate.ipynb #9daed1aa
+# %% ../nbs/03_generate.ipynb #89622be3
 def prompt_item(id:str,       # the item's id (completions are `{id}#{sample}`)
                 prompt,       # text, or chat messages
                )->dict:
     "A `generate` item: `{id, prompt}` for text, `{id, messages}` for chat messages."
     return {'id': id, ('messages' if isinstance(prompt, list) else 'prompt'): prompt}
 
+# %% ../nbs/03_generate.ipynb #2eb3293f
 def _prompt_items(items)->list:
     "Normalise items to (id, prompt-or-messages) pairs."
     out = []
@@ -357,6 +371,7 @@ def _prompt_items(items)->list:
         raise InputError(f'duplicate id {dup!r} among the prompts', field='id')
     return out
 
+# %% ../nbs/03_generate.ipynb #ca684383
 def _waves(lengths:list, wanted:list, batch_size:int)->list:
     "Group prompt indices by length into waves of about `batch_size` sequences."
     order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
@@ -367,7 +382,36 @@ def _waves(lengths:list, wanted:list, batch_size:int)->list:
     if cur: waves.append(cur)
     return waves
 
-# %% ../nbs/03_generate.ipynb #9b1699fa
+# %% ../nbs/03_generate.ipynb #59a3bfaf
+def _is_ids(p)->bool:
+    "A prompt given as token ids (sent as they are: no template, no special tokens added)."
+    return isinstance(p, (list, tuple)) and len(p) > 0 and all(isinstance(x, int) for x in p)
+
+# %% ../nbs/03_generate.ipynb #ee2718d8
+def _unsloth_patched(model)->str|None:
+    "Which of `model`'s classes has a forward replaced by Unsloth, or None."
+    for cls in dict.fromkeys(type(m) for m in model.modules()):
+        f = getattr(cls, 'forward', None)
+        if (getattr(f, '__module__', None) or '').startswith('unsloth'):
+            return f'{cls.__name__}.forward is {f.__module__}.{getattr(f, "__qualname__", "?")}'
+    return None
+
+# %% ../nbs/03_generate.ipynb #3c022e4f
+def _completion(tok, example_id:str, r:_Row, prompt_tokens:int, s:GenSettings, meta:dict)->Completion:
+    "Decode a finished row into a `Completion`, cutting it at the stop string that ended it."
+    if getattr(r, 'text', None) is not None:  # a server's reply: already cut, its tokens counted there
+        return Completion(id=f'{example_id}#{r.sample}', example_id=example_id, sample=r.sample, text=r.text,
+                          prompt_tokens=prompt_tokens, completion_tokens=r.n_tokens, finish_reason=r.finish, stop=r.stop, **meta)
+    text = tok.decode(r.tokens, skip_special_tokens=True)
+    stop = None
+    if r.finish == 'stop' and s.stop:
+        hits = [(text.find(x), x) for x in s.stop if x in text]
+        if hits: cut, stop = min(hits); text = text[:cut]
+    return Completion(id=f'{example_id}#{r.sample}', example_id=example_id, sample=r.sample, text=text,
+                      prompt_tokens=prompt_tokens, completion_tokens=len(r.tokens), finish_reason=r.finish,
+                      stop=stop, **meta)
+
+# %% ../nbs/03_generate.ipynb #6878d030
 def generate(lm,                   # from `load_generator` (or `load_model`, `load_vllm`): an engine, vLLM or a server
              items:list,           # Examples, dicts with id and prompt/messages, or strings
              settings:GenSettings|None=None,
@@ -420,35 +464,10 @@ def generate(lm,                   # from `load_generator` (or `load_model`, `lo
     if own and store is not None: store.close()
     return out
 
-def _completion(tok, example_id:str, r:_Row, prompt_tokens:int, s:GenSettings, meta:dict)->Completion:
-    "Decode a finished row into a `Completion`, cutting it at the stop string that ended it."
-    if getattr(r, 'text', None) is not None:  # a server's reply: already cut, its tokens counted there
-        return Completion(id=f'{example_id}#{r.sample}', example_id=example_id, sample=r.sample, text=r.text,
-                          prompt_tokens=prompt_tokens, completion_tokens=r.n_tokens, finish_reason=r.finish, stop=r.stop, **meta)
-    text = tok.decode(r.tokens, skip_special_tokens=True)
-    stop = None
-    if r.finish == 'stop' and s.stop:
-        hits = [(text.find(x), x) for x in s.stop if x in text]
-        if hits: cut, stop = min(hits); text = text[:cut]
-    return Completion(id=f'{example_id}#{r.sample}', example_id=example_id, sample=r.sample, text=text,
-                      prompt_tokens=prompt_tokens, completion_tokens=len(r.tokens), finish_reason=r.finish,
-                      stop=stop, **meta)
-
-def _is_ids(p)->bool:
-    "A prompt given as token ids (sent as they are: no template, no special tokens added)."
-    return isinstance(p, (list, tuple)) and len(p) > 0 and all(isinstance(x, int) for x in p)
-
-def _unsloth_patched(model)->str|None:
-    "Which of `model`'s classes has a forward replaced by Unsloth, or None."
-    for cls in dict.fromkeys(type(m) for m in model.modules()):
-        f = getattr(cls, 'forward', None)
-        if (getattr(f, '__module__', None) or '').startswith('unsloth'):
-            return f'{cls.__name__}.forward is {f.__module__}.{getattr(f, "__qualname__", "?")}'
-    return None
-
-# %% ../nbs/03_generate.ipynb #576b883f
+# %% ../nbs/03_generate.ipynb #13aa6c68
 BACKENDS, SEED_MODES = ('auto', 'engine', 'vllm', 'server'), ('per_sample', 'per_batch')
 
+# %% ../nbs/03_generate.ipynb #3616f603
 def pick_backend(backend:str='auto', url:str|None=None)->str:
     "The backend `load_generator` uses: `backend` if given, else a server for a URL, vLLM on CUDA when it imports, else the engine."
     if backend not in BACKENDS: raise InputError(f'unknown backend {backend!r}: one of {", ".join(BACKENDS)}', field='backend')

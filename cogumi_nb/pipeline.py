@@ -17,214 +17,19 @@ Docs: https://cogumi.github.io/cogumi_nb/pipeline.html.md"""
 
 # %% ../nbs/15_pipeline.ipynb #04909898
 from __future__ import annotations
-import contextlib, copy, difflib, importlib.util, inspect, json, math, os, re, sys, tempfile, time
+import contextlib, copy, importlib.util, json, math, os, re, sys, tempfile, time
 from pathlib import Path
 import cogumi_nb
+from dataclasses import replace
 from .core import *
+from .config import *
 
 # %% auto #0
-__all__ = ['CONFIGS', 'PHASES', 'ROUND_MODES', 'BUILD_SOURCES', 'PHASE_FNS', 'TEXT_PROGRESS', 'KNOWN_MODELS', 'H100_RATES',
-           'generation_keys', 'config_schema', 'load_config', 'task_sets', 'not_measured', 'load_backend',
+__all__ = ['PHASE_FNS', 'TEXT_PROGRESS', 'KNOWN_MODELS', 'H100_RATES', 'task_sets', 'not_measured', 'load_backend',
            'gen_batch_size', 'phase_evaluate', 'phase_consistency', 'phase_failures', 'phase_build', 'task_eval_sets',
            'phase_train', 'phase_report', 'phases_dir', 'phase_notebook', 'phase_setup', 'input_hashes', 'RunLocked',
-           'lock_holder', 'hold_run', 'kernel_holds', 'run_lock', 'PhaseFailed', 'run_pipeline', 'carried_rows',
-           'round_verdict', 'round_config', 'parse_bytes', 'model_config', 'model_params', 'lora_params', 'dry_run',
-           'dry_run_table']
-
-# %% ../nbs/15_pipeline.ipynb #ff9e86dd
-CONFIGS = Path(cogumi_nb.__file__).parent/'configs'
-PHASES = ('evaluate', 'consistency', 'failures', 'build', 'train', 'report')
-_TASK_LISTS = ('eval', 'pool', 'heldout', 'replay')
-
-def _lines(text:str)->dict:
-    "Line numbers (1-based) of a YAML mapping's keys, nested ones too, by dotted path: 'train.lr', 'eval[0].limit'."
-    import yaml
-    out = {}
-    def walk(node, path):
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                p = f'{path}.{k.value}' if path else str(k.value)
-                out[p] = k.start_mark.line+1; walk(v, p)
-        elif isinstance(node, yaml.SequenceNode):
-            for i, v in enumerate(node.value): out[f'{path}[{i}]'] = v.start_mark.line+1; walk(v, f'{path}[{i}]')
-    walk(yaml.compose(text), '')
-    return out
-
-def _line(lines:dict, path:str)->int|None:
-    "The line of dotted `path`, else of its nearest parent that has one."
-    while path:
-        if path in lines: return lines[path]
-        path = re.sub(r'(\.[^.\[]*|\[\d+\])$', '', path) if re.search(r'[.\[]', path) else ''
-    return None
-
-def _read_yaml(path:Path)->tuple:
-    import yaml
-    text = path.read_text()
-    try: d = yaml.safe_load(text) or {}
-    except yaml.YAMLError as e:
-        mark = getattr(e, 'problem_mark', None)
-        raise InputError(f'invalid YAML: {getattr(e, "problem", e)}', path, mark.line+1 if mark else None) from None
-    if not isinstance(d, dict): raise InputError('a config is a mapping of keys to values', path, 1)
-    return d, _lines(text)
-
-# %% ../nbs/15_pipeline.ipynb #3c224f8b
-_ANY = object            # a value of any type
-_TASK_ENTRY = 'task'     # marker: an entry of eval/pool/heldout, checked against its task's loader
-_NEEDS = ('data', 'no_data')
-ROUND_MODES = ('from_base', 'continue')   # how `rounds:` trains each round (see Rounds below)
-_TEACHER_KEYS = dict(spec=(str,), cache=(str, None), estimate_only=(bool,), budget_usd=(float, None), judge=(str, None),
-                     improve=(bool,), critique=(bool,), targeted_per_cluster=(int, None), threshold=(float,))  # what `_teacher_rows` reads
-
-def _types(ann)->tuple:
-    "The types an annotation allows: 'int | None' -> (int, None); float admits int, unknown names any type."
-    if ann is inspect.Parameter.empty or ann is None: return (_ANY,)
-    names = {'int': int, 'float': float, 'str': str, 'bool': bool, 'list': list, 'tuple': list, 'dict': dict, 'None': None, 'NoneType': None}
-    text = ann if isinstance(ann, str) else getattr(ann, '__name__', None) or str(ann)
-    return tuple(names.get(s.split('[')[0].strip(), _ANY) for s in text.split('|'))
-
-def _param_types(p:inspect.Parameter)->tuple:
-    "The types a parameter takes: its annotation, else its default's type (a None default: any)."
-    if p.annotation is not p.empty: return _types(p.annotation)
-    d = p.default
-    return (_ANY,) if d is p.empty or d is None else (float,) if isinstance(d, float) else (type(d),)
-
-def _loader_keys(fn)->tuple:
-    "`(keys, open)`: the keyword parameters of `fn` with their types, and whether it takes `**kw`."
-    ps = [p for p in inspect.signature(fn).parameters.values()]
-    return ({p.name: _param_types(p) for p in ps if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)},
-            any(p.kind == p.VAR_KEYWORD for p in ps))
-
-def generation_keys()->dict:
-    "The keys of a config's `generation:` section and their types: `load_generator`'s parameters but the model and `device` (a top-level key), and `batch_size`."
-    from cogumi_nb.generate import load_generator
-    keys, _ = _loader_keys(load_generator)
-    keys = {k: v for k, v in list(keys.items())[1:] if k != 'device'}
-    return dict(keys, batch_size=(int, None))
-
-def config_schema()->dict:
-    "Every key a run config may hold, nested, with the types it takes (a tuple of alternatives: types, None, a mapping's schema, `[item]`)."
-    from cogumi_nb.train import TrainConfig
-    import dataclasses
-    tasks = [_TASK_ENTRY]
-    return dict(name=(str,), model=(str,), train_from=(str, None), device=(str, None), seed=(int,), phases=[str], max_new_tokens=(int,),
-                eval=tasks, pool=tasks, heldout=tasks, replay=tasks, criteria=[str],
-                consistency=dict(n=(int,), limit=(int, None), temperature=(float,)),
-                failures=dict(k=(int,), text=(str,), map=(bool,), embedder=(str, None)),
-                build=dict(sources=[str], self_consistency=dict(n=(int,), limit=(int, None), threshold=(float,), vote_temperature=(float,),
-                                                       temperatures=(dict, None), max_rows=(dict, None)),
-                           rft=dict(k=(int,), temperature=(float,), top_p=(float,), max_per_problem=(int,), limit=(int, None)),
-                           star=dict(limit=(int, None), max_per_problem=(int,)),
-                           jsonl=[str], carry=[str], reverse=(bool,), replay=(str, None), replay_ratio=(float,),
-                           teacher=(None, str, dict(_TEACHER_KEYS))),
-                train={f.name: _types(f.type) for f in dataclasses.fields(TrainConfig)},
-                generation=generation_keys(),
-                rounds=dict(n=(int,), mode=(str,), stop_on=(str, None), alpha=(float,), stop_when_flat=(bool,)),
-                sandbox=dict(isolation=(str,), require_isolation=(bool,)))
-
-# %% ../nbs/15_pipeline.ipynb #0f303370
-def _fits(v, t)->bool:
-    if t is None: return v is None
-    if t is _ANY: return True
-    if t is float: return isinstance(v, (int, float)) and not isinstance(v, bool)
-    if t is int: return isinstance(v, int) and not isinstance(v, bool)
-    return isinstance(t, type) and isinstance(v, t)
-
-def _type_names(alts:tuple)->str:
-    name = lambda a: ('null' if a is None else 'a mapping' if isinstance(a, dict) else 'a list' if isinstance(a, list)
-                      else 'a task entry ({task: NAME, ...})' if a == _TASK_ENTRY else a.__name__)
-    return ' or '.join(dict.fromkeys(map(name, alts)))
-
-def _check(v, spec, path:str, file, lines:dict):
-    "Raise an `InputError` (file, line, dotted field) unless `v` fits `spec`."
-    alts = spec if isinstance(spec, tuple) else (spec,)
-    for a in alts:
-        if isinstance(a, dict) and isinstance(v, dict): return _check_keys(v, a, path, file, lines)
-        if isinstance(a, list) and isinstance(v, list):
-            for i, x in enumerate(v): _check(x, a[0], f'{path}[{i}]', file, lines)
-            return
-        if isinstance(a, str) and a == _TASK_ENTRY and isinstance(v, dict): return _check_task(v, path, file, lines)
-        if not isinstance(a, (dict, list, str)) and _fits(v, a): return
-    raise InputError(f'expected {_type_names(alts)}, got {type(v).__name__} {v!r}', file, _line(lines, path), path)
-
-def _check_keys(d:dict, schema:dict, path:str, file, lines:dict, open_:bool=False):
-    "Check each key of mapping `d` against `schema`; an unknown one gets the closest valid key."
-    for k, v in d.items():
-        p = f'{path}.{k}' if path else str(k)
-        if k not in schema:
-            if open_: continue
-            close = difflib.get_close_matches(str(k), list(schema), n=1, cutoff=0.6)
-            hint = f'; did you mean {close[0]}?' if close else ';'
-            raise InputError(f'unknown key{hint} expected one of: {", ".join(schema)}', file, _line(lines, p), p)
-        _check(v, schema[k], p, file, lines)
-
-def _check_task(e:dict, path:str, file, lines:dict):
-    "An entry of eval/pool/heldout: a registered task, how to slice it, and its loader's arguments."
-    from cogumi_nb.tasks import get_task
-    if 'task' not in e: raise InputError('each entry needs a task, e.g. {task: gsm8k, limit: 20}', file, _line(lines, path), f'{path}.task')
-    try: t = get_task(e['task'])
-    except InputError as err: raise InputError(err.msg, file, _line(lines, f'{path}.task'), f'{path}.task') from None
-    keys, open_ = _loader_keys(t.loader)
-    keys = dict(task=(str,), name=(str,), offset=(int,), limit=(int, None), needs=(str,), **{k: v for k, v in keys.items() if k != 'limit'})
-    _check_keys(e, keys, path, file, lines, open_)
-    if e.get('needs') not in (None, *_NEEDS):
-        raise InputError(f"expected data or no_data, got {e['needs']!r}", file, _line(lines, f'{path}.needs'), f'{path}.needs')
-
-# %% ../nbs/15_pipeline.ipynb #f5b0c28c
-_REPLACED = ('train',)   # sections a config gives whole: what it leaves out is `TrainConfig`'s default, not the main job's
-
-def _merge(base:dict, over:dict, prefix:str='')->dict:
-    out = copy.deepcopy(base)
-    for k, v in over.items():
-        nested = isinstance(base.get(k), dict) and isinstance(v, dict) and prefix+k not in _REPLACED
-        out[k] = _merge(base[k], v, f'{prefix}{k}.') if nested else copy.deepcopy(v)
-    return out
-
-def _check_values(cfg:dict, d:dict, file, lines:dict):
-    "Checks of values across keys: the order of phases, the backend, the training knobs (`TrainConfig.check`)."
-    from cogumi_nb.train import TrainConfig
-    where = lambda k: (file, _line(lines, k)) if k.split('.')[0] in d else (None, None)
-    bad = [p for p in cfg['phases'] if p not in PHASES]
-    if bad or list(cfg['phases']) != [p for p in PHASES if p in cfg['phases']]:
-        raise InputError(f'phases run in this order, a prefix or a subset of: {", ".join(PHASES)}', *where('phases'), 'phases')
-    from cogumi_nb.generate import BACKENDS, SEED_MODES
-    for k, ok in (('backend', BACKENDS), ('seed_mode', SEED_MODES)):
-        v = cfg['generation'].get(k)
-        if v is not None and v not in ok:
-            close = difflib.get_close_matches(str(v), ok, n=1)
-            raise InputError(f'expected one of {", ".join(ok)}, got {v!r}' + (f'; did you mean {close[0]}?' if close else ''),
-                             *where(f'generation.{k}'), f'generation.{k}')
-    r = cfg['rounds']
-    if r['n'] < 1: raise InputError(f"expected at least 1 round, got {r['n']}", *where('rounds.n'), 'rounds.n')
-    if r['mode'] not in ROUND_MODES: raise InputError(f"expected one of {', '.join(ROUND_MODES)}, got {r['mode']!r}", *where('rounds.mode'), 'rounds.mode')
-    try: TrainConfig(**cfg['train']).check()
-    except InputError as e: raise InputError(e.msg, *where(f'train.{e.field}'), f'train.{e.field}') from None
-
-def _resolve_paths(cfg:dict)->dict:
-    "Relative data paths of `build` made absolute against the current folder (phases run inside the run folder)."
-    b = cfg['build']
-    for k in ('jsonl', 'carry'): b[k] = [str(Path(p).expanduser().absolute()) for p in b.get(k) or []]
-    if b.get('replay'): b['replay'] = str(Path(b['replay']).expanduser().absolute())
-    for g in _TASK_LISTS:
-        for e in cfg[g] or []:
-            if isinstance(e.get('path'), str): e['path'] = str(Path(e['path']).expanduser().absolute())
-    return cfg
-
-def load_config(config=None,  # a YAML path, a shipped config's name ('main', 'demo', 'seeds-1b2'...), a dict, or None for 'main'
-                **overrides,  # top-level keys to replace, e.g. name='try2', model='tiny'
-               )->dict:
-    "A complete config, every key (nested ones too) checked as it loads."
-    base, _ = _read_yaml(CONFIGS/'main.yaml')
-    if isinstance(config, dict): d, lines, file = config, {}, None
-    else:
-        file = Path(config) if config is not None and (str(config).endswith(('.yaml', '.yml')) or Path(config).exists()) else CONFIGS/f'{config or "main"}.yaml'
-        if not file.exists(): raise InputError(f'no such config; shipped ones: {", ".join(sorted(p.stem for p in CONFIGS.glob("*.yaml")))}', file)
-        d, lines = _read_yaml(file)
-    schema = config_schema()
-    _check_keys(d, schema, '', file, lines)
-    _check_keys(overrides, schema, '', None, {})
-    cfg = _merge(base, {**d, **overrides})
-    _check_values(cfg, {k: v for k, v in d.items() if k not in overrides}, file, lines)
-    return _resolve_paths(cfg)
+           'hold_run', 'kernel_holds', 'run_lock', 'PhaseFailed', 'run_pipeline', 'carried_rows', 'round_verdict',
+           'round_config', 'parse_bytes', 'model_config', 'model_params', 'lora_params', 'dry_run', 'dry_run_table']
 
 # %% ../nbs/15_pipeline.ipynb #3adbbcfe
 def _has_data(task:str)->bool:
@@ -232,37 +37,38 @@ def _has_data(task:str)->bool:
     from cogumi_nb.data import HUB_DATASETS, data_source
     return task not in HUB_DATASETS or data_source(task) is not None
 
-def task_sets(cfg:dict, group:str)->list:
-    "`(name, task, examples)` for each usable entry of `cfg[group]`; entries whose data is absent are skipped with a message."
+def _entry_sets(entries:list, group:str)->list:
+    "`(name, task, examples)` for each usable `TaskEntry`; those whose data is absent are skipped with a message."
     from cogumi_nb.tasks import get_task
     from cogumi_nb.data import missing_data_help
-    entries = [dict(s) for s in cfg.get(group) or []]
-    lacking = any(s.get('needs') == 'data' and not _has_data(s['task']) for s in entries)
+    lacking = any(e.needs == 'data' and not _has_data(e.task) for e in entries)
     out = []
-    for s in entries:
-        task, need = s.pop('task'), s.pop('needs', None)
-        name, off, lim = s.pop('name', task), s.pop('offset', 0), s.pop('limit', None)
-        if need == 'data' and not _has_data(task):
-            print(f'{group}: skipping {name}: {missing_data_help(task)}'); continue
-        if need == 'no_data' and not lacking: continue
-        exs = get_task(task).load(**s, limit=None if lim is None else off+lim)[off:]
-        out.append((name, task, exs))
+    for e in entries:
+        if e.needs == 'data' and not _has_data(e.task):
+            print(f'{group}: skipping {e.label}: {missing_data_help(e.task)}'); continue
+        if e.needs == 'no_data' and not lacking: continue
+        exs = get_task(e.task).load(**e.args, limit=None if e.limit is None else e.offset+e.limit)[e.offset:]
+        out.append((e.label, e.task, exs))
     return out
 
-def not_measured(cfg:dict)->list:
+def task_sets(cfg:RunConfig, group:str)->list:
+    "`(name, task, examples)` for each usable entry of task set `group` ('eval', 'pool', 'heldout', 'replay'); entries whose data is absent are skipped with a message."
+    return _entry_sets(getattr(cfg, group), group)
+
+def not_measured(cfg:RunConfig)->list:
     "The eval and held-out entries a run cannot score here for lack of their data, each with how to provide it."
     from cogumi_nb.data import missing_data_help
-    return [dict(set=g, task=e.get('name', e['task']), why=missing_data_help(e['task']))
-            for g in ('eval', 'heldout') for e in cfg.get(g) or [] if e.get('needs') == 'data' and not _has_data(e['task'])]
+    return [dict(set=g, task=e.label, why=missing_data_help(e.task))
+            for g in ('eval', 'heldout') for e in getattr(cfg, g) if e.needs == 'data' and not _has_data(e.task)]
 
 # %% ../nbs/15_pipeline.ipynb #68a01cbf
-def load_backend(cfg:dict,  # a config (its `generation:` section and `device`)
+def load_backend(cfg:RunConfig,  # a config (its `generation:` section and `device`)
                  spec=None, # the model to load (default: the config's `model`), e.g. the merged model's folder
                 ):
     "The generation backend `cfg` names, loaded for `spec`."
     from cogumi_nb.generate import load_generator
-    kw = {k: v for k, v in (cfg.get('generation') or {}).items() if k != 'batch_size'}
-    return load_generator(str(spec or cfg['model']), device=cfg.get('device'), **kw)
+    kw = {k: v for k, v in cfg.generation.to_dict().items() if k != 'batch_size'}
+    return load_generator(str(spec or cfg.model), device=cfg.device, **kw)
 
 def gen_batch_size(gen,                    # a loaded generation backend
                    batch_size:int|None=None, # the configured batch size; None: by where `gen` runs
@@ -273,93 +79,87 @@ def gen_batch_size(gen,                    # a loaded generation backend
     return 256 if gpu else 64
 
 # %% ../nbs/15_pipeline.ipynb #a7adc66d
-def _gen(cfg:dict, lm=None, spec=None):
+def _gen(cfg:RunConfig, lm=None, spec=None):
     "The phase's generation backend; a phase that generates also scores, so the sandbox settings (`sandbox:`) are applied here."
     from cogumi_nb.sandbox import sandbox_config
-    sandbox_config(**cfg['sandbox'])
+    sandbox_config(**cfg.sandbox.to_dict())
     return lm if lm is not None else load_backend(cfg, spec)
 
-def _gen_kw(cfg:dict, lm)->dict:
+def _gen_kw(cfg:RunConfig, lm)->dict:
     "The generation settings every phase passes: the budget, the seed and the batch size."
-    return dict(max_new_tokens=cfg['max_new_tokens'], seed=cfg['seed'],
-                batch_size=gen_batch_size(lm, (cfg.get('generation') or {}).get('batch_size')))
+    return dict(max_new_tokens=cfg.max_new_tokens, seed=cfg.seed, batch_size=gen_batch_size(lm, cfg.generation.batch_size))
 
-def _evaluate_sets(lm, cfg:dict, groups:list, side:str, run:Path, progress:bool)->dict:
+def _evaluate_sets(lm, cfg:RunConfig, groups:list, side:str, run:Path, progress:bool)->dict:
     from cogumi_nb.evaluate import evaluate
     out = {}
     for g in groups:
-        folder = 'pool' if g == 'pool' else f'{g}_{side}'
+        folder = set_folder(g, side)
         for name, task, exs in task_sets(cfg, g):
             ev = evaluate(lm, task, examples=exs, run=name, root=run/folder, progress=progress, **_gen_kw(cfg, lm))
             out[f'{folder}/{name}'] = {k: ev.metrics[k] for k in ('n', 'correct', 'pass_rate', 'ci95', 'truncated', 'causes')}
     return out
 
-def phase_evaluate(run, cfg:dict, lm=None, progress:bool=True)->dict:
+def phase_evaluate(run, cfg:RunConfig, lm=None, progress:bool=True)->dict:
     "Evaluate the base model on the eval, pool and held-out sets; metrics per set."
     run = Path(run); m = _evaluate_sets(_gen(cfg, lm), cfg, ['eval', 'pool', 'heldout'], 'before', run, progress)
     write_json(run/'evaluate.json', m)
     return m
 
 # %% ../nbs/15_pipeline.ipynb #a6946df3
-def phase_consistency(run, cfg:dict, lm=None, side:str='before', progress:bool=True)->dict:
+def phase_consistency(run, cfg:RunConfig, lm=None, side:str='before', progress:bool=True)->dict:
     "Sample the first eval set's prompts N times: consistency table, summary, histograms in consistency_<side>/."
     from cogumi_nb.consistency import diagnose_consistency
-    c = cfg['consistency']; sets = task_sets(cfg, 'eval')
-    if not sets or not c.get('n'): return {}
+    c = cfg.consistency; sets = task_sets(cfg, 'eval')
+    if not sets or not c.n: return {}
     name, task, exs = sets[0]
-    exs = exs[:c.get('limit') or len(exs)]
+    exs = exs[:c.limit or len(exs)]
     lm = _gen(cfg, lm)
-    out = diagnose_consistency(lm, task, n=c['n'], temperature=c.get('temperature', 0.7), run=name,
-                               root=Path(run)/f'consistency_{side}', examples=exs, progress=progress, **_gen_kw(cfg, lm))
+    out = diagnose_consistency(lm, task, n=c.n, temperature=c.temperature, run=name,
+                               root=Path(run)/set_folder('consistency', side), examples=exs, progress=progress, **_gen_kw(cfg, lm))
     import matplotlib.pyplot as plt
     plt.close('all')   # the plots are saved in the folder; phase notebooks show the PNGs
     return out['summary']
 
 # %% ../nbs/15_pipeline.ipynb #363dcc33
-def phase_failures(run, cfg:dict, progress:bool=True):
+def phase_failures(run, cfg:RunConfig, progress:bool=True):
     "Failures of the pool and of the eval sets before training: root causes, clusters and map in failures/."
     from cogumi_nb.failures import analyze_failures, export_failures
     from cogumi_nb.clusters import cluster_failures
-    run = Path(run); f = cfg['failures']; fs = []
-    for folder in ('pool', 'eval_before'):
-        for d in sorted((run/folder).glob('*/results.jsonl')): fs += analyze_failures(d.parent, plot=f.get('map', True))
+    run = Path(run); f = cfg.failures; fs = []
+    for folder in (set_folder('pool'), set_folder('eval', 'before')):
+        for d in sorted((run/folder).glob('*/results.jsonl')): fs += analyze_failures(d.parent, plot=f.map)
     (run/'failures').mkdir(exist_ok=True)
     export_failures(fs, run/'failures'/'failures.jsonl')
     if not fs: print('no failures: nothing to cluster'); return None
-    return cluster_failures(fs, k=min(f['k'], len(fs)), text=f.get('text', 'question'), model=f.get('embedder'), dest=run/'failures',
-                            progress=progress, map=f.get('map', True))
+    return cluster_failures(fs, k=min(f.k, len(fs)), text=f.text, model=f.embedder, dest=run/'failures',
+                            progress=progress, map=f.map)
 
 # %% ../nbs/15_pipeline.ipynb #f971b8dd
-def _teacher_rows(run:Path, cfg:dict, fs:list, pool:list, yes:bool=False)->list:
+def _teacher_rows(run:Path, cfg:RunConfig, fs:list, pool:list, yes:bool=False)->list:
     "Teacher rows for the pool's failures: improved answers, critiques, targeted problems, judged."
     from cogumi_nb import provider as P, teachers as T
-    t = cfg['build']['teacher']
-    t = dict(spec=t) if isinstance(t, str) else dict(t)
-    if 'spec' not in t: raise InputError('a teacher needs a spec, e.g. openai:gpt-4o-mini', field='build.teacher.spec')
-    teacher, dest = P.make_teacher(t['spec'], cache=t.get('cache')), run/'data'/'teacher'
-    kw = dict(yes=yes, progress=False, estimate_only=t.get('estimate_only', False),
-              budget=P.Budget(t['budget_usd']) if t.get('budget_usd') else None)
-    judge = P.make_teacher(t['judge']) if t.get('judge') else None
-    rows = T.improve_failures(teacher, fs, dest, verify=T.task_verifier(pool), **kw) if t.get('improve', True) else []
-    if t.get('critique'): rows += T.critique_failures(teacher, fs, dest, **kw)
-    if t.get('targeted_per_cluster') and (run/'failures'/'clusters.json').exists():
+    t = cfg.build.teacher
+    teacher, dest = P.make_teacher(t.spec, cache=t.cache), run/'data'/'teacher'
+    kw = dict(yes=yes, progress=False, estimate_only=t.estimate_only, budget=P.Budget(t.budget_usd) if t.budget_usd else None)
+    judge = P.make_teacher(t.judge) if t.judge else None
+    rows = T.improve_failures(teacher, fs, dest, verify=T.task_verifier(pool), **kw) if t.improve else []
+    if t.critique: rows += T.critique_failures(teacher, fs, dest, **kw)
+    if t.targeted_per_cluster and (run/'failures'/'clusters.json').exists():
         rows += T.targeted_examples(teacher, read_json(run/'failures'/'clusters.json')['clusters'], dest,
-                                    per_cluster=t['targeted_per_cluster'], judge=judge, threshold=t.get('threshold', 8), **kw)
+                                    per_cluster=t.targeted_per_cluster, judge=judge, threshold=t.threshold, **kw)
     if judge is not None:
         keep = [r for r in rows if r.source == 'targeted']   # already judged
-        rows = keep + T.judge_rows(judge, [r for r in rows if r.source != 'targeted'], dest, threshold=t.get('threshold', 8), **kw)
+        rows = keep + T.judge_rows(judge, [r for r in rows if r.source != 'targeted'], dest, threshold=t.threshold, **kw)
     return rows
 
 # %% ../nbs/15_pipeline.ipynb #4126864f
 def _pool_failures(run:Path)->list:
     from cogumi_nb.failures import load_failures
-    return [f for p in sorted((run/'pool').glob('*/failures.jsonl')) for f in load_failures(p)]
+    return [f for p in sorted((run/set_folder('pool')).glob('*/failures.jsonl')) for f in load_failures(p)]
 
-def _evaluated_examples(cfg:dict)->list:
+def _evaluated_examples(cfg:RunConfig)->list:
     "Every problem the report scores (eval and held-out sets): training rows must not match any."
     return [e for g in ('eval', 'heldout') for _, _, exs in task_sets(cfg, g) for e in exs]
-
-BUILD_SOURCES = ('ground_truth', 'self_consistency', 'rft', 'star')   # what `build.sources` may list
 
 def _capped(rows:list, max_rows:dict|None)->list:
     "At most `max_rows[category]` rows of each temperature category (math, code...), in order; no cap without one."
@@ -371,93 +171,89 @@ def _capped(rows:list, max_rows:dict|None)->list:
         seen[c] = seen.get(c, 0)+1; out.append(r)
     return out
 
-def _verified_sources(run:Path, cfg:dict, lm, fs:list, pool:dict)->dict:
+def _verified_sources(run:Path, cfg:RunConfig, lm, fs:list, pool:dict)->dict:
     "RFT rows from the pool's problems and STaR rows from its failed ones (`cogumi_nb.verified`), as the config asks."
     from cogumi_nb import verified
-    b, out = cfg['build'], {}
-    if 'rft' in b['sources']:
-        r = dict(b.get('rft') or {}); lim = r.pop('limit', None)
+    b, out = cfg.build, {}
+    if 'rft' in b.sources:
+        r = b.rft.to_dict(); lim = r.pop('limit')
         out['rft'], _ = verified.rft_rows(lm, list(pool.values())[:lim], store=run/'data'/'rft.jsonl', **r, **_gen_kw(cfg, lm))
-    if 'star' in b['sources']:
-        s = dict(b.get('star') or {}); lim = s.pop('limit', None)
+    if 'star' in b.sources:
+        s = b.star.to_dict(); lim = s.pop('limit')
         failed = [pool[i] for i in dict.fromkeys(f.example_id for f in fs) if i in pool][:lim]
         out['star'], _ = verified.star_rows(lm, failed, store=run/'data'/'star.jsonl', **s, **_gen_kw(cfg, lm))
     return out
 
-def _self_replay(run:Path, cfg:dict, lm)->list:
+def _self_replay(run:Path, cfg:RunConfig, lm)->list:
     "The base model's own answers to the `replay` prompts, mixed into training against forgetting (`verified.replay_rows`)."
     from cogumi_nb import verified
     exs = [e for _, _, es in task_sets(cfg, 'replay') for e in es]
     return verified.replay_rows(lm, exs, store=run/'data'/'replay.jsonl', **_gen_kw(cfg, lm))[0] if exs else []
 
-def phase_build(run, cfg:dict, lm=None, progress:bool=True, yes:bool=False)->dict:
+def phase_build(run, cfg:RunConfig, lm=None, progress:bool=True, yes:bool=False)->dict:
     "Training rows from the pool (ground truth, self-consistency, RFT, STaR, teacher) and replay, combined and leakage-guarded into data/train.jsonl."
     from cogumi_nb import builders
-    run = Path(run); b = cfg['build']; fs = _pool_failures(run)
+    run = Path(run); b = cfg.build; fs = _pool_failures(run)
     pool = {e.id: e for _, _, exs in task_sets(cfg, 'pool') for e in exs}
-    bad = [s for s in b['sources'] if s not in BUILD_SOURCES]
-    if bad: raise InputError(f'unknown source {bad[0]!r}; known: {", ".join(BUILD_SOURCES)}', field='build.sources')
     sources = {}
-    if 'ground_truth' in b['sources']: sources['ground_truth'] = builders.ground_truth_rows(fs, examples=list(pool.values()))
-    if 'self_consistency' in b['sources']:
-        sc = b.get('self_consistency') or {}
-        exs = list(pool.values())[:sc.get('limit') or len(pool)]
+    if 'ground_truth' in b.sources: sources['ground_truth'] = builders.ground_truth_rows(fs, examples=list(pool.values()))
+    if 'self_consistency' in b.sources:
+        sc = b.self_consistency; exs = list(pool.values())[:sc.limit or len(pool)]
         lm = _gen(cfg, lm)
-        rows, _ = builders.self_consistency_rows(lm, exs, **{k: sc[k] for k in ('n', 'threshold', 'vote_temperature', 'temperatures') if k in sc},
+        rows, _ = builders.self_consistency_rows(lm, exs, n=sc.n, threshold=sc.threshold, vote_temperature=sc.vote_temperature, temperatures=sc.temperatures,
                                                  store=run/'data'/'self_consistency.jsonl', **_gen_kw(cfg, lm))
-        sources['self_consistency'] = _capped(rows, sc.get('max_rows'))
-    if {'rft', 'star'} & set(b['sources']): lm = _gen(cfg, lm); sources.update(_verified_sources(run, cfg, lm, fs, pool))
-    for path in b.get('jsonl') or []: sources[f'jsonl:{Path(path).name}'] = builders.jsonl_rows(path)
-    for path in b.get('carry') or []: sources.update(carried_rows(path))
-    if b.get('teacher'): sources['teacher'] = _teacher_rows(run, cfg, fs, list(pool.values()), yes=yes)
-    if b.get('reverse'): sources['reverse'] = builders.reverse_rows([r for rs in sources.values() for r in rs])
-    replay = (builders.jsonl_rows(b['replay']) if b.get('replay') else []) + (_self_replay(run, cfg, lm := _gen(cfg, lm)) if cfg.get('replay') else [])
+        sources['self_consistency'] = _capped(rows, sc.max_rows)
+    if {'rft', 'star'} & set(b.sources): lm = _gen(cfg, lm); sources.update(_verified_sources(run, cfg, lm, fs, pool))
+    for path in b.jsonl: sources[f'jsonl:{Path(path).name}'] = builders.jsonl_rows(path)
+    for path in b.carry: sources.update(carried_rows(path))
+    if b.teacher is not None: sources['teacher'] = _teacher_rows(run, cfg, fs, list(pool.values()), yes=yes)
+    if b.reverse: sources['reverse'] = builders.reverse_rows([r for rs in sources.values() for r in rs])
+    replay = (builders.jsonl_rows(b.replay) if b.replay else []) + (_self_replay(run, cfg, lm := _gen(cfg, lm)) if cfg.replay else [])
     replay = replay or None
-    comb = builders.combine(sources, eval_items=_evaluated_examples(cfg), replay=replay, replay_ratio=b.get('replay_ratio', 0.0), seed=cfg['seed'])
+    comb = builders.combine(sources, eval_items=_evaluated_examples(cfg), replay=replay, replay_ratio=b.replay_ratio, seed=cfg.seed)
     if not comb.rows: raise InputError('no training rows were built: no failures in the pool, or every row was dropped', run/'data', field='build')
     builders.save_rows(comb.rows, run/'data'/'train.jsonl')
     comb.stats.to_csv(run/'data'/'sources.csv', index=False)
     return dict(rows=len(comb.rows), stats=comb.stats.to_dict('records'), dropped=len(comb.dropped))
 
 # %% ../nbs/15_pipeline.ipynb #9f405382
-def task_eval_sets(cfg:dict, n:int)->tuple:
+def task_eval_sets(cfg:RunConfig, n:int)->tuple:
     "`(dev, heldout)`: `n` problems per entry of the pool and of the held-out sets, right after the entry's own slice: never trained on, never scored by the report."
     def after(group):
         out = []
-        for e in cfg.get(group) or []:
-            if e.get('limit') is None: continue   # the entry takes its whole set: nothing comes after it
-            shifted = {**e, 'offset': e.get('offset', 0)+e['limit'], 'limit': n}
-            out += [x for _, _, exs in task_sets({**cfg, group: [shifted]}, group) for x in exs]
+        for e in getattr(cfg, group):
+            if e.limit is None: continue   # the entry takes its whole set: nothing comes after it
+            out += [x for _, _, exs in _entry_sets([replace(e, offset=e.offset+e.limit, limit=n)], group) for x in exs]
         return out
     return after('pool'), after('heldout')
 
-def phase_train(run, cfg:dict, progress:bool=True)->dict:
+def phase_train(run, cfg:RunConfig, progress:bool=True)->dict:
     "LoRA on data/train.jsonl into train/ (the checkpoint chosen as `train.select_on` says), then the adapter merged into model/ and checked."
-    from cogumi_nb.train import TaskEval, TrainConfig, train_lora, merge_adapter
-    run = Path(run); t = dict(cfg['train']); t.setdefault('seed', cfg['seed']); tc = TrainConfig(**t)
+    from cogumi_nb.train import TaskEval, train_lora, merge_adapter
+    run = Path(run); tc = cfg.train
     te = None
     if tc.select_on != 'eval_loss':
         dev, held = task_eval_sets(cfg, tc.task_dev)
-        te = TaskEval(dev=dev, heldout=held, max_new_tokens=cfg['max_new_tokens'], batch_size=(cfg.get('generation') or {}).get('batch_size') or 64)
-    base = cfg.get('train_from') or cfg['model']
+        te = TaskEval(dev=dev, heldout=held, max_new_tokens=cfg.max_new_tokens, batch_size=cfg.generation.batch_size or 64)
+    base = cfg.train_from or cfg.model
     summary = train_lora(base, run/'data'/'train.jsonl', run/'train', tc, progress=progress, task_eval=te)
     merged = merge_adapter(base, run/'train'/'adapter', run/'model')
     return dict(summary=summary, merge=merged)
 
 # %% ../nbs/15_pipeline.ipynb #57b0003c
-def phase_report(run, cfg:dict, lm=None, progress:bool=True)->dict:
+def phase_report(run, cfg:RunConfig, lm=None, progress:bool=True)->dict:
     "Evaluate the merged model on the eval and held-out sets (and consistency), then compare before and after."
     from cogumi_nb.report import make_report
     run = Path(run)
     if not (run/'model'/'config.json').exists(): raise InputError('no merged model: run the train phase first', run/'model')
-    g = cfg.get('generation') or {}
-    if lm is None and g.get('backend') == 'server':
+    g = cfg.generation
+    if lm is None and g.backend == 'server':
         import warnings
-        warnings.warn(f"the report scores whatever the server at {g.get('url')} serves: it must serve this run's merged model, {run/'model'}")
+        warnings.warn(f"the report scores whatever the server at {g.url} serves: it must serve this run's merged model, {run/'model'}")
     lm = _gen(cfg, lm, spec=run/'model')   # the merged model, through the configured backend
     _evaluate_sets(lm, cfg, ['eval', 'heldout'], 'after', run, progress)
     phase_consistency(run, cfg, lm, side='after', progress=progress)
-    return make_report(run, cfg.get('criteria'), not_measured=not_measured(cfg))
+    return make_report(run, cfg.criteria, not_measured=not_measured(cfg))
 
 PHASE_FNS = dict(evaluate=phase_evaluate, consistency=phase_consistency, failures=phase_failures,
                  build=phase_build, train=phase_train, report=phase_report)
@@ -486,7 +282,7 @@ def phase_setup(phase:str, run_dir=None, config=None)->tuple:
         run = here(run_dir); hold_run(run)
         return run, load_config(config)
     cfg = load_config(config or 'demo')
-    run = Path(tempfile.mkdtemp())/cfg['name']
+    run = Path(tempfile.mkdtemp())/cfg.name
     for p in PHASES[:PHASES.index(phase)]: PHASE_FNS[p](run, cfg, progress=False)
     return run, cfg
 
@@ -495,37 +291,18 @@ _READS = dict(evaluate=('model', 'seed', 'max_new_tokens', 'eval', 'pool', 'held
               consistency=('model', 'seed', 'max_new_tokens', 'eval', 'consistency'),
               failures=('failures',), build=('build', 'replay'), train=('train', 'train_from'), report=('criteria',))
 
-def input_hashes(cfg:dict)->dict:
+def input_hashes(cfg:RunConfig)->dict:
     "Per phase, the hash of everything its outputs depend on."
     out, prev = {}, ''
     for p in PHASES:
         nb = phase_notebook(p)
-        prev = out[p] = stable_hash(dict(reads={k: cfg.get(k) for k in _READS[p]}, notebook=file_hash(nb),
+        prev = out[p] = stable_hash(dict(reads={k: config_dict(getattr(cfg, k)) for k in _READS[p]}, notebook=file_hash(nb),
                                          version=cogumi_nb.__version__, upstream=prev))
     return out
 
 # %% ../nbs/15_pipeline.ipynb #55d997da
 class RunLocked(InputError):
     "The run folder is held by another live process: the message names its pid and start time."
-
-_LOCK = '.lock'
-
-def _held(p:Path)->bool:
-    "Whether a live process holds a lock on file `p` (tried exclusively, released at once)."
-    import fcntl
-    if not p.exists(): return False
-    with open(p, 'a') as f:
-        try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError: return True
-        fcntl.flock(f, fcntl.LOCK_UN)
-    return False
-
-def lock_holder(run)->dict|None:
-    "`{pid, started, host}` of the live process holding run folder `run`'s lock, else None."
-    p = Path(run)/_LOCK
-    if not _held(p): return None
-    try: return json.loads(p.read_text() or '{}') or dict(pid=None, started=None, host=None)
-    except json.JSONDecodeError: return dict(pid=None, started=None, host=None)
 
 _KERNEL_LOCK = '.lock.kernel'
 _HELD = {}   # in a phase kernel: run folder -> the open file whose shared lock lives as long as the kernel
@@ -539,7 +316,7 @@ def hold_run(run):
 
 def kernel_holds(run)->bool:
     "Whether a phase kernel (`hold_run`) still works in run folder `run`."
-    return _held(Path(run)/_KERNEL_LOCK)
+    return file_locked(Path(run)/_KERNEL_LOCK)
 
 def _kernels_gone(run:Path, wait:float):
     "Wait up to `wait` seconds until no phase kernel holds `run`; `RunLocked` if one still does."
@@ -555,7 +332,7 @@ def run_lock(run,
             ):
     "Hold run folder `run` for the duration of the block; `RunLocked` when a live process (or a phase kernel) holds it already."
     import fcntl, socket
-    p = Path(run)/_LOCK
+    p = Path(run)/RUN_LOCK
     f = open(p, 'a+')
     try:
         try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -577,14 +354,14 @@ def run_lock(run,
 class PhaseFailed(RuntimeError):
     "A phase notebook raised: the message names the phase, the error and the executed notebook."
 
-def _execute(phase:str, run:Path, cfg:dict, progress:bool, **params)->Path:
+def _execute(phase:str, run:Path, cfg:RunConfig, progress:bool, **params)->Path:
     import papermill as pm
     out = run/'notebooks'/phase_notebook(phase).name
     out.parent.mkdir(parents=True, exist_ok=True)
     # with `progress`, what the kernel prints (text progress bars per problem, messages) reaches this terminal
     streams = dict(stdout_file=sys.stdout, stderr_file=sys.stderr) if progress else {}
     was = os.environ.get(TEXT_PROGRESS); os.environ[TEXT_PROGRESS] = '1' if progress else ''
-    try: pm.execute_notebook(str(phase_notebook(phase)), str(out), parameters=dict(run_dir=str(run.resolve()), config=cfg, **params),
+    try: pm.execute_notebook(str(phase_notebook(phase)), str(out), parameters=dict(run_dir=str(run.resolve()), config=cfg.to_dict(), **params),
                              kernel_name='python3', cwd=str(run), progress_bar=False, **streams)
     except pm.PapermillExecutionError as e:
         raise PhaseFailed(f'phase {phase} failed: {e.ename}: {e.evalue}\n  the traceback is in {out}') from None
@@ -606,22 +383,22 @@ def run_pipeline(config=None,         # a config (see `load_config`)
     cfg = load_config(config, **overrides)
     for p in (only or []) + ([start] if start else []):   # before anything is written
         if p not in PHASES: raise InputError(f'unknown phase {p!r}; phases: {", ".join(PHASES)}', field='only' if p in (only or []) else 'from')
-    if cfg['rounds']['n'] > 1:
+    if cfg.rounds.n > 1:
         if start or only: raise InputError('from/only re-run phases of one pass; a run with rounds resumes where it stopped', field='rounds')
-        if list(cfg['phases']) != list(PHASES): raise InputError(f'rounds run every phase: {", ".join(PHASES)}', field='phases')
-    run = run_dir(cfg['name'], root)
-    with run_lock(run): return _run_rounds(run, cfg, progress, yes) if cfg['rounds']['n'] > 1 else _run_phases(run, cfg, start, only, progress, yes)
+        if list(cfg.phases) != list(PHASES): raise InputError(f'rounds run every phase: {", ".join(PHASES)}', field='phases')
+    run = run_dir(cfg.name, root)
+    with run_lock(run): return _run_rounds(run, cfg, progress, yes) if cfg.rounds.n > 1 else _run_phases(run, cfg, start, only, progress, yes)
 
-def _run_phases(run:Path, cfg:dict, start, only, progress:bool, yes:bool)->dict:
+def _run_phases(run:Path, cfg:RunConfig, start, only, progress:bool, yes:bool)->dict:
     mpath = run/'manifest.json'
-    try: man = read_json(mpath) if mpath.exists() else dict(name=cfg['name'], created=time.strftime('%Y-%m-%dT%H:%M:%S'), phases={})
+    try: man = read_json(mpath) if mpath.exists() else dict(name=cfg.name, created=time.strftime('%Y-%m-%dT%H:%M:%S'), phases={})
     except InputError as e:   # it is only ever replaced whole: something outside the run changed it
         raise InputError(f'{e.msg}: the manifest is damaged; if the config is unchanged, move it aside (mv {mpath} {mpath}.damaged) and '
                          'run again: every phase re-runs from its records; otherwise use a new run folder', mpath, e.line) from None
     hashes = input_hashes(cfg)
     forced = set(only or []) | (set(PHASES[PHASES.index(start):]) if start else set())
-    man.update(config=cfg, version=cogumi_nb.__version__, input_hashes=hashes, status='running')
-    for p in cfg['phases']:
+    man.update(config=cfg.to_dict(), version=cogumi_nb.__version__, input_hashes=hashes, status='running')
+    for p in cfg.phases:
         st = man['phases'].get(p, {})
         fresh = st.get('status') == 'done' and st.get('input_hash') == hashes[p]
         if only and p not in only:
@@ -665,16 +442,16 @@ def round_verdict(tests:list,            # a report's paired tests (`report.json
 
 
 # %% ../nbs/15_pipeline.ipynb #2375d7c7
-def round_config(cfg:dict, top:Path, r:int, accepted:list)->dict:
+def round_config(cfg:RunConfig, top:Path, r:int, accepted:list)->RunConfig:
     "Round `r`'s config: generating with the last accepted round's model, training from the base (`from_base`, rows carried) or from that model."
-    c = copy.deepcopy(cfg); c['name'] = f'round_{r}'; c['rounds'] = dict(cfg['rounds'], n=1)
-    if accepted: c['model'] = str(top/f'round_{accepted[-1]}'/'model')
-    if cfg['rounds']['mode'] == 'from_base':
-        c['train_from'] = cfg.get('train_from') or cfg['model']
-        c['build'] = dict(c['build'], carry=list(c['build'].get('carry') or []) + [str(top/f'round_{i}'/'data'/'train.jsonl') for i in accepted])
+    c = copy.deepcopy(cfg); c.name = f'round_{r}'; c.rounds.n = 1
+    if accepted: c.model = str(top/f'round_{accepted[-1]}'/'model')
+    if cfg.rounds.mode == 'from_base':
+        c.train_from = cfg.train_from or cfg.model
+        c.build.carry += [str(top/f'round_{i}'/'data'/'train.jsonl') for i in accepted]
     return c
 
-_REUSED = (('eval_after', 'eval_before'), ('heldout_after', 'heldout_before'), ('consistency_after', 'consistency_before'))
+_REUSED = tuple((set_folder(g, 'after'), set_folder(g, 'before')) for g in ('eval', 'heldout', 'consistency'))   # (round r-1's, round r's)
 
 def _reuse_answers(prev:Path, rd:Path)->list:
     "Round `rd` evaluates the model `prev` merged: its answers to the eval and held-out sets are `prev`'s after-answers (copied atomically)."
@@ -692,39 +469,39 @@ def _point(link:Path, target:Path):
     if tmp.is_symlink() or tmp.exists(): tmp.unlink()
     tmp.symlink_to(os.path.relpath(target, link.parent)); os.replace(tmp, link)
 
-def _run_rounds(top:Path, cfg:dict, progress:bool, yes:bool)->dict:
+def _run_rounds(top:Path, cfg:RunConfig, progress:bool, yes:bool)->dict:
     from cogumi_nb.report import make_report
-    R = cfg['rounds']; path = top/'rounds.json'
-    st = dict(name=cfg['name'], mode=R['mode'], n=R['n'], stop_on=R['stop_on'], alpha=R['alpha'], rounds=[], status='running')
+    R = cfg.rounds; path = top/'rounds.json'
+    st = dict(name=cfg.name, mode=R.mode, n=R.n, stop_on=R.stop_on, alpha=R.alpha, rounds=[], status='running')
     write_json(path, st)
-    own = dict(name=cfg['name'], config=cfg, version=cogumi_nb.__version__, rounds='rounds.json', phases={}, status='running')
+    own = dict(name=cfg.name, config=cfg.to_dict(), version=cogumi_nb.__version__, rounds='rounds.json', phases={}, status='running')
     write_json(top/'manifest.json', own)   # what `cogumi runs` reads: the config; the rounds' own manifests are in round_<r>/
     accepted = []
-    for r in range(1, R['n']+1):
-        rc = round_config(cfg, top, r, accepted); rd = run_dir(rc['name'], top)
+    for r in range(1, R.n+1):
+        rc = round_config(cfg, top, r, accepted); rd = run_dir(rc.name, top)
         reused = _reuse_answers(top/f'round_{accepted[-1]}', rd) if accepted else []
-        print(f'round {r} of {R["n"]}: {os.path.relpath(rc["model"], top) if accepted else rc["model"]}' + (f' (reusing {", ".join(reused)})' if reused else ''), flush=True)
+        print(f'round {r} of {R.n}: {os.path.relpath(rc.model, top) if accepted else rc.model}' + (f' (reusing {", ".join(reused)})' if reused else ''), flush=True)
         man = _run_phases(rd, rc, None, None, progress, yes)
-        rep = read_json(rd/'report.json'); v = round_verdict(rep['tests'], R['stop_on'], R['alpha'])
-        e = dict(round=r, model=rc['model'], trained_from=rc.get('train_from') or rc['model'], **v,
+        rep = read_json(rd/'report.json'); v = round_verdict(rep["tests"], R.stop_on, R.alpha)
+        e = dict(round=r, model=rc.model, trained_from=rc.train_from or rc.model, **v,
                  rows=len((rd/'data'/'train.jsonl').read_text().splitlines()), overall=rep['metrics']['overall'],
                  seconds=round(sum(s.get('seconds', 0) for s in man['phases'].values()), 1))
         st['rounds'].append(e)
         if v['accepted']: accepted.append(r)
         else: e['stopped'] = 'held-out loss: ' + ', '.join(v['heldout_losses'])
-        if v['accepted'] and R['stop_when_flat'] and not v['gains']: e['stopped'] = 'no significant gain'
+        if v['accepted'] and R.stop_when_flat and not v['gains']: e['stopped'] = 'no significant gain'
         print(f"round {r}: {'accepted' if v['accepted'] else 'rejected'}; gains: {', '.join(v['gains']) or 'none'}"
               + (f"; stopped: {e['stopped']}" if 'stopped' in e else ''), flush=True)
         write_json(path, st)
         if 'stopped' in e: break
-    st.update(status='done', accepted=accepted, final_model=str(top/f'round_{accepted[-1]}'/'model') if accepted else cfg['model'])
+    st.update(status='done', accepted=accepted, final_model=str(top/f'round_{accepted[-1]}'/'model') if accepted else cfg.model)
     if accepted:   # the run's own report: round 1's before against the last accepted round's after
         last = top/f'round_{accepted[-1]}'
         for side, src in (('before', top/'round_1'), ('after', last)):
             for g in ('eval', 'heldout', 'consistency'):
-                if (src/f'{g}_{side}').exists(): _point(top/f'{g}_{side}', src/f'{g}_{side}')
+                if (src/set_folder(g, side)).exists(): _point(top/set_folder(g, side), src/set_folder(g, side))
         _point(top/'model', last/'model')
-        st['report'] = {k: v for k, v in make_report(top, cfg.get('criteria'), not_measured=not_measured(cfg)).items() if k in ('tests', 'criteria')}
+        st['report'] = {k: v for k, v in make_report(top, cfg.criteria, not_measured=not_measured(cfg)).items() if k in ('tests', 'criteria')}
     write_json(path, st); write_json(top/'manifest.json', dict(own, status='done'))
     return st
 
@@ -830,34 +607,34 @@ def lora_params(config:dict, r:int, target_modules='all-linear')->int:
     return d['L']*sum(r*sum(proj[n.split('.')[-1]]) for n in names if n.split('.')[-1] in proj)
 
 # %% ../nbs/15_pipeline.ipynb #e727360c
-def _problems_in(e:dict)->int|None:
+def _problems_in(e:TaskEntry)->int|None:
     "How many problems a task entry gives, from the public split sizes (None when unknown)."
-    key, default = _SPLIT_KEY.get(e['task'], (None, 'unknown'))
-    n = _SPLITS.get((e['task'], e.get(key, default) if key else None))
-    if n is None or e.get('subjects') or e.get('per_subject'): return None
-    n = max(n - (e.get('offset') or 0), 0)
-    return n if e.get('limit') is None else min(n, e['limit'])
+    key, default = _SPLIT_KEY.get(e.task, (None, 'unknown'))
+    n = _SPLITS.get((e.task, e.args.get(key, default) if key else None))
+    if n is None or e.args.get('subjects') or e.args.get('per_subject'): return None
+    n = max(n - e.offset, 0)
+    return n if e.limit is None else min(n, e.limit)
 
-def _entries(cfg:dict, group:str, avail:dict)->list:
+def _entries(cfg:RunConfig, group:str, avail:dict)->list:
     "The entries of `group` a run uses: those needing data as if it were there; `no_data` ones only when some data is missing."
-    es = cfg.get(group) or []
-    lacking = any(e.get('needs') == 'data' and not avail.get(e['task'], True) for e in es)
-    return [e for e in es if e.get('needs') != 'no_data' or lacking]
+    es = getattr(cfg, group)
+    lacking = any(e.needs == 'data' and not avail.get(e.task, True) for e in es)
+    return [e for e in es if e.needs != 'no_data' or lacking]
 
-def _work(cfg:dict, avail:dict)->dict:
+def _work(cfg:RunConfig, avail:dict)->dict:
     "Per generating phase, the sequences it decodes (None when a count is unknown)."
     total = lambda es, k=1: None if any(_problems_in(e) is None for e in es) else k*sum(_problems_in(e) for e in es)
-    ev, pool, held, replay = (_entries(cfg, g, avail) for g in _TASK_LISTS)
-    c = cfg['consistency']; cons = 0
-    if ev and c.get('n'):
-        n0 = _problems_in(ev[0]); cons = None if n0 is None else min(n0, c.get('limit') or n0)*c['n']
-    b, sc = cfg['build'], cfg['build'].get('self_consistency') or {}
+    ev, pool, held, replay = (_entries(cfg, g, avail) for g in TASK_SETS)
+    c = cfg.consistency; cons = 0
+    if ev and c.n:
+        n0 = _problems_in(ev[0]); cons = None if n0 is None else min(n0, c.limit or n0)*c.n
+    b, sc = cfg.build, cfg.build.self_consistency
     add = lambda *xs: None if any(x is None for x in xs) else sum(xs)
     upto = lambda n, lim, k=1: None if n is None else min(n, lim or n)*k
-    build = total(replay) if cfg.get('replay') else 0
-    if 'self_consistency' in b['sources']: build = add(build, upto(total(pool), sc.get('limit'), sc.get('n', 4)))
-    if 'rft' in b['sources']: r = b.get('rft') or {}; build = add(build, upto(total(pool), r.get('limit'), r.get('k', 4)))
-    if 'star' in b['sources']: build = add(build, upto(total(pool), (b.get('star') or {}).get('limit')))   # at most every pool problem fails
+    build = total(replay) if cfg.replay else 0
+    if 'self_consistency' in b.sources: build = add(build, upto(total(pool), sc.limit, sc.n))
+    if 'rft' in b.sources: build = add(build, upto(total(pool), b.rft.limit, b.rft.k))
+    if 'star' in b.sources: build = add(build, upto(total(pool), b.star.limit))   # at most every pool problem fails
     return dict(evaluate=total(ev+pool+held), consistency=cons, build=build, report=add(total(ev+held), cons))
 
 def _dur(s)->str:
@@ -872,20 +649,20 @@ def _gen_rate(backend:str, batch:int, params:int)->tuple:
     lo, hi = H100_RATES['generate_256']; f = min(batch, 256)/256   # decode is memory-bound: throughput ~ batch below 256
     return (lo*f*k, hi*f*k)
 
-def _generation_row(phase:str, seqs, cfg:dict, d:dict, weights:int, card:int, backend:str, params:int)->dict:
+def _generation_row(phase:str, seqs, cfg:RunConfig, d:dict, weights:int, card:int, backend:str, params:int)->dict:
     "Memory and time of a generating phase."
-    g = cfg['generation']; M = cfg['max_new_tokens']; tp = g.get('tensor_parallel_size') or 1
+    g = cfg.generation; M = cfg.max_new_tokens; tp = g.tensor_parallel_size or 1
     kv_tok = 2*d['L']*d['kv']*d['hd']*2
     row = dict(phase=phase, backend=backend, weights=weights/tp)
     tokens = None if seqs is None else seqs*M
     row['work'] = '?' if seqs is None else f'{seqs:,} seqs x <= {M} tokens'
     if backend == 'server':
         row.update(total=0, fits=True, time='? (served elsewhere)', note='the server holds the model'); return row
-    B = g.get('batch_size') or 256
+    B = g.batch_size or 256
     if backend == 'vllm':
-        share = (g.get('gpu_memory_utilization') or 0.9)*card
+        share = (g.gpu_memory_utilization or 0.9)*card
         pool = share - weights/tp - _VLLM_PROFILE
-        mml = g.get('max_model_len') or _VLLM_MAX_LEN
+        mml = g.max_model_len or _VLLM_MAX_LEN
         row.update(kv_cache=max(pool, 0), total=share, vllm_share=share,
                    concurrent=int(max(pool, 0)//(kv_tok/tp*(_PROMPT+M))))
         if pool <= 0: row['misfit'] = ('generation.gpu_memory_utilization', f'the weights ({weights/tp/_GiB:.1f} GiB) and vLLM\'s profile do not fit in gpu_memory_utilization x card = {share/_GiB:.1f} GiB: raise generation.gpu_memory_utilization, or set generation.tensor_parallel_size over more cards')
@@ -901,10 +678,9 @@ def _generation_row(phase:str, seqs, cfg:dict, d:dict, weights:int, card:int, ba
                    else f'{_dur(tokens/hi)} - {_dur(tokens/lo)}')
     return row
 
-def _train_row(cfg:dict, d:dict, c:dict, weights:int, card:int, params:int, jsonl_rows)->dict:
+def _train_row(cfg:RunConfig, d:dict, c:dict, weights:int, card:int, params:int, jsonl_rows)->dict:
     "Memory and time of the train phase (LoRA; micro batch and checkpointing as on CUDA by default)."
-    from cogumi_nb.train import TrainConfig
-    t = TrainConfig(**cfg['train'])
+    t = cfg.train
     lp = lora_params(c, t.r, t.target_modules)
     micro = t.micro_batch or t.batch_size
     ckpt = True if t.checkpointing is None else t.checkpointing
@@ -942,26 +718,26 @@ def _card(gpu_memory)->tuple:
     except ImportError: pass
     return 80*_GiB, 'no GPU here: one 80 GiB card assumed; --gpu-memory (gpu_memory=) sets another'
 
-def _data_report(cfg:dict)->tuple:
+def _data_report(cfg:RunConfig)->tuple:
     "Per needed task of the phases that run, where its data comes from; the problems of those with none."
     from cogumi_nb.data import HUB_DATASETS, data_source, missing_data_help
     groups = {g for p, gs in dict(evaluate=('eval', 'pool', 'heldout'), consistency=('eval',), build=('pool', 'replay'), report=('eval', 'heldout')).items()
-              if p in cfg['phases'] for g in gs}
+              if p in cfg.phases for g in gs}
     rows, avail, probs = [], {}, []
-    for g in _TASK_LISTS:
+    for g in TASK_SETS:
         if g not in groups: continue
-        for e in cfg[g] or []:
-            t = e['task']
+        for e in getattr(cfg, g):
+            t = e.task
             if t not in avail: avail[t] = data_source(t) if t in HUB_DATASETS else 'built in'
-            rows.append(dict(group=g, task=t, needs=e.get('needs'), source=avail[t] or 'MISSING'))
-    fallback = {g for g in groups if any(e.get('needs') == 'no_data' for e in cfg[g] or [])}
+            rows.append(dict(group=g, task=t, needs=e.needs, source=avail[t] or 'MISSING'))
+    fallback = {g for g in groups if any(e.needs == 'no_data' for e in getattr(cfg, g))}
     for t in dict.fromkeys(r['task'] for r in rows if r['source'] == 'MISSING' and r['group'] not in fallback):
         probs.append(dict(phase='data', setting=t, message=missing_data_help(t)))
     return rows, {t: v is not None for t, v in avail.items()}, probs
 
-def _jsonl_rows(cfg:dict)->int|None:
+def _jsonl_rows(cfg:RunConfig)->int|None:
     "Rows in the build's own JSONL files, when every one is here."
-    fs = [Path(p) for p in cfg['build'].get('jsonl') or []]
+    fs = [Path(p) for p in cfg.build.jsonl]
     if not fs or not all(f.is_file() for f in fs): return None
     return sum(sum(1 for l in f.open() if l.strip()) for f in fs)
 
@@ -974,27 +750,27 @@ def dry_run(config=None,        # a config (see `load_config`)
     cfg = load_config(config, **overrides)
     card, card_note = _card(gpu_memory)
     data, avail, problems = _data_report(cfg)
-    c, where = model_config(cfg['model'])
-    out = dict(config=cfg['name'], model=cfg['model'], model_config=where, card=card, card_note=card_note, data=data, phases=[], notes=[])
+    c, where = model_config(cfg.model)
+    out = dict(config=cfg.name, model=cfg.model, model_config=where, card=card, card_note=card_note, data=data, phases=[], notes=[])
     if c is None:
         problems.append(dict(phase='model', setting='model', message=where))
         return _finish(out, problems, strict)
     d = _dims(c); params = model_params(c); weights = params*2
-    b = cfg['generation'].get('backend') or 'auto'
+    b = cfg.generation.backend
     if b == 'auto':
         b = 'vllm' if importlib.util.find_spec('vllm') else 'engine'
         out['notes'].append(f'generation.backend auto: {b} here (vLLM {"is" if b == "vllm" else "is not"} installed)')
-    if b == 'server' and 'report' in cfg['phases']: out['notes'].append("backend server: the report phase scores what the server serves; serve the run's merged model (model/) for it")
-    if cfg.get('device') == 'cpu': out['notes'].append('device: cpu: nothing runs on the GPU; the times are for an H100 and do not apply')
+    if b == 'server' and 'report' in cfg.phases: out['notes'].append("backend server: the report phase scores what the server serves; serve the run's merged model (model/) for it")
+    if cfg.device == 'cpu': out['notes'].append('device: cpu: nothing runs on the GPU; the times are for an H100 and do not apply')
     out.update(params=params, dtype='bfloat16', backend=b)
     work = _work(cfg, avail)
-    for p in cfg['phases']:
+    for p in cfg.phases:
         if p in work and (p != 'build' or work[p]): out['phases'].append(_generation_row(p, work[p], cfg, d, weights, card, b, params))
         elif p == 'train': out['phases'].append(_train_row(cfg, d, c, weights, card, params, _jsonl_rows(cfg)))
         else: out['phases'].append(dict(phase=p, backend='-', total=0, work='no model on the GPU' if p == 'failures' else 'no generation', time='-'))
     for r in out['phases']:
-        r['fits'] = cfg.get('device') == 'cpu' or 'misfit' not in r
-        if 'misfit' in r and cfg.get('device') != 'cpu':
+        r['fits'] = cfg.device == 'cpu' or 'misfit' not in r
+        if 'misfit' in r and cfg.device != 'cpu':
             problems.append(dict(phase=r['phase'], setting=r['misfit'][0], message=r['misfit'][1]))
     return _finish(out, problems, strict)
 

@@ -198,8 +198,9 @@ def _sampling(d:Path)->list|None:
     "pass@k, maj@n and agreement before and after (`consistency.sampling_change`) where the same set was sampled on both sides."
     import pandas as pd
     from cogumi_nb.consistency import sampling_change
-    for b in sorted((d/'consistency_before').glob('*/consistency.csv')) if (d/'consistency_before').is_dir() else []:
-        a = d/'consistency_after'/b.parent.name/'consistency.csv'
+    before, after = d/set_folder('consistency', 'before'), d/set_folder('consistency', 'after')
+    for b in sorted(before.glob('*/consistency.csv')) if before.is_dir() else []:
+        a = after/b.parent.name/'consistency.csv'
         if a.exists(): return [dict(task=b.parent.name, **r) for r in sampling_change(pd.read_csv(b), pd.read_csv(a)).to_dict('records')]
     return None
 
@@ -294,17 +295,17 @@ def make_report(run, criteria:list|None=None, plot:bool=True,
     "Compare before and after in run folder `run`; write report.json, ledger.csv, causes.csv, tests.csv, plots; return the report."
     import pandas as pd
     d = Path(run)
-    main = _compare_dirs(d/'eval_before', d/'eval_after')
+    main = _compare_dirs(d/set_folder('eval', 'before'), d/set_folder('eval', 'after'))
     if not main: raise InputError(f'no task evaluated both before and after in {d} (eval_before/<task>, eval_after/<task>)', file=d)
     tbl = pd.concat([v['table'] for v in main.values()], ignore_index=True)
     led, causes = ledger(tbl), cause_change(tbl)
     led.to_csv(d/'ledger.csv', index=False); causes.to_csv(d/'causes.csv', index=False)
     values = {t: v['summary'] for t, v in main.items()}
     values['overall'] = _summary(tbl)
-    held = _compare_dirs(d/'heldout_before', d/'heldout_after')
+    held = _compare_dirs(d/set_folder('heldout', 'before'), d/set_folder('heldout', 'after'))
     if held: values['heldout'] = {t: v['summary'] for t, v in held.items()} | {'delta': round(sum(v['summary']['delta'] for v in held.values())/len(held), 4)}
     for side in ('before', 'after'):
-        c = _consistency(d/f'consistency_{side}')
+        c = _consistency(d/set_folder('consistency', side))
         if c: values[f'consistency_{side}'] = c['consistency']
     tests = _set_tests(main, 'eval') + _set_tests(held, 'heldout')
     pd.DataFrame(tests).to_csv(d/'tests.csv', index=False)
@@ -341,7 +342,7 @@ def _phases_line(man:dict, now:float|None=None)->str:
 def _set_sizes(d:Path)->dict:
     "Per group (eval, held out, pool), 'name (n problems)' of each set evaluated before training in run folder `d`."
     out = {}
-    for group, folder in (('eval', 'eval_before'), ('held out', 'heldout_before'), ('pool', 'pool')):
+    for group, folder in (('eval', set_folder('eval', 'before')), ('held out', set_folder('heldout', 'before')), ('pool', set_folder('pool'))):
         for t, p in _task_dirs(d/folder).items():
             m = read_json(p/'metrics.json') if (p/'metrics.json').exists() else {}
             fails = f", {m['n']-m['correct']} failed" if group == 'pool' and 'correct' in m else ''
@@ -358,7 +359,7 @@ def _rows_line(d:Path)->str|None:
 
 def _model_line(d:Path, cfg:dict)->str:
     "The model (the config's, else the one the eval sets were scored with), and how it was trained when the run trained it."
-    scored = [read_json(p).get('model') for p in sorted(d.glob('eval_before/*/metrics.json'))]
+    scored = [read_json(p).get('model') for p in sorted((d/set_folder('eval', 'before')).glob('*/metrics.json'))]
     out, p = f"`{cfg.get('model') or next(filter(None, scored), '?')}`", d/'train'/'training_summary.json'
     if p.exists():
         s = read_json(p); c = s.get('config', {})
@@ -462,9 +463,7 @@ def _read(p:Path)->dict: return read_json(p) if p.exists() else {}
 
 def _run_state(d:Path, man:dict, rep:dict)->str:
     "running (pid, since), failed at PHASE, stopped at PHASE, done, eval-only (and the phases not run), incomplete, or completions only."
-    import cogumi_nb.pipeline as pipeline
-    holder = getattr(pipeline, 'lock_holder', None)
-    if holder and (h := holder(d)): return f"running (pid {h.get('pid')}, since {h.get('started')})"
+    if h := lock_holder(d): return f"running (pid {h.get('pid')}, since {h.get('started')})"
     phases = man.get('phases', {})
     if failed := [p for p, s in phases.items() if s.get('status') == 'failed']: return f'failed at {failed[0]}'
     if stopped := [p for p, s in phases.items() if s.get('status') == 'running']: return f'stopped at {stopped[0]}'
@@ -477,7 +476,7 @@ def _run_state(d:Path, man:dict, rep:dict)->str:
 
 def _eval_metrics(d:Path)->dict:
     "Problems and pass rate of a run without a report: its own metrics.json (`cogumi eval`), else its eval sets before training."
-    ms = [_read(d/'metrics.json')] if (d/'metrics.json').exists() else [_read(p) for p in sorted(d.glob('eval_before/*/metrics.json'))]
+    ms = [_read(d/'metrics.json')] if (d/'metrics.json').exists() else [_read(p) for p in sorted((d/set_folder('eval', 'before')).glob('*/metrics.json'))]
     ms = [m for m in ms if m.get('n')]
     n = sum(m['n'] for m in ms)
     return dict(n=n, before=round(sum(m.get('correct', 0) for m in ms)/n, 4)) if n else {}

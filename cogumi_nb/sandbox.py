@@ -13,6 +13,7 @@ isolation is in use, every result records it, and `sandbox_config(require_isolat
 code without it. Every run gives an `ExecResult` whose `status` says how it ended and whose `reason` says
 why it did not pass. `run_many` runs many programs in parallel with a progress bar, and `pass_at_k` turns n
 samples with c passes into pass@k.
+tqdm is imported where it is used, and the driver's functions import what they use themselves (their source runs in a fresh interpreter), so importing the module stays light.
 
 Docs: https://cogumi.github.io/cogumi_nb/sandbox.html.md"""
 
@@ -264,10 +265,11 @@ ISOLATION = {
 _OS_LEVELS = ('bwrap', 'namespaces')
 _NOBODY = 65534         # the user a root caller's program runs as
 
-# %% ../nbs/04_sandbox.ipynb #f0116e39
+# %% ../nbs/04_sandbox.ipynb #5028bde6
 _PIDS_MAX = 64          # processes (and threads) one sandbox may hold at once
 _CGROUP_ROOT = '/sys/fs/cgroup/pids'
 
+# %% ../nbs/04_sandbox.ipynb #07867e24
 @functools.cache
 def _unshare_prefix()->tuple:
     "Command prefix that starts a process in new network and PID namespaces, or () where that fails."
@@ -278,6 +280,7 @@ def _unshare_prefix()->tuple:
     except (OSError, subprocess.SubprocessError): ok = False
     return cmd if ok else ()
 
+# %% ../nbs/04_sandbox.ipynb #6fb593fd
 @functools.cache
 def _cgroup_base()->str|None:
     "Folder under which per-run pids cgroups are made, or None (not root, or no writable v1 pids cgroup)."
@@ -287,7 +290,7 @@ def _cgroup_base()->str|None:
     except OSError: return None
     return base
 
-# %% ../nbs/04_sandbox.ipynb #a0c3d57f
+# %% ../nbs/04_sandbox.ipynb #c24ca1e9
 def _cgroup_new(name:str)->str|None:
     "Make the pids cgroup for one run, capped at `_PIDS_MAX`; None where there are none."
     base = _cgroup_base()
@@ -299,6 +302,7 @@ def _cgroup_new(name:str)->str|None:
     except OSError: return None
     return d
 
+# %% ../nbs/04_sandbox.ipynb #baa57e68
 def _cgroup_close(d:str|None):
     "Kill whatever is left in cgroup `d`, then remove it."
     if d is None: return
@@ -327,12 +331,13 @@ def _visible()->tuple:
     binds = [p for p in binds if not any(p.startswith(q + '/') for q in binds)]    # a path inside another is there already
     return tuple(binds), tuple(links.items())
 
-# %% ../nbs/04_sandbox.ipynb #26bd7b24
+# %% ../nbs/04_sandbox.ipynb #11ab2b8c
 def _ancestors(path:str)->list:
     "The folders above `path`, top first, without '/'."
     parts = path.strip('/').split('/')[:-1]
     return ['/' + '/'.join(parts[:i]) for i in range(1, len(parts) + 1)]
 
+# %% ../nbs/04_sandbox.ipynb #bd2e96e5
 def _os_prefix(level:str, work:str, jail:str|None, tmp_mb:int)->tuple:
     "Command prefix that isolates the driver at `level`, the jail it must build, and how it must drop privileges."
     root = os.geteuid() == 0
@@ -356,7 +361,7 @@ def _os_prefix(level:str, work:str, jail:str|None, tmp_mb:int)->tuple:
         return cmd, jail_job, 'user' if root else 'caps'
     return list(_unshare_prefix()), None, None
 
-# %% ../nbs/04_sandbox.ipynb #1eddecaa
+# %% ../nbs/04_sandbox.ipynb #9de0a65d
 def _user_procs(uid:int|None=None)->int:
     "How many processes user `uid` (default: this one) runs now (`RLIMIT_NPROC` counts them all)."
     uid, n = os.getuid() if uid is None else uid, 0
@@ -366,6 +371,7 @@ def _user_procs(uid:int|None=None)->int:
             except OSError: pass
     return n
 
+# %% ../nbs/04_sandbox.ipynb #e0952ce0
 def _spawn(job:dict, work:str, prefix:list, cgroup:str|None)->subprocess.Popen:
     "Start the sandbox driver behind `prefix`, in its own session, in `cgroup`, and send it `job` on stdin."
     env = dict(PATH='/usr/local/bin:/usr/bin:/bin', HOME=work, TMPDIR=work, LANG='C.UTF-8', OMP_NUM_THREADS='1',
@@ -380,16 +386,18 @@ def _spawn(job:dict, work:str, prefix:list, cgroup:str|None)->subprocess.Popen:
     except BrokenPipeError: pass
     return proc
 
-# %% ../nbs/04_sandbox.ipynb #8f5615dd
+# %% ../nbs/04_sandbox.ipynb #87db87e6
 def _exited(pid:int)->bool:
     "Whether child `pid` has exited, without reaping it (so its process group id cannot be reused yet)."
     try: return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
     except ChildProcessError: return True
 
+# %% ../nbs/04_sandbox.ipynb #03f77ae9
 def _kill_group(pgid:int):
     try: os.killpg(pgid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError): pass
 
+# %% ../nbs/04_sandbox.ipynb #5234c7f2
 def _collect(proc, res_fd:int, deadline:float, max_output:int):
     "Read `proc`'s stdout, stderr and report pipe; returns (stdout, stderr, report, stop) with stop None, 'timeout' or 'output_limit'."
     bufs = {proc.stdout.fileno(): bytearray(), proc.stderr.fileno(): bytearray(), res_fd: bytearray()}
@@ -414,6 +422,7 @@ def _collect(proc, res_fd:int, deadline:float, max_output:int):
         else: time.sleep(0.005)
     return tuple(bytes(bufs[fd]) for fd in bufs) + (stop,)
 
+# %% ../nbs/04_sandbox.ipynb #f28ac89c
 def _reap(proc, seconds:float=5):
     "After the kill, wait (up to `seconds`) until nothing holds `proc`'s stdout and stderr open: whatever held them is dead."
     end = time.monotonic() + seconds
@@ -484,13 +493,15 @@ def _run(program:str, level:str, timeout:float, memory_mb:int|None, max_output:i
     dec = lambda b: _clip(b.decode('utf-8', 'replace'), keep)
     return ExecResult(status, reason, line, dec(out), dec(err), round(duration, 3), level if os_level or guard else 'none')
 
-# %% ../nbs/04_sandbox.ipynb #74c36c8e
+# %% ../nbs/04_sandbox.ipynb #58b720e8
 _CONFIG = dict(isolation=os.environ.get('COGUMI_SANDBOX_ISOLATION') or 'auto',
                require_isolation=os.environ.get('COGUMI_REQUIRE_ISOLATION', '').lower() in ('1', 'true', 'yes'))
 
+# %% ../nbs/04_sandbox.ipynb #bb5993d3
 class IsolationError(RuntimeError):
     "The isolation asked for is not available on this machine."
 
+# %% ../nbs/04_sandbox.ipynb #7423ba1b
 def sandbox_config(isolation:str|None=None,          # 'auto' (the strongest that works), 'bwrap', 'namespaces' or 'python-guard'
                    require_isolation:bool|None=None, # refuse to run code without OS-level isolation (bwrap or namespaces)
                   )->dict:
@@ -502,13 +513,14 @@ def sandbox_config(isolation:str|None=None,          # 'auto' (the strongest tha
     if require_isolation is not None: _CONFIG['require_isolation'] = bool(require_isolation)
     return dict(_CONFIG)
 
-# %% ../nbs/04_sandbox.ipynb #96a5142d
+# %% ../nbs/04_sandbox.ipynb #977362d3
 _PROBE = '''import os
 assert os.listdir('/tmp') == [os.path.basename(os.getcwd())], f"/tmp is not private: {os.listdir('/tmp')[:5]}"
 with open('/proc/self/status') as f: assert 'CapEff:\\t0000000000000000' in f.read(), 'capabilities left'
 print(os.getuid())
 '''
 
+# %% ../nbs/04_sandbox.ipynb #53ef942a
 @functools.cache
 def _probe(level:str)->str:
     "Why `level` cannot isolate programs here; '' when it can (a test program ran under it as it should)."
@@ -519,6 +531,7 @@ def _probe(level:str)->str:
     if os.geteuid() == 0 and r.stdout.strip() != str(_NOBODY): return f'the test program ran as uid {r.stdout.strip()}, not {_NOBODY}'
     return ''
 
+# %% ../nbs/04_sandbox.ipynb #76927bd5
 def _best()->tuple:
     "The strongest isolation that works here, and why each stronger one does not."
     why = []
@@ -527,6 +540,7 @@ def _best()->tuple:
         why.append(f'{level}: {reason}')
     return 'python-guard', '; '.join(why)
 
+# %% ../nbs/04_sandbox.ipynb #96e439e4
 def _choose(isolate:bool, isolation:str|None=None, require:bool|None=None)->tuple:
     "The level of one run and why it is not a stronger one; raises `IsolationError` where the caller asked for more."
     isolation = isolation or _CONFIG['isolation']
@@ -574,9 +588,10 @@ def run_program(program:str,              # Python source to run
     level, _ = _choose(isolate, isolation, require_isolation)
     return _run(program, level, timeout, memory_mb, max_output, cpu_s, file_mb, guard, isolate, keep)
 
-# %% ../nbs/04_sandbox.ipynb #5c57c022
+# %% ../nbs/04_sandbox.ipynb #40cd4ccd
 _FENCE = re.compile(r'^[ \t]*```[ \t]*([\w+-]*)[^\n]*\n(.*?)(?:```|\Z)', re.S | re.M)
 
+# %% ../nbs/04_sandbox.ipynb #018eaa99
 def extract_code(text:str, entry_point:str|None=None)->str:
     "The code in a model completion: its fenced python block, else the text unchanged."
     blocks = _FENCE.findall(text)
@@ -586,7 +601,7 @@ def extract_code(text:str, entry_point:str|None=None)->str:
         py = [b for b in py if re.search(rf'^\s*def\s+{re.escape(entry_point)}\s*\(', b, re.M)] or py
     return py[0]
 
-# %% ../nbs/04_sandbox.ipynb #6e44aaa3
+# %% ../nbs/04_sandbox.ipynb #dd79c3f2
 def humaneval_program(prompt:str, completion:str, test:str, entry_point:str)->str:
     "The program that checks `completion` (a function body, or the whole function) on a HumanEval problem."
     code = extract_code(completion, entry_point)
@@ -598,15 +613,17 @@ def humaneval_program(prompt:str, completion:str, test:str, entry_point:str)->st
     else: body = prompt + code
     return f'{body}\n\n{test}\n\ncheck({entry_point})\n'
 
+# %% ../nbs/04_sandbox.ipynb #a57d6bbd
 def check_humaneval(prompt:str, completion:str, test:str, entry_point:str, timeout:float=10, **kwargs)->ExecResult:
     "Run a HumanEval completion against the problem's tests (`kwargs` go to `run_program`)."
     return run_program(humaneval_program(prompt, completion, test, entry_point), timeout=timeout, **kwargs)
 
-# %% ../nbs/04_sandbox.ipynb #644a55c4
+# %% ../nbs/04_sandbox.ipynb #96b6557d
 def mbpp_program(code:str, test_list:list, test_setup_code:str='')->str:
     "The program that checks `code` (a completion, fenced or not) against MBPP asserts."
     return f'{extract_code(code)}\n\n{test_setup_code}\n' + '\n'.join(test_list) + '\n'
 
+# %% ../nbs/04_sandbox.ipynb #ee2eb9c3
 def check_mbpp(code:str, test_list:list, test_setup_code:str='', timeout:float=10, **kwargs)->ExecResult:
     "Run an MBPP completion against its assert lines (`kwargs` go to `run_program`)."
     return run_program(mbpp_program(code, test_list, test_setup_code), timeout=timeout, **kwargs)

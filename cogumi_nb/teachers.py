@@ -25,10 +25,10 @@ from .sandbox import check_mbpp, run_many
 from .tasks import get_task, gsm8k_extract, normalize_number
 
 # %% auto #0
-__all__ = ['MATH_INSTRUCTION', 'CODE_INSTRUCTION', 'SYSTEM', 'CRITIQUE_INSTRUCTION', 'JUDGE_RUBRIC', 'TARGETED_INSTRUCTION',
-           'solve_request', 'parse_solution', 'improve_failures', 'task_verifier', 'parse_json_object',
-           'critique_failures', 'judge_prompt', 'parse_score', 'judge_rows', 'judge_quality', 'targeted_examples',
-           'teacher_labeller']
+__all__ = ['MATH_INSTRUCTION', 'CODE_INSTRUCTION', 'SYSTEM', 'CRITIQUE_INSTRUCTION', 'JUDGE_THRESHOLD', 'JUDGE_RUBRIC',
+           'TARGETED_INSTRUCTION', 'solve_request', 'parse_solution', 'improve_failures', 'task_verifier',
+           'parse_json_object', 'critique_failures', 'judge_prompt', 'parse_score', 'judge_rows', 'judge_quality',
+           'targeted_examples', 'teacher_labeller']
 
 # %% ../nbs/12a_teachers.ipynb #a4259587
 MATH_INSTRUCTION = 'Solve the problem step by step. Then write the final answer alone on the last line, as "#### <number>".'
@@ -131,6 +131,7 @@ def critique_failures(teacher:Teacher, failures:list, dest, max_tokens:int=1024,
     return rows
 
 # %% ../nbs/12a_teachers.ipynb #0f9bd45f
+JUDGE_THRESHOLD = 8   # the judge's score (1-10) a row needs to be kept, unless a caller says otherwise
 JUDGE_RUBRIC = ('Score the answer from 1 to 10. 10: correct, complete and clearly reasoned. 8-9: correct with minor flaws in '
                 'the explanation. 5-7: partly correct or correct by luck. 1-4: wrong final answer, wrong method, or no answer.')
 
@@ -153,7 +154,7 @@ def parse_score(text:str)->float:
 
 # %% ../nbs/12a_teachers.ipynb #3c738617
 def judge_rows(teacher:Teacher, rows:list,     # `TrainRow`s to judge
-               dest, threshold:float=8,        # keep rows scoring at least this
+               dest, threshold:float=JUDGE_THRESHOLD,        # keep rows scoring at least this
                rubric:str=JUDGE_RUBRIC, name:str='judge', max_tokens:int=256, **kw)->list:
     "Rows scoring at least `threshold`, each with its score in `meta['judge']`."
     reqs = [dict(id=r.id, messages=[{'role': 'user', 'content': judge_prompt(last_user_text(r.prompt), r.completion, rubric)}],
@@ -168,7 +169,7 @@ def judge_rows(teacher:Teacher, rows:list,     # `TrainRow`s to judge
 
 # %% ../nbs/12a_teachers.ipynb #5cebbf2c
 def judge_quality(teacher:Teacher, rows:list,   # `TrainRow`s with meta['correct'] True or False
-                  dest, threshold:float=8, **kw)->dict:
+                  dest, threshold:float=JUDGE_THRESHOLD, **kw)->dict:
     "How well the judge separates right from wrong answers at `threshold`."
     truth = {r.id: r.meta.get('correct') for r in rows}
     if any(v not in (True, False) for v in truth.values()): raise InputError("every row needs meta['correct'] True or False", field='meta.correct')
@@ -231,7 +232,7 @@ def _verify_math(teacher:Teacher, probs:list, dest, max_tokens:int, **kw)->list:
 def targeted_examples(teacher:Teacher, clusters,     # a `Clusters` (from cluster_failures) or dicts: cluster, label, examples, kind
                       dest, per_cluster:int=10,        # new problems wanted per cluster
                       per_request:int=5,               # problems asked for in one request
-                      task:str='', judge:Teacher|None=None, threshold:float=8,
+                      task:str='', judge:Teacher|None=None, threshold:float=JUDGE_THRESHOLD,
                       max_tokens:int=2048, **kw)->list:
     "New, verified problems like each cluster's failures: `TrainRow`s (source 'targeted')."
     cs = _clusters(clusters)

@@ -14,7 +14,9 @@ the adapter into the base in a fresh process, saves safetensors, and checks that
 within a tolerance stated for the dtype.
 
 Importing this module imports neither transformers nor TRL: the process that trains with Unsloth must import
-Unsloth before them, and this module does so itself when it trains.
+Unsloth before them, and this module does so itself when it trains. torch, transformers, TRL, peft, datasets and
+matplotlib, and our generation, task and row-building modules, are imported where they are used, so importing the
+module stays light.
 
 Docs: https://cogumi.github.io/cogumi_nb/train.html.md"""
 
@@ -22,12 +24,12 @@ Docs: https://cogumi.github.io/cogumi_nb/train.html.md"""
 
 # %% ../nbs/13_train.ipynb #37372830
 from __future__ import annotations
-import importlib.util, inspect, json, math, os, pickle, re, resource, shutil, signal, statistics, subprocess, sys, tempfile, time, traceback, warnings
+import gc, importlib.util, inspect, json, math, os, pickle, random, re, resource, shutil, signal, statistics, subprocess, sys, tempfile, time, traceback, warnings
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 from .core import *
-from .data import TrainRow, read_jsonl_records
-from .models import resolve_model, has_cuda
+from .data import TrainRow, load_gsm8k, read_jsonl_records
+from .models import LM, resolve_model, has_cuda
 
 # %% auto #0
 __all__ = ['BACKENDS', 'SELECT_ON', 'FLASH_KERNEL', 'MERGE_PROMPTS', 'MERGE_SPACINGS', 'TrainConfig', 'training_rows',
@@ -39,6 +41,7 @@ __all__ = ['BACKENDS', 'SELECT_ON', 'FLASH_KERNEL', 'MERGE_PROMPTS', 'MERGE_SPAC
 BACKENDS = ('auto', 'unsloth', 'transformers')
 SELECT_ON = ('eval_loss', 'correct', 'final_answer')   # what picks the checkpoint kept
 
+# %% ../nbs/13_train.ipynb #aaf21afa
 @dataclass
 class TrainConfig:
     "Every knob of a LoRA run in one place."
@@ -102,11 +105,13 @@ class TrainConfig:
 # %% ../nbs/13_train.ipynb #386fae02
 _ROW_FIELDS = {'id': str, 'prompt': (str, list), 'completion': str}
 
+# %% ../nbs/13_train.ipynb #f6a70186
 def _row(r, file=None, line=None)->TrainRow:
     "A checked `TrainRow` (`builders.check_row`); a row without a source counts as 'jsonl'."
     from cogumi_nb.builders import check_row
     return check_row({'source': 'jsonl', **r} if isinstance(r, dict) else r, file, line)
 
+# %% ../nbs/13_train.ipynb #7d71719b
 def training_rows(rows)->list:
     "Training rows from a list of `TrainRow`s or dicts, or a JSONL path; ids must be unique."
     if isinstance(rows, (str, Path)):
@@ -122,6 +127,7 @@ def training_rows(rows)->list:
 def _messages(row:TrainRow)->list:
     return row.prompt if isinstance(row.prompt, list) else [{'role': 'user', 'content': row.prompt}]
 
+# %% ../nbs/13_train.ipynb #4dcd292b
 def _tokenize(tok, row:TrainRow)->dict:
     "`input_ids` and `completion_mask` of one row, through the chat template when the tokenizer has one."
     if getattr(tok, 'chat_template', None):
@@ -134,6 +140,7 @@ def _tokenize(tok, row:TrainRow)->dict:
     n = next((i for i,(a,b) in enumerate(zip(p, full)) if a != b), min(len(p), len(full)))
     return dict(input_ids=list(full), completion_mask=[0]*n+[1]*(len(full)-n))
 
+# %% ../nbs/13_train.ipynb #e618f292
 def tokenize_rows(tok, rows:list, max_length:int, too_long:str='truncate')->tuple:
     "`(examples, report)`: tokenized rows, with rows over `max_length` truncated or dropped as asked."
     out, over, dropped = [], [], []
@@ -159,11 +166,11 @@ def _dataset(exs:list, ids:set, name:str):
     if not keep: raise InputError(f'no {name} rows left after dropping the rows over max_length', field='rows')
     return Dataset.from_list(keep)
 
+# %% ../nbs/13_train.ipynb #3c81acfe
 def split_rows(n:int, val_fraction:float, seed:int=0)->tuple:
     "`(train indices, validation indices)`: a seeded split of `n` rows with at least one of each."
     n_val = max(1, round(n*val_fraction))
     if n - n_val < 1: raise InputError(f'{n} rows: too few to hold out a {val_fraction:.0%} validation split and train on the rest (need at least 2)', field='rows')
-    import random
     idx = list(range(n)); random.Random(seed).shuffle(idx)
     return sorted(idx[n_val:]), sorted(idx[:n_val])
 
@@ -179,6 +186,7 @@ def _row_losses(model, batch, use_cache:bool=False)->list:
         return [nll[0][(seq == s) & (labels[0, 1:] != -100)].mean().item() for s in seq.unique().tolist()]
     return [nll[i][labels[i, 1:] != -100].mean().item() for i in range(len(labels))]
 
+# %% ../nbs/13_train.ipynb #b2c179e2
 def packing_check(model, examples:list, pad_token_id:int)->dict:
     "Per-row completion losses of `examples` batched with padding and padding-free, and their largest difference."
     from trl.trainer.sft_trainer import DataCollatorForLanguageModeling as Collator
@@ -195,6 +203,7 @@ class _Callback:
         if name.startswith('on_'): return lambda *args, **kw: None
         raise AttributeError(name)
 
+# %% ../nbs/13_train.ipynb #5b3ca541
 class ConvergenceMonitor(_Callback):
     "Stops on NaN/inf, warns on gradient-norm spikes, and warns or stops on a smoothed-loss plateau."
     def __init__(self, cfg:TrainConfig):
@@ -232,11 +241,13 @@ def _installed(name:str)->bool:
     try: return importlib.util.find_spec(name) is not None
     except (ImportError, ValueError): return False
 
+# %% ../nbs/13_train.ipynb #efe5af3a
 def _world()->tuple:
     "`(rank, local rank, world size)` of this process under `accelerate launch` or `torchrun`; `(0, 0, 1)` alone."
     e = os.environ
     return int(e.get('RANK', 0)), int(e.get('LOCAL_RANK', 0)), int(e.get('WORLD_SIZE', 1))
 
+# %% ../nbs/13_train.ipynb #0d486033
 def pick_backend(requested:str='auto', # `TrainConfig.backend`
                  cuda:bool|None=None,  # default: `has_cuda()`
                  world:int=1,          # processes training together
@@ -264,6 +275,7 @@ def pick_attention(requested:str='auto', # `TrainConfig.attn`
     return 'sdpa', ('no flash-attention kernel installed (pip install flash-attn, or kernels): SDPA, where a padding-free '
                     'batch needs a dense block-diagonal mask, quadratic in its flattened length')
 
+# %% ../nbs/13_train.ipynb #c1ab7c40
 def _from_pretrained(src, dtype, attn:str, reason:str, strict:bool=False)->tuple:
     "`(model, attn, reason)`: the base loaded with `attn`, or with SDPA (saying why) when a kernel the config did not name fails to load."
     import transformers as tf
@@ -302,6 +314,7 @@ def _load_for_training(src, cfg:TrainConfig, backend:str, cuda:bool, local_rank:
     lc = LoraConfig(r=cfg.r, lora_alpha=cfg.alpha, lora_dropout=cfg.dropout, target_modules=cfg.target_modules, task_type='CAUSAL_LM')
     return model, tok, lc, attn, why
 
+# %% ../nbs/13_train.ipynb #b7ff5378
 def _pad_token(tok):
     "Pad with a special token other than end-of-turn, so non-padding tokens can be counted in padding-free batches."
     if tok.pad_token is not None and tok.pad_token_id != tok.eos_token_id: return
@@ -320,15 +333,18 @@ def _batches(cfg:TrainConfig, cuda:bool, world:int=1)->tuple:
         mb = math.gcd(mb, per)
     return mb, per//mb
 
+# %% ../nbs/13_train.ipynb #cf72cfb1
 def _fsdp_checkpointing()->bool:
     "True under an FSDP launch that checkpoints activations itself (the Trainer's own checkpointing must then be off)."
     return os.environ.get('ACCELERATE_USE_FSDP', 'false').lower() == 'true' and os.environ.get('FSDP_ACTIVATION_CHECKPOINTING', 'false').lower() == 'true'
 
+# %% ../nbs/13_train.ipynb #59e76421
 def _best_metric(cfg:TrainConfig)->dict:
     "The Trainer's checkpoint selection: the lowest eval loss, or the highest task score that passes the held-out guard."
     if cfg.select_on == 'eval_loss': return dict(metric_for_best_model='eval_loss', greater_is_better=False)
     return dict(metric_for_best_model='eval_selected', greater_is_better=True)
 
+# %% ../nbs/13_train.ipynb #184b6084
 def _args(cfg:TrainConfig, ck:Path, progress:bool, cuda:bool, world:int=1):
     "TRL's `SFTConfig` for `cfg`, every setting we rely on explicit (Unsloth swaps in a config class with other defaults)."
     from trl import SFTConfig
@@ -350,10 +366,12 @@ def _args(cfg:TrainConfig, ck:Path, progress:bool, cuda:bool, world:int=1):
         **{ck_name: ckpt, f'{ck_name}_kwargs': {'use_reentrant': False} if ckpt else None},
         **{k: v for k,v in _PINNED.items() if k in f})
 
+# %% ../nbs/13_train.ipynb #66753ac9
 _PINNED = dict(   # defaults of TrainingArguments that Unsloth's config class changes, where this transformers has them
     bf16_full_eval=False, fp16_full_eval=False, eval_accumulation_steps=None, torch_empty_cache_steps=None, auto_find_batch_size=False,
     include_tokens_per_second=False, dataloader_pin_memory=True, average_tokens_across_devices=True, ddp_find_unused_parameters=False)
 
+# %% ../nbs/13_train.ipynb #df1150a4
 def _peak_memory(cuda:bool)->dict:
     if cuda:
         import torch
@@ -381,10 +399,10 @@ class TaskEval:
     batch_size: int = 64         # sequences decoded together
     def ids(self)->list: return [e.id for e in self.dev] + [e.id for e in self.heldout or []]
 
+# %% ../nbs/13_train.ipynb #53f0d36e
 def task_score(model, tok, examples:list, outcome:str, max_new_tokens:int=256, batch_size:int=64)->float:
     "The share of `examples` whose greedy completion by `model` has `outcome` ('correct' or 'final_answer')."
     from cogumi_nb.generate import generate, prompt_item
-    from cogumi_nb.models import LM
     from cogumi_nb.tasks import get_task, has_final_answer
     hits, lm = 0, LM(model, tok, 'training')
     for name in dict.fromkeys(e.task for e in examples):
@@ -441,10 +459,12 @@ def _stop_reason(trainer, monitor, early, cfg)->tuple:
     if cfg.max_steps > 0 and st.global_step >= cfg.max_steps: return 'max_steps', f'reached max_steps {cfg.max_steps}'
     return 'epochs', f'completed {st.epoch:g} epochs ({st.global_step} steps)'
 
+# %% ../nbs/13_train.ipynb #3e09e961
 def _tmp_dir(dest:Path)->Path:
     tmp = dest.with_name(dest.name+f'.tmp{os.getpid()}'); shutil.rmtree(tmp, ignore_errors=True)
     return tmp
 
+# %% ../nbs/13_train.ipynb #de6a6a3e
 def _swap(tmp:Path, dest:Path):
     "Put the finished folder `tmp` at `dest`, replacing what was there."
     old = dest.with_name(dest.name+'.old')
@@ -464,6 +484,7 @@ def _stream(cmd:list, env:dict)->tuple:
     except BaseException:   # interrupted here: the child goes too
         p.kill(); p.wait(); raise
 
+# %% ../nbs/13_train.ipynb #e54fe952
 def _in_child(name:str,          # a function of this module
               kwargs:dict,       # its arguments: plain data, or objects importable from a module
               unsloth:bool=False,# import Unsloth first in the child
@@ -487,6 +508,7 @@ def _in_child(name:str,          # a function of this module
     how = f'was killed by {signal.Signals(-rc).name}' if rc < 0 else f'exited with status {rc}'
     raise RuntimeError(f'the {what} process {how} before finishing{hint}; the end of its output:\n{tail[-3000:]}')
 
+# %% ../nbs/13_train.ipynb #31abf356
 def _run_job(job:str, result:str, unsloth:bool=False):
     "In the child: run the pickled job and pickle `(True, result)` or `(False, error)` to `result`."
     try:
@@ -508,6 +530,7 @@ def _run_job(job:str, result:str, unsloth:bool=False):
 # %% ../nbs/13_train.ipynb #1d8fc12b
 _CKPT = re.compile(r'^checkpoint-(\d+)$')
 
+# %% ../nbs/13_train.ipynb #897d9f58
 def _file_problem(f:Path)->str|None:
     "Why checkpoint file `f` is damaged (shorter or longer than its format says, a failed CRC), or None."
     import zipfile
@@ -529,6 +552,7 @@ def _file_problem(f:Path)->str|None:
         return f'{f.name}: {bad} fails its CRC check' if bad else None
     return None
 
+# %% ../nbs/13_train.ipynb #797e99d8
 def checkpoint_problem(folder)->str|None:
     "Why a Trainer checkpoint folder cannot be resumed from, or None when every check passes."
     d = Path(folder); st = d/'trainer_state.json'
@@ -540,6 +564,7 @@ def checkpoint_problem(folder)->str|None:
         return 'no model weights'
     return next((p for f in sorted(files) if f.suffix in ('.safetensors', '.bin', '.pt', '.pth') and (p := _file_problem(f))), None)
 
+# %% ../nbs/13_train.ipynb #e30dc08b
 def _resume_from(ck:Path, move:bool=True)->tuple:
     "`(the newest checkpoint in `ck` that passes `checkpoint_problem`, or None; [{checkpoint, reason}] for the newer ones refused)`."
     found = sorted((int(m[1]), p) for p in Path(ck).iterdir() if p.is_dir() and (m := _CKPT.match(p.name))) if Path(ck).is_dir() else []
@@ -610,6 +635,7 @@ def _train_job(src:str, rows:list, out:str, cfg:dict, fp:str, resume:bool, progr
     if main: write_json(summ, summary); plot_training(out)
     return summary
 
+# %% ../nbs/13_train.ipynb #84b70a43
 def train_lora(base,                     # 'smollm2', 'tiny', a model folder or a .gguf file
                rows,                     # `TrainRow`s or dicts, or a JSONL path
                out_dir,                  # run folder: checkpoints/, tb/, adapter/, training_summary.json, training.png
@@ -654,7 +680,6 @@ def train_lora(base,                     # 'smollm2', 'tiny', a model folder or 
 # %% ../nbs/13_train.ipynb #fcaa1ffc
 def _gsm8k_rows(limit:int=64, split:str='train')->list:
     "GSM8K problems as `TrainRow`s (question -> worked solution without `<<...>>`), or [] without the data."
-    from cogumi_nb.data import load_gsm8k
     from cogumi_nb.tasks import plain_solution
     if data_dir() is None: return []
     return [TrainRow(id=f'ground_truth/{e.id}', prompt=e.prompt, completion=plain_solution(e.solution),
@@ -689,6 +714,7 @@ MERGE_PROMPTS = ['Natalia sold clips to 48 of her friends in April. How many cli
                  'def add(a, b):', 'What is 7 times 6?']
 MERGE_SPACINGS = 4   # bf16/fp16 merge tolerance, in spacings of the dtype at the logits' largest magnitude
 
+# %% ../nbs/13_train.ipynb #3b4f9c21
 def _torch_dtype(d):
     "A torch dtype from a dtype or its name ('bfloat16', 'bf16', 'float32', 'fp32', 'float16', 'fp16')."
     import torch
@@ -698,6 +724,7 @@ def _torch_dtype(d):
     if not isinstance(dt, torch.dtype) or not dt.is_floating_point: raise InputError(f"expected 'bfloat16', 'float16' or 'float32', got {d!r}", field='dtype')
     return dt
 
+# %% ../nbs/13_train.ipynb #72564209
 def merge_tolerance(dtype,           # the dtype the logits are computed in
                     magnitude:float, # the largest |logit|
                    )->tuple:
@@ -709,6 +736,7 @@ def merge_tolerance(dtype,           # the dtype the logits are computed in
     atol = MERGE_SPACINGS*torch.finfo(dt).eps*2.0**k
     return atol, f"{MERGE_SPACINGS} {str(dt).replace('torch.', '')} spacings at |logit| {magnitude:.3g}: {MERGE_SPACINGS} x {torch.finfo(dt).eps:g} x 2^{k}"
 
+# %% ../nbs/13_train.ipynb #68b2c969
 def _check_fit(model, adapter_dir:Path):
     "Raise an `InputError` unless every LoRA matrix of the adapter matches a linear module of `model`."
     from safetensors import safe_open
@@ -725,6 +753,7 @@ def _check_fit(model, adapter_dir:Path):
             if want != got: bad.append(f"{m[1]}: {'no such linear module' if want is None else f'adapter {got} vs base {want} features'}")
     if bad: raise InputError(f"the adapter does not fit the base ({len(bad)} modules), e.g. {bad[0]}", adapter_dir)
 
+# %% ../nbs/13_train.ipynb #ab36c7e5
 def _logits(model, tok, prompts:list)->list:
     import torch
     with torch.no_grad():
@@ -734,7 +763,7 @@ def _logits(model, tok, prompts:list)->list:
 def _merge_job(src:str, adapter_dir:str, dest:str, prompts:list|None=None, atol:float|None=None,
                device:str|None=None, dtype:str|None=None)->dict:
     "Merge, save and verify in this process (see `merge_adapter`)."
-    import gc, torch
+    import torch
     import transformers as tf
     from peft import PeftModel
     adapter_dir, dest = Path(adapter_dir), Path(dest)
@@ -774,6 +803,7 @@ def _merge_job(src:str, adapter_dir:str, dest:str, prompts:list|None=None, atol:
     _swap(tmp, dest)
     return check
 
+# %% ../nbs/13_train.ipynb #c4dd06aa
 def merge_adapter(base,                    # the base the adapter was trained on: 'smollm2', 'tiny', a folder or .gguf
                   adapter_dir,             # a folder saved by `train_lora` (out_dir/'adapter')
                   dest,                    # folder for the merged model (replaced only once verified)
@@ -800,6 +830,7 @@ def accelerate_config(name:str='ddp', # 'ddp' (one model copy per GPU) or 'fsdp'
     if not p.exists(): raise InputError(f"no shipped accelerate config {name!r} (have: {', '.join(sorted(q.stem for q in p.parent.glob('*.yaml')))})", field='name')
     return p
 
+# %% ../nbs/13_train.ipynb #e4b8ff5c
 def _config_file(path=None, sets:list|None=None)->TrainConfig:
     "A checked `TrainConfig` from a YAML/JSON file (its `train:` section when it has one) and `key=value` overrides."
     import yaml
@@ -820,6 +851,7 @@ def _config_file(path=None, sets:list|None=None)->TrainConfig:
             except ValueError: raise InputError(f'expected a number, got {v!r}', path, field=k) from None
     return TrainConfig(**d).check()
 
+# %% ../nbs/13_train.ipynb #303bbdb5
 def train_main(argv:list|None=None):
     "`python -m cogumi_nb.train {train,merge} ...`: train a LoRA adapter (in every process of a launch) or merge one."
     import argparse
@@ -849,6 +881,7 @@ def train_main(argv:list|None=None):
     s = train_lora(a.base, a.rows, a.out, cfg, resume=not a.no_resume, progress=not a.no_progress, isolate=False)
     if rank == 0: print(json.dumps({k: s[k] for k in ('processes', 'backend', 'attn', 'best_step', 'best_eval_loss', 'final_eval_loss', 'last_step', 'stop_reason', 'adapter')}))
 
+# %% ../nbs/13_train.ipynb #6b93c85a
 if __name__ == '__main__' and getattr(globals().get('__spec__'), 'name', None) == 'cogumi_nb.train':
     from cogumi_nb.train import train_main as _main   # the module itself, where pickled jobs find their functions
     _main()

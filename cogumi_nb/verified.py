@@ -69,10 +69,12 @@ def _items(t, examples:list, key)->list:
     "Generation items for `examples` under the task's prompt, with ids made by `key`."
     return [prompt_item(key(e.id), t.prompt(e)) for e in examples]
 
+# %% ../nbs/10a_verified.ipynb #9342096b
 def _settings(t, gen_kw:dict, **kw):
     "The task's generation settings with `kw`, and the overrides of `gen_kw` that are set."
     return t.gen_settings(**kw, **{a: v for a, v in gen_kw.items() if v is not None})
 
+# %% ../nbs/10a_verified.ipynb #82ae2e2c
 def _by_task(examples:list, task)->dict:
     groups = defaultdict(list)
     for e in examples: groups[task or e.task].append(e)
@@ -118,6 +120,7 @@ def rft_rows(lm,                      # a generation backend (`load_model`, `loa
 STAR_HINT = 'Hint: the correct final answer is {reference}. Work it out step by step and do not mention this hint.'
 _MENTIONS_HINT = re.compile(r'\bhint\b|\bgiven answer\b|\bwe are told the answer\b', re.I)
 
+# %% ../nbs/10a_verified.ipynb #32d642be
 def _hinted(prompt, hint:str):
     "The prompt with `hint` appended to its last user turn."
     if isinstance(prompt, str): return f'{prompt}\n\n{hint}'
