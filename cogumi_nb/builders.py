@@ -23,8 +23,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from .core import *
-from .data import Example, TrainRow, TRAIN_SOURCES
-from .tasks import plain_solution   # GSM8K's worked answer without its <<calculator>> notes
+from .data import Example, TrainRow, TRAIN_SOURCES, load_jsonl
+from .generate import generate, prompt_item
+from .models import chat_prompt, load_model
+from .tasks import TASKS, get_task, has_final_answer, plain_solution   # plain_solution: GSM8K's worked answer without its <<calculator>> notes
 from .failures import examples_for
 
 # %% auto #0
@@ -97,7 +99,6 @@ def jsonl_rows(path,                 # a JSONL file of instruction data
                limit:int|None=None,  # at most this many lines
               )->list:
     "`TrainRow`s (source 'jsonl') from an instruction JSONL; lines without an answer are skipped with a warning."
-    from cogumi_nb.data import load_jsonl
     exs = load_jsonl(path, task=Path(path).name.split('.')[0], limit=limit)
     rows, empty = [], []
     for e in exs:
@@ -167,7 +168,6 @@ def _failures(failures)->list:
 # %% ../nbs/10_builders.ipynb #2e562473
 def _gt_prompt(f:dict, example, chat:bool):
     "What the model was asked: the task's own prompt when the example is at hand, else the recorded question."
-    from cogumi_nb.tasks import TASKS
     t = TASKS.get(f['task'])
     if example is not None and t is not None:
         try:
@@ -213,7 +213,6 @@ CATEGORY_ALIASES = {'mmlu': 'knowledge', 'gsm8k': 'math', 'humaneval': 'code', '
 
 def category_temperature(example:Example, temperatures:dict|None=None)->tuple:
     "`(category, temperature)` for `example`: its category, else its task's, else an alias, else 'default'."
-    from cogumi_nb.tasks import TASKS
     temps = {**CATEGORY_TEMPERATURES, **(temperatures or {})}
     t = TASKS.get(example.task)
     for c in (example.category, t.category if t else None, CATEGORY_ALIASES.get(example.category), CATEGORY_ALIASES.get(example.task)):
@@ -247,9 +246,6 @@ def self_consistency_rows(lm,                     # a generation backend (`LM`, 
                           **gen_kw,               # generation overrides: batch_size...
                          )->tuple:
     "Sample N per prompt, majority-vote the answers, keep agreed, finished (and right, in the strict format) ones: `(rows, stats)`."
-    from cogumi_nb.tasks import get_task, has_final_answer
-    from cogumi_nb.generate import generate, prompt_item
-    from cogumi_nb.models import load_model
     if not examples: warnings.warn('no examples: no self-consistency rows'); return [], dict(prompts=0, kept=0)
     if not 0 < threshold <= 1: raise InputError(f'expected 0 < threshold <= 1, got {threshold}', field='threshold')
     if not vote_temperature > 0: raise InputError(f'the votes need sampling: expected > 0, got {vote_temperature}', field='vote_temperature')
@@ -376,7 +372,6 @@ def bidirectional(rows:list,                 # forward `TrainRow`s
         bad = {r.id for r in rev if _row_problems(r, 'reverse', max_chars)}
         if bad: warnings.warn(f'{len(bad)} reverse rows left out (answer inside the prompt, or too long): ' + ', '.join(sorted(bad)[:5]))
         return fwd + [r for r in rev if r.id not in bad]
-    from cogumi_nb.models import chat_prompt
     show = (lambda p: chat_prompt(tokenizer, p)) if tokenizer is not None else prompt_text
     return pd.DataFrame([dict(id=f.id, forward_prompt=show(f.prompt), forward_completion=f.completion,
                               reverse_prompt=show(r.prompt), reverse_completion=r.completion) for f,r in list(zip(fwd, rev))[:n]])
@@ -452,7 +447,6 @@ def _eval_texts(eval_items)->list:
 def _leaks(prompts:list, evals:list, threshold:float)->dict:
     "row index -> (eval id, similarity, how) for prompts that match an evaluation item."
     if not evals or not prompts: return {}
-    import numpy as np
     ev = [_norm_text(t) for _,t in evals]
     rows_of = defaultdict(list)               # rows sharing a prompt are checked once
     for i,p in enumerate(prompts): rows_of[_norm_text(p)].append(i)

@@ -12,7 +12,7 @@ Docs: https://cogumi.github.io/cogumi_nb/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #45f0925e
 from __future__ import annotations
-import argparse, difflib, json, os, sys, time, traceback
+import argparse, difflib, os, sys, time, traceback
 from pathlib import Path
 from .core import *
 

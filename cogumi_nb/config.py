@@ -15,7 +15,7 @@ Docs: https://cogumi.github.io/cogumi_nb/config.html.md"""
 # %% ../nbs/14a_config.ipynb #4f8b7a35
 from __future__ import annotations
 import copy, difflib, importlib, inspect, re, types, typing
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 import yaml
 from fastcore.docments import docments
@@ -41,11 +41,13 @@ def field_help(cls)->dict:
         cls = getattr(importlib.import_module('cogumi_nb.config'), cls.__name__, cls)
     return {k: v or '' for k, v in docments(cls).items() if k in {f.name for f in fields(cls)}}
 
-# %% ../nbs/14a_config.ipynb #45ae9987
+# %% ../nbs/14a_config.ipynb #60765754
+def _fields_dict(o)->dict: return {f.name: config_dict(getattr(o, f.name)) for f in fields(o)}
+
 def config_dict(o):
     "A config (or any part of it) as plain values: sections as mappings, task entries as written in YAML."
-    if hasattr(o, 'to_dict') and not isinstance(o, type): return o.to_dict()
-    if is_dataclass(o) and not isinstance(o, type): return {f.name: config_dict(getattr(o, f.name)) for f in fields(o)}
+    if isinstance(o, Section): return o.to_dict()
+    if is_dataclass(o) and not isinstance(o, type): return _fields_dict(o)   # TrainConfig
     if isinstance(o, (list, tuple)): return [config_dict(x) for x in o]
     if isinstance(o, dict): return {k: config_dict(v) for k, v in o.items()}
     return o
@@ -53,7 +55,7 @@ def config_dict(o):
 # %% ../nbs/14a_config.ipynb #c803e63d
 class Section:
     "A config section: a dataclass with per-field help; plain values back with `to_dict`, its own value checks in `check`."
-    def to_dict(self)->dict: return {f.name: config_dict(getattr(self, f.name)) for f in fields(self)}
+    def to_dict(self)->dict: return _fields_dict(self)   # TaskEntry writes its own, as in YAML
     def check(self): return self
     def _repr_markdown_(self)->str:
         h = field_help(type(self))
@@ -198,14 +200,12 @@ def _section(cls, d:dict, path:str, src:_Source):
     at = lambda k: f'{path}.{k}' if path else str(k)
     for k in d:
         if k not in known: raise _unknown(k, known, at(k), src)
-    missing = [f.name for f in fields(cls) if f.init and f.name not in d and f.default is f.default_factory is _MISSING]
+    missing = [f.name for f in fields(cls) if f.init and f.name not in d and f.default is f.default_factory is MISSING]
     if missing: raise src.error(f'{cls.__name__} needs {missing[0]}', at(missing[0]))
     obj = cls(**{k: _parse(hints[k], v, at(k), src) for k, v in d.items()})
     try: obj.check()
     except InputError as e: raise src.error(e.msg, at(e.field) if e.field else path) from None
     return obj
-
-from dataclasses import MISSING as _MISSING
 
 # %% ../nbs/14a_config.ipynb #259b846d
 def _param_types(p:inspect.Parameter)->tuple:
@@ -397,6 +397,10 @@ def _merged(d:dict, over:dict)->dict:
     for k, v in over.items(): out[k] = _merged(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
     return out
 
+def _leaf_paths(o, path:str)->list:
+    "The dotted paths of the values a nested mapping sets: {'train': {'lr': 1}} -> ['train.lr']."
+    return [q for k, v in o.items() for q in _leaf_paths(v, f'{path}.{k}')] if isinstance(o, dict) and o else [path]
+
 def _absolute(cfg:RunConfig)->RunConfig:
     "Relative data paths made absolute against the current folder."
     ab = lambda p: str(Path(p).expanduser().absolute())
@@ -416,12 +420,7 @@ def load_config(config=None,  # a YAML path, a shipped config's name ('main', 'd
     elif isinstance(config, dict): d, src = copy.deepcopy(config), _Source()
     else:
         f = _config_file(config or 'main'); d, lines = _read_yaml(f); src = _Source(f, lines)
-    given = []
-    def paths(o, p):
-        if isinstance(o, dict) and o: [paths(v, f'{p}.{k}') for k, v in o.items()]
-        else: given.append(p)
-    for k, v in overrides.items(): paths(v, k)
-    src.given = tuple(given)
+    src.given = tuple(p for k, v in overrides.items() for p in _leaf_paths(v, k))
     d = _merged(d, overrides); cfg = _section(RunConfig, d, '', src)
     if 'seed' not in (d.get('train') or {}): cfg.train.seed = cfg.seed   # training follows the run's seed unless told otherwise
     return _absolute(cfg)

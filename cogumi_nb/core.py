@@ -13,7 +13,7 @@ Docs: https://cogumi.github.io/cogumi_nb/core.html.md"""
 # %% ../nbs/00_core.ipynb #b6423ae5
 from __future__ import annotations
 import fcntl, hashlib, json, os, random, sys, warnings
-from dataclasses import dataclass, asdict, fields
+from dataclasses import MISSING, dataclass, asdict, fields
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -132,15 +132,13 @@ class Record:
         kw = {}
         for f in fields(cls):
             if f.name not in d:
-                if f.default is f.default_factory is _MISSING: raise InputError('missing', file, line, f.name)
+                if f.default is f.default_factory is MISSING: raise InputError('missing', file, line, f.name)
                 continue
             v,t = d[f.name], _TYPES.get(str(f.type).split('|')[0].strip())
             if t is not None and v is not None and not isinstance(v, t) or (t is int and isinstance(v, bool)):
                 raise InputError(f'expected {str(f.type)}, got {type(v).__name__}', file, line, f.name)
             kw[f.name] = v
         return cls(**kw)
-
-from dataclasses import MISSING as _MISSING
 
 # %% ../nbs/00_core.ipynb #c23cb84b
 class RecordStore:

@@ -6,9 +6,8 @@ view: one row per failure (and per problem that training broke), a plotly `Figur
 and box selections fill a table, filters by task, set, root cause, cluster, change after training and text,
 and exports of the table as JSONL or as ground-truth training rows for the build phase. Everything the
 widgets do has a method (`select`, `filter`, `table`, `to_jsonl`, `export_rows`), so it is tested without
-a browser. `lab(run)` copies the explore notebook into a run folder and starts JupyterLab on it; `here`
-reads a notebook's `run_dir` parameter from the run folder the notebook sits in, so a copied run works on
-itself.
+a browser. `lab(run)` copies the explore notebook into a run folder and starts JupyterLab on it (a copied run's
+notebooks work on the copy: `pipeline.here`).
 
 Docs: https://cogumi.github.io/cogumi_nb/explore.html.md"""
 
@@ -22,40 +21,14 @@ from fastcore.basics import patch
 from pathlib import Path
 import numpy as np
 from .core import *
-from .failures import ROOT_CAUSES, Failure
+from .builders import ground_truth_rows
+from .config import load_config
+from .failures import ROOT_CAUSES, Failure, export_failures
+from .pipeline import PHASE_FNS, phases_dir, run_home
+from .report import paired
 
 # %% auto #0
-__all__ = ['TABLE_COLUMNS', 'here', 'demo_run', 'explore_frame', 'Explore', 'explore', 'explore_notebook', 'copy_explore', 'Lab',
-           'lab']
-
-# %% ../nbs/16_explore.ipynb #9953a7ca
-_RUN_MARKS = ('manifest.json', 'failures', set_folder('eval', 'before'), set_folder('pool'))
-
-def _is_run(d:Path)->bool: return any((d/m).exists() for m in _RUN_MARKS)
-
-def _home(cwd:Path)->Path|None:
-    "The run folder a notebook working in `cwd` belongs to: `cwd`, or the run above its `notebooks/` folder."
-    if _is_run(cwd): return cwd
-    if cwd.name == 'notebooks' and _is_run(cwd.parent): return cwd.parent
-    return None
-
-def _run_name(d:Path)->str|None:
-    try: return read_json(d/'manifest.json').get('name')
-    except (OSError, ValueError): return None
-
-def here(run_dir,    # a notebook's `run_dir` parameter: a path, relative to the run folder, or absolute
-         cwd=None,   # the folder the notebook runs in (default: the current one)
-        )->Path|None:
-    "The run folder a notebook works on: `run_dir` read from the run the notebook sits in; the absolute path of the run it was copied from reads as the copy."
-    if run_dir is None: return None
-    cwd = Path(cwd or Path.cwd()).resolve(); home = _home(cwd)
-    p = Path(run_dir).expanduser()
-    if not p.is_absolute(): return ((home or cwd)/p).resolve()
-    if home is None or p.resolve() == home: return p
-    if not p.exists() or (_run_name(home) is not None and _run_name(p) == _run_name(home)):
-        print(f'run_dir {p} is the run this notebook was copied from: working on {home}, where it sits')
-        return home
-    return p
+__all__ = ['TABLE_COLUMNS', 'demo_run', 'explore_frame', 'Explore', 'explore', 'explore_notebook', 'copy_explore', 'Lab', 'lab']
 
 # %% ../nbs/16_explore.ipynb #8b085148
 def demo_run(dest=None,           # the run folder (default: a new temporary one)
@@ -64,8 +37,6 @@ def demo_run(dest=None,           # the run folder (default: a new temporary one
             )->Path:
     "A small run to explore: the demo config (the tiny model on a few HumanEval problems) with its failure map."
     import tempfile
-    from cogumi_nb.config import load_config
-    from cogumi_nb.pipeline import PHASE_FNS
     cfg = load_config('demo', failures=dict(map=True))
     run = Path(dest) if dest else Path(tempfile.mkdtemp())/cfg.name
     run.mkdir(parents=True, exist_ok=True)
@@ -118,7 +89,6 @@ def _first(rows:list)->dict: return {r['example_id']: r for r in rows if r.get('
 def _pairs(run:Path)->'pd.DataFrame|None':
     "The eval problems before and after training (the report's `paired` table) with both completions; None before the report phase."
     import pandas as pd
-    from cogumi_nb.report import paired
     out = []
     for b in sorted((run/set_folder('eval', 'before')).glob('*/results.jsonl')):
         a = run/set_folder('eval', 'after')/b.parent.name/'results.jsonl'
@@ -401,7 +371,6 @@ def _path(self:Explore, path, default:str)->Path:
 @patch
 def to_jsonl(self:Explore, path=None)->Path:
     "Write the table's failures, every field with their cluster, set and change, as JSONL (`path` from the run folder; default explore/selection.jsonl)."
-    from cogumi_nb.failures import export_failures
     r = self.rows
     if r.empty: raise InputError('the table is empty: nothing to save', field='selection')
     return export_failures(r.astype(object).where(r.notna(), None), self._path(path, 'explore/selection.jsonl'))
@@ -411,7 +380,6 @@ def training_rows(self:Explore,
                   include_eval:bool=False,  # also the eval sets' failures (the build phase's leakage guard drops them)
                  )->list:
     "Ground-truth `TrainRow`s (`builders.ground_truth_rows`) for the table's failures of the training pool."
-    from cogumi_nb.builders import ground_truth_rows
     r = self.rows
     ev = (r.group == 'eval').to_numpy()
     if ev.any() and not include_eval:
@@ -448,7 +416,6 @@ def export_rows(self:Explore,
 # %% ../nbs/16_explore.ipynb #04bcc250
 def explore_notebook()->Path:
     "The explore notebook that `lab` copies into a run: `explore.ipynb` beside the phase notebooks."
-    from cogumi_nb.pipeline import phases_dir
     return phases_dir()/'explore.ipynb'
 
 def copy_explore(run, overwrite:bool=False)->Path:
@@ -469,7 +436,7 @@ def _runs_root()->Path: return Path(os.environ.get('COGUMI_RUNS', 'runs'))
 def _find_run(run)->Path:
     "A run folder from a path or a run name (under $COGUMI_RUNS or ./runs); None: the run here, else the newest with failures."
     if run is None:
-        home = _home(Path.cwd().resolve())
+        home = run_home(Path.cwd().resolve())
         if home is not None: return home
         runs = sorted((d for d in _runs_root().glob('*') if (d/'failures'/'failures.jsonl').is_file()), key=lambda d: d.stat().st_mtime)
         if not runs: raise InputError('no run with failures here: name a run folder (its failures phase done)', _runs_root())

@@ -23,24 +23,33 @@ import cogumi_nb
 from dataclasses import replace
 from .core import *
 from .config import *
+from . import builders, provider, teachers, verified
+from .consistency import diagnose_consistency
+from .data import HUB_DATASETS, TrainRow, data_source, missing_data_help
+from .evaluate import evaluate
+from .failures import analyze_failures, export_failures, load_failures
+from .generate import load_generator
+from .models import EMBEDDED, tiny_folder
+from .report import make_report, report_html
+from .sandbox import sandbox_config
+from .tasks import get_task
+from .train import TaskEval, merge_adapter, train_lora
 
 # %% auto #0
 __all__ = ['PHASE_FNS', 'TEXT_PROGRESS', 'KNOWN_MODELS', 'H100_RATES', 'task_sets', 'not_measured', 'load_backend',
            'gen_batch_size', 'phase_evaluate', 'phase_consistency', 'phase_failures', 'phase_build', 'task_eval_sets',
-           'phase_train', 'phase_report', 'phases_dir', 'phase_notebook', 'phase_setup', 'input_hashes', 'RunLocked',
-           'hold_run', 'kernel_holds', 'run_lock', 'PhaseFailed', 'run_pipeline', 'carried_rows', 'round_verdict',
-           'round_config', 'parse_bytes', 'model_config', 'model_params', 'lora_params', 'dry_run', 'dry_run_table']
+           'phase_train', 'phase_report', 'phases_dir', 'phase_notebook', 'phase_setup', 'run_home', 'here',
+           'input_hashes', 'RunLocked', 'hold_run', 'kernel_holds', 'run_lock', 'PhaseFailed', 'run_pipeline',
+           'carried_rows', 'round_verdict', 'round_config', 'parse_bytes', 'model_config', 'model_params',
+           'lora_params', 'dry_run', 'dry_run_table']
 
 # %% ../nbs/15_pipeline.ipynb #3adbbcfe
 def _has_data(task:str)->bool:
     "Whether `task`'s examples can be had here: its benchmark data from the local folder or the hub, or a task without such data."
-    from cogumi_nb.data import HUB_DATASETS, data_source
     return task not in HUB_DATASETS or data_source(task) is not None
 
 def _entry_sets(entries:list, group:str)->list:
     "`(name, task, examples)` for each usable `TaskEntry`; those whose data is absent are skipped with a message."
-    from cogumi_nb.tasks import get_task
-    from cogumi_nb.data import missing_data_help
     lacking = any(e.needs == 'data' and not _has_data(e.task) for e in entries)
     out = []
     for e in entries:
@@ -57,7 +66,6 @@ def task_sets(cfg:RunConfig, group:str)->list:
 
 def not_measured(cfg:RunConfig)->list:
     "The eval and held-out entries a run cannot score here for lack of their data, each with how to provide it."
-    from cogumi_nb.data import missing_data_help
     return [dict(set=g, task=e.label, why=missing_data_help(e.task))
             for g in ('eval', 'heldout') for e in getattr(cfg, g) if e.needs == 'data' and not _has_data(e.task)]
 
@@ -66,7 +74,6 @@ def load_backend(cfg:RunConfig,  # a config (its `generation:` section and `devi
                  spec=None, # the model to load (default: the config's `model`), e.g. the merged model's folder
                 ):
     "The generation backend `cfg` names, loaded for `spec`."
-    from cogumi_nb.generate import load_generator
     kw = {k: v for k, v in cfg.generation.to_dict().items() if k != 'batch_size'}
     return load_generator(str(spec or cfg.model), device=cfg.device, **kw)
 
@@ -81,7 +88,6 @@ def gen_batch_size(gen,                    # a loaded generation backend
 # %% ../nbs/15_pipeline.ipynb #a7adc66d
 def _gen(cfg:RunConfig, lm=None, spec=None):
     "The phase's generation backend; a phase that generates also scores, so the sandbox settings (`sandbox:`) are applied here."
-    from cogumi_nb.sandbox import sandbox_config
     sandbox_config(**cfg.sandbox.to_dict())
     return lm if lm is not None else load_backend(cfg, spec)
 
@@ -90,7 +96,6 @@ def _gen_kw(cfg:RunConfig, lm)->dict:
     return dict(max_new_tokens=cfg.max_new_tokens, seed=cfg.seed, batch_size=gen_batch_size(lm, cfg.generation.batch_size))
 
 def _evaluate_sets(lm, cfg:RunConfig, groups:list, side:str, run:Path, progress:bool)->dict:
-    from cogumi_nb.evaluate import evaluate
     out = {}
     for g in groups:
         folder = set_folder(g, side)
@@ -108,7 +113,6 @@ def phase_evaluate(run, cfg:RunConfig, lm=None, progress:bool=True)->dict:
 # %% ../nbs/15_pipeline.ipynb #a6946df3
 def phase_consistency(run, cfg:RunConfig, lm=None, side:str='before', progress:bool=True)->dict:
     "Sample the first eval set's prompts N times: consistency table, summary, histograms in consistency_<side>/."
-    from cogumi_nb.consistency import diagnose_consistency
     c = cfg.consistency; sets = task_sets(cfg, 'eval')
     if not sets or not c.n: return {}
     name, task, exs = sets[0]
@@ -123,8 +127,7 @@ def phase_consistency(run, cfg:RunConfig, lm=None, side:str='before', progress:b
 # %% ../nbs/15_pipeline.ipynb #363dcc33
 def phase_failures(run, cfg:RunConfig, progress:bool=True):
     "Failures of the pool and of the eval sets before training: root causes, clusters and map in failures/."
-    from cogumi_nb.failures import analyze_failures, export_failures
-    from cogumi_nb.clusters import cluster_failures
+    from cogumi_nb.clusters import cluster_failures   # numpy and scikit-learn: loaded when a run clusters
     run = Path(run); f = cfg.failures; fs = []
     for folder in (set_folder('pool'), set_folder('eval', 'before')):
         for d in sorted((run/folder).glob('*/results.jsonl')): fs += analyze_failures(d.parent, plot=f.map)
@@ -137,24 +140,22 @@ def phase_failures(run, cfg:RunConfig, progress:bool=True):
 # %% ../nbs/15_pipeline.ipynb #f971b8dd
 def _teacher_rows(run:Path, cfg:RunConfig, fs:list, pool:list, yes:bool=False)->list:
     "Teacher rows for the pool's failures: improved answers, critiques, targeted problems, judged."
-    from cogumi_nb import provider as P, teachers as T
     t = cfg.build.teacher
-    teacher, dest = P.make_teacher(t.spec, cache=t.cache), run/'data'/'teacher'
-    kw = dict(yes=yes, progress=False, estimate_only=t.estimate_only, budget=P.Budget(t.budget_usd) if t.budget_usd else None)
-    judge = P.make_teacher(t.judge) if t.judge else None
-    rows = T.improve_failures(teacher, fs, dest, verify=T.task_verifier(pool), **kw) if t.improve else []
-    if t.critique: rows += T.critique_failures(teacher, fs, dest, **kw)
+    teacher, dest = provider.make_teacher(t.spec, cache=t.cache), run/'data'/'teacher'
+    kw = dict(yes=yes, progress=False, estimate_only=t.estimate_only, budget=provider.Budget(t.budget_usd) if t.budget_usd else None)
+    judge = provider.make_teacher(t.judge) if t.judge else None
+    rows = teachers.improve_failures(teacher, fs, dest, verify=teachers.task_verifier(pool), **kw) if t.improve else []
+    if t.critique: rows += teachers.critique_failures(teacher, fs, dest, **kw)
     if t.targeted_per_cluster and (run/'failures'/'clusters.json').exists():
-        rows += T.targeted_examples(teacher, read_json(run/'failures'/'clusters.json')['clusters'], dest,
+        rows += teachers.targeted_examples(teacher, read_json(run/'failures'/'clusters.json')['clusters'], dest,
                                     per_cluster=t.targeted_per_cluster, judge=judge, threshold=t.threshold, **kw)
     if judge is not None:
         keep = [r for r in rows if r.source == 'targeted']   # already judged
-        rows = keep + T.judge_rows(judge, [r for r in rows if r.source != 'targeted'], dest, threshold=t.threshold, **kw)
+        rows = keep + teachers.judge_rows(judge, [r for r in rows if r.source != 'targeted'], dest, threshold=t.threshold, **kw)
     return rows
 
 # %% ../nbs/15_pipeline.ipynb #4126864f
 def _pool_failures(run:Path)->list:
-    from cogumi_nb.failures import load_failures
     return [f for p in sorted((run/set_folder('pool')).glob('*/failures.jsonl')) for f in load_failures(p)]
 
 def _evaluated_examples(cfg:RunConfig)->list:
@@ -173,7 +174,6 @@ def _capped(rows:list, max_rows:dict|None)->list:
 
 def _verified_sources(run:Path, cfg:RunConfig, lm, fs:list, pool:dict)->dict:
     "RFT rows from the pool's problems and STaR rows from its failed ones (`cogumi_nb.verified`), as the config asks."
-    from cogumi_nb import verified
     b, out = cfg.build, {}
     if 'rft' in b.sources:
         r = b.rft.to_dict(); lim = r.pop('limit')
@@ -186,13 +186,11 @@ def _verified_sources(run:Path, cfg:RunConfig, lm, fs:list, pool:dict)->dict:
 
 def _self_replay(run:Path, cfg:RunConfig, lm)->list:
     "The base model's own answers to the `replay` prompts, mixed into training against forgetting (`verified.replay_rows`)."
-    from cogumi_nb import verified
     exs = [e for _, _, es in task_sets(cfg, 'replay') for e in es]
     return verified.replay_rows(lm, exs, store=run/'data'/'replay.jsonl', **_gen_kw(cfg, lm))[0] if exs else []
 
 def phase_build(run, cfg:RunConfig, lm=None, progress:bool=True, yes:bool=False)->dict:
     "Training rows from the pool (ground truth, self-consistency, RFT, STaR, teacher) and replay, combined and leakage-guarded into data/train.jsonl."
-    from cogumi_nb import builders
     run = Path(run); b = cfg.build; fs = _pool_failures(run)
     pool = {e.id: e for _, _, exs in task_sets(cfg, 'pool') for e in exs}
     sources = {}
@@ -229,7 +227,6 @@ def task_eval_sets(cfg:RunConfig, n:int)->tuple:
 
 def phase_train(run, cfg:RunConfig, progress:bool=True)->dict:
     "LoRA on data/train.jsonl into train/ (the checkpoint chosen as `train.select_on` says), then the adapter merged into model/ and checked."
-    from cogumi_nb.train import TaskEval, train_lora, merge_adapter
     run = Path(run); tc = cfg.train
     te = None
     if tc.select_on != 'eval_loss':
@@ -243,7 +240,6 @@ def phase_train(run, cfg:RunConfig, progress:bool=True)->dict:
 # %% ../nbs/15_pipeline.ipynb #57b0003c
 def phase_report(run, cfg:RunConfig, lm=None, progress:bool=True)->dict:
     "Evaluate the merged model on the eval and held-out sets (and consistency), then compare before and after."
-    from cogumi_nb.report import make_report
     run = Path(run)
     if not (run/'model'/'config.json').exists(): raise InputError('no merged model: run the train phase first', run/'model')
     g = cfg.generation
@@ -278,13 +274,42 @@ def phase_setup(phase:str, run_dir=None, config=None)->tuple:
         import tqdm.auto, tqdm.std
         tqdm.auto.tqdm = tqdm.std.tqdm
     if run_dir is not None:   # the run the notebook sits in: a copied run re-run writes into the copy, not the original
-        from cogumi_nb.explore import here
         run = here(run_dir); hold_run(run)
         return run, load_config(config)
     cfg = load_config(config or 'demo')
     run = Path(tempfile.mkdtemp())/cfg.name
     for p in PHASES[:PHASES.index(phase)]: PHASE_FNS[p](run, cfg, progress=False)
     return run, cfg
+
+# %% ../nbs/15_pipeline.ipynb #9953a7ca
+_RUN_MARKS = ('manifest.json', 'failures', set_folder('eval', 'before'), set_folder('pool'))   # what only a run folder holds
+
+def _is_run(d:Path)->bool: return any((d/m).exists() for m in _RUN_MARKS)
+
+def run_home(cwd)->Path|None:
+    "The run folder a notebook working in `cwd` belongs to: `cwd`, or the run above its `notebooks/` folder; None outside a run."
+    cwd = Path(cwd)
+    if _is_run(cwd): return cwd
+    if cwd.name == 'notebooks' and _is_run(cwd.parent): return cwd.parent
+    return None
+
+def _run_name(d:Path)->str|None:
+    try: return read_json(d/'manifest.json').get('name')
+    except (OSError, ValueError): return None
+
+def here(run_dir,    # a notebook's `run_dir` parameter: a path, relative to the run folder, or absolute
+         cwd=None,   # the folder the notebook runs in (default: the current one)
+        )->Path|None:
+    "The run folder a notebook works on: `run_dir` read from the run the notebook sits in; the absolute path of the run it was copied from reads as the copy."
+    if run_dir is None: return None
+    cwd = Path(cwd or Path.cwd()).resolve(); home = run_home(cwd)
+    p = Path(run_dir).expanduser()
+    if not p.is_absolute(): return ((home or cwd)/p).resolve()
+    if home is None or p.resolve() == home: return p
+    if not p.exists() or (_run_name(home) is not None and _run_name(p) == _run_name(home)):
+        print(f'run_dir {p} is the run this notebook was copied from: working on {home}, where it sits')
+        return home
+    return p
 
 # %% ../nbs/15_pipeline.ipynb #71b3cf48
 _READS = dict(evaluate=('model', 'seed', 'max_new_tokens', 'eval', 'pool', 'heldout'),
@@ -416,7 +441,6 @@ def _run_phases(run:Path, cfg:RunConfig, start, only, progress:bool, yes:bool)->
             write_json(mpath, man); raise
         st.update(status='done', seconds=round(time.time()-t, 1), notebook=str(nb.relative_to(run)))
         if p == 'report':
-            from cogumi_nb.report import report_html
             report_html(nb, run/'report.html')   # the page: outputs only, no code or logs
         write_json(mpath, man)
         print(f'{p}: done in {st["seconds"]}s', flush=True)
@@ -427,9 +451,8 @@ def _run_phases(run:Path, cfg:RunConfig, start, only, progress:bool, yes:bool)->
 # %% ../nbs/15_pipeline.ipynb #0e8c1f18
 def carried_rows(path)->dict:
     "`{'carry:<round>': rows}`: the rows of an earlier round's data/train.jsonl, ids prefixed with the round, replay rows left out."
-    from cogumi_nb.builders import load_rows, TrainRow
     path = Path(path); name = path.parent.parent.name
-    return {f'carry:{name}': [TrainRow(**{**r.to_dict(), 'id': f'{name}/{r.id}'}) for r in load_rows(path) if r.source != 'replay']}
+    return {f'carry:{name}': [TrainRow(**{**r.to_dict(), 'id': f'{name}/{r.id}'}) for r in builders.load_rows(path) if r.source != 'replay']}
 
 def round_verdict(tests:list,            # a report's paired tests (`report.json`'s `tests`)
                   stop_on:str|None=None, # the eval outcome that counts as a gain; None: any
@@ -470,7 +493,6 @@ def _point(link:Path, target:Path):
     tmp.symlink_to(os.path.relpath(target, link.parent)); os.replace(tmp, link)
 
 def _run_rounds(top:Path, cfg:RunConfig, progress:bool, yes:bool)->dict:
-    from cogumi_nb.report import make_report
     R = cfg.rounds; path = top/'rounds.json'
     st = dict(name=cfg.name, mode=R.mode, n=R.n, stop_on=R.stop_on, alpha=R.alpha, rounds=[], status='running')
     write_json(path, st)
@@ -562,7 +584,6 @@ def _arch(name:str)->dict|None:
 
 def model_config(spec:str)->tuple:
     "`(config, where)` of model `spec` without loading it: a folder's config.json, the hub cache's, or `KNOWN_MODELS`; `(None, why)` otherwise."
-    from cogumi_nb.models import EMBEDDED, tiny_folder
     spec = str(spec)
     if spec == EMBEDDED: return _arch('smollm2-135m-instruct'), 'built-in table (the embedded SmolLM2-135M-Instruct)'
     p = tiny_folder() if spec == 'tiny' else Path(spec).expanduser()
@@ -720,7 +741,6 @@ def _card(gpu_memory)->tuple:
 
 def _data_report(cfg:RunConfig)->tuple:
     "Per needed task of the phases that run, where its data comes from; the problems of those with none."
-    from cogumi_nb.data import HUB_DATASETS, data_source, missing_data_help
     groups = {g for p, gs in dict(evaluate=('eval', 'pool', 'heldout'), consistency=('eval',), build=('pool', 'replay'), report=('eval', 'heldout')).items()
               if p in cfg.phases for g in gs}
     rows, avail, probs = [], {}, []

@@ -23,7 +23,8 @@ import json, operator, os, re, time
 from pathlib import Path
 from .core import *
 from .evaluate import wilson_ci
-from .failures import root_cause, read_results
+from .consistency import sampling_change
+from .failures import load_failures, read_results, root_cause
 from .tasks import has_final_answer
 
 # %% auto #0
@@ -197,7 +198,6 @@ def _consistency(d:Path):
 def _sampling(d:Path)->list|None:
     "pass@k, maj@n and agreement before and after (`consistency.sampling_change`) where the same set was sampled on both sides."
     import pandas as pd
-    from cogumi_nb.consistency import sampling_change
     before, after = d/set_folder('consistency', 'before'), d/set_folder('consistency', 'after')
     for b in sorted(before.glob('*/consistency.csv')) if before.is_dir() else []:
         a = after/b.parent.name/'consistency.csv'
@@ -418,7 +418,6 @@ def failure_map(run, max_points:int=20000):
     "The run's interactive failure map (a plotly figure) from failures/clusters.csv, clusters.json and failures.jsonl; None when it has no map."
     import numpy as np, pandas as pd
     from cogumi_nb.clusters import Clusters, interactive_map
-    from cogumi_nb.failures import load_failures
     d = Path(run)/'failures'
     if not (d/'clusters.csv').exists(): return None
     fr = pd.read_csv(d/'clusters.csv')
