@@ -8,7 +8,7 @@ Modules:
 - `cogumi_nb.config`: The run config: typed sections with a help line per field, read from YAML once, every key checked with its file and line.
 - `cogumi_nb.consistency`: Sample each prompt N times: unique answers, agreement with the modal answer, majority vote (maj@k), entropy, and their plots.
 - `cogumi_nb.core`: Run directories, the resumable record store, clear input errors, hashing and seeding.
-- `cogumi_nb.data`: The `Example` record and loaders for GSM8K, HumanEval, MMLU, MBPP and generic instruction JSONL.
+- `cogumi_nb.data`: The `Example` and `TrainRow` records, `load_records` (the one way from a list or a JSONL file to records), and loaders for GSM8K, HumanEval, MMLU, MBPP and generic instruction JSONL.
 - `cogumi_nb.evaluate`: Evaluation runs: model × task × limit → per-sample results and metrics with confidence intervals.
 - `cogumi_nb.explore`: The failure map linked to a table in JupyterLab: select, filter, compare before and after training, save as JSONL or training rows.
 - `cogumi_nb.failures`: The failures of a run, each with its ground truth, and the root cause of each, from evidence.

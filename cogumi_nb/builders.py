@@ -18,16 +18,17 @@ Docs: https://cogumi.github.io/cogumi_nb/builders.html.md"""
 
 # %% ../nbs/10_builders.ipynb #af3246bf
 from __future__ import annotations
-import json, os, random, re, time, unicodedata, warnings
+import os, random, re, time, unicodedata, warnings
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from .core import *
-from .data import Example, TrainRow, TRAIN_SOURCES, load_jsonl
+from .data import Example, TrainRow, TRAIN_SOURCES, load_jsonl, load_records
 from .generate import generate, prompt_item
 from .models import chat_prompt, load_model
 from .tasks import TASKS, get_task, has_final_answer, plain_solution   # plain_solution: GSM8K's worked answer without its <<calculator>> notes
-from .failures import examples_for
+from .failures import Failure, examples_for
+
 
 # %% auto #0
 __all__ = ['GROUND_TRUTH_FORMATS', 'CATEGORY_TEMPERATURES', 'CATEGORY_ALIASES', 'SC_REJECTIONS', 'REVERSE_INSTRUCTION',
@@ -35,12 +36,13 @@ __all__ = ['GROUND_TRUTH_FORMATS', 'CATEGORY_TEMPERATURES', 'CATEGORY_ALIASES', 
            'ground_truth_rows', 'category_temperature', 'self_consistency_rows', 'reverse_rows', 'bidirectional',
            'similar_pairs', 'Combined', 'combine']
 
-# %% ../nbs/10_builders.ipynb #3b7269bc
+# %% ../nbs/10_builders.ipynb #815f5fdc
 _ROW_TYPES = {'id': str, 'completion': str, 'source': str, 'task': str, 'category': str, 'origin': str, 'meta': dict}
 
+# %% ../nbs/10_builders.ipynb #74546a23
 def check_row(row, file=None, line=None)->TrainRow:
     "`row` (a `TrainRow` or a dict) as a checked `TrainRow`; an `InputError` naming file, line and field when it is not valid."
-    d = row.to_dict() if isinstance(row, Record) else row
+    d = vars(row) if isinstance(row, TrainRow) else row
     if not isinstance(d, dict): raise InputError(f'expected a JSON object, got {type(d).__name__}', file, line)
     for k in ('id', 'prompt', 'completion', 'source'):
         if k not in d: raise InputError('missing', file, line, k)
@@ -58,12 +60,13 @@ def check_row(row, file=None, line=None)->TrainRow:
     if d['source'] not in TRAIN_SOURCES: raise InputError(f"unknown source {d['source']!r}; known: {', '.join(TRAIN_SOURCES)}", file, line, 'source')
     return row if isinstance(row, TrainRow) else TrainRow(**{k: d[k] for k in TrainRow.__dataclass_fields__ if k in d})
 
+# %% ../nbs/10_builders.ipynb #f2c8913e
 def prompt_text(prompt)->str:
     "A prompt as plain text: itself, or the contents of its chat messages, one after the other."
     if isinstance(prompt, str): return prompt
     return '\n\n'.join(str(m.get('content', '')) for m in prompt or [] if isinstance(m, dict))
 
-# %% ../nbs/10_builders.ipynb #622058a8
+# %% ../nbs/10_builders.ipynb #a8c026bd
 def save_rows(rows:list,  # `TrainRow`s (or dicts of their fields)
               path,       # the `.jsonl` file to write
              )->Path:
@@ -75,21 +78,10 @@ def save_rows(rows:list,  # `TrainRow`s (or dicts of their fields)
         seen[r.id] = i; out.append(r.to_dict())
     return write_jsonl(path, out)
 
+# %% ../nbs/10_builders.ipynb #d92ee741
 def load_rows(path)->list:
-    "The `TrainRow`s of a JSONL file; an `InputError` with file, line and field for the first bad line."
-    path = Path(path)
-    if not path.is_file(): raise InputError('no such file', path)
-    rows, seen = [], {}
-    with open(path, 'rb') as f:
-        for i,raw in enumerate(f, 1):
-            try: text = raw.decode('utf-8')
-            except UnicodeDecodeError: raise InputError('not UTF-8 text', path, i) from None
-            if not text.strip(): continue
-            try: d = json.loads(text)
-            except json.JSONDecodeError as e: raise InputError(f'invalid JSON: {e.msg} at column {e.colno}', path, i) from None
-            r = check_row(d, path, i)
-            if r.id in seen: raise InputError(f'duplicate id {r.id!r} (first on line {seen[r.id]})', path, i, 'id')
-            seen[r.id] = i; rows.append(r)
+    "The `TrainRow`s of a JSONL file, each checked (`check_row`); an `InputError` with file, line and field for the first bad line."
+    rows = load_records(path, TrainRow, check=check_row)
     if not rows: raise InputError('empty file: no rows', path)
     return rows
 
@@ -109,9 +101,10 @@ def jsonl_rows(path,                 # a JSONL file of instruction data
     if empty: warnings.warn(f'{path}: skipped {len(empty)} lines without an answer: ' + ', '.join(empty[:5]))
     return rows
 
-# %% ../nbs/10_builders.ipynb #5669b270
+# %% ../nbs/10_builders.ipynb #12c4cf04
 def _plain(solution:str)->str: return plain_solution(solution).strip()
 
+# %% ../nbs/10_builders.ipynb #f82be93f
 def _gsm8k_answer(solution:str, reference:str)->str|None:
     "GSM8K's worked answer without calculator annotations, ending in '#### <number>'."
     s = _plain(solution)
@@ -119,6 +112,7 @@ def _gsm8k_answer(solution:str, reference:str)->str|None:
     body, final = (s.rsplit('####', 1)[0], s.rsplit('####', 1)[1].strip()) if '####' in s else (s, reference.strip())
     return f'{body.rstrip()}\n#### {final}' if final else None
 
+# %% ../nbs/10_builders.ipynb #e4f2d5a1
 def _letter(reference:str, example)->str|None:
     "MMLU: the letter in a short sentence, with the choice's text when the example is at hand."
     if reference not in ('A', 'B', 'C', 'D'): return None
@@ -126,15 +120,17 @@ def _letter(reference:str, example)->str|None:
     txt = str(choices['ABCD'.index(reference)]).strip().rstrip('.') if len(choices) == 4 else ''
     return f'The answer is {reference} ({txt}).' if txt else f'The answer is {reference}.'
 
+# %% ../nbs/10_builders.ipynb #90ff2f4e
 def _stub(example, question:str)->str:
     "HumanEval's function stub: the example's prompt, else the python block of the question."
     if example is not None: return example.prompt
     m = re.search(r'```python\n(.*?)```', question, re.S)
     return m.group(1) if m else ''
 
+# %% ../nbs/10_builders.ipynb #43a2dcf7
 def _fenced(code:str)->str: return f'```python\n{code.strip()}\n```'
 
-# %% ../nbs/10_builders.ipynb #876752e8
+# %% ../nbs/10_builders.ipynb #971f7e3d
 GROUND_TRUTH_FORMATS = {  # task -> (solution, reference, example or None, question) -> completion, or None when there is none
     'gsm8k':         lambda s, ref, e, q: _gsm8k_answer(s, ref),
     'gsm8k_fewshot': lambda s, ref, e, q: (a := _gsm8k_answer(s, ref)) and ' '+a,
@@ -146,71 +142,60 @@ GROUND_TRUTH_FORMATS = {  # task -> (solution, reference, example or None, quest
     'mbpp_fewshot':  lambda s, ref, e, q: s.strip() and f'{s.strip()}\n[DONE]' or None,
 }
 
+# %% ../nbs/10_builders.ipynb #389d5a25
 def ground_truth_completion(task:str, solution:str, reference:str='', example=None, question:str='')->str|None:
     "The ground truth of one problem as a completion the task's scorer accepts; None when there is none."
     fmt = GROUND_TRUTH_FORMATS.get(task)
     if fmt is None: return (solution or reference or '').strip() or None
     return fmt(solution or '', reference or '', example, question or '') or None
 
-# %% ../nbs/10_builders.ipynb #958d8af2
-def _failures(failures)->list:
-    "Failure dicts from a list (of `Failure`s or dicts), a failures.jsonl, a run folder or an `EvalRun`."
-    if hasattr(failures, 'dir') and not isinstance(failures, (str, Path)): failures = failures.dir
-    if isinstance(failures, (str, Path)):
-        p = Path(failures)
-        f = p/'failures.jsonl' if p.is_dir() else p
-        if not f.is_file(): raise InputError('no failures.jsonl here: run analyze_failures first', f)
-        with RecordStore(f) as store: return list(store)
-    return [o.to_dict() if isinstance(o, Record) else dict(o) for o in failures]
-
-
-
 # %% ../nbs/10_builders.ipynb #2e562473
-def _gt_prompt(f:dict, example, chat:bool):
+def _gt_prompt(f:Failure, example, chat:bool):
     "What the model was asked: the task's own prompt when the example is at hand, else the recorded question."
-    t = TASKS.get(f['task'])
+    t = TASKS.get(f.task)
     if example is not None and t is not None:
         try:
             p = t.prompt(example)
             return p if chat or isinstance(p, str) else prompt_text(p[-1:])
         except (InputError, FileNotFoundError) as e: warnings.warn(f"{example.id}: the recorded question is used ({e})")
     text_task = t is not None and t.settings.get('chat') is False
-    return [{'role': 'user', 'content': f['question']}] if chat and not text_task else f['question']
+    return [{'role': 'user', 'content': f.question}] if chat and not text_task else f.question
 
 # %% ../nbs/10_builders.ipynb #6a0e3c65
-def ground_truth_rows(failures,            # `Failure`s (or dicts), a failures.jsonl path, a run folder or an `EvalRun`
+def ground_truth_rows(failures,            # `Failure`s, a failures.jsonl or the run folder holding it
                       examples=None,       # the problems (a list or {id: Example}); default: each task's loader
                       chat:bool=True,      # prompts as chat messages (as the chat tasks ask); False: plain text
                      )->list:
     "One `TrainRow` per failed problem: the task's prompt and the ground-truth solution in the format its scorer accepts."
-    fs = _failures(failures)
+    fs = load_records(failures, Failure, 'failures.jsonl')
     if not fs: warnings.warn('no failures: no ground-truth rows to build'); return []
     by_problem = defaultdict(list)
-    for f in fs: by_problem[(f['task'], f['example_id'])].append(f)
+    for f in fs: by_problem[(f.task, f.example_id)].append(f)
     exs = examples_for(fs, examples)
     rows, skipped, ids = [], [], set()
     for (task, eid), group in by_problem.items():
         f, e = group[0], exs.get(eid)
-        sol = f.get('solution') or (e.solution if e is not None else '')
-        ref = f.get('reference') or (e.reference if e is not None else '')
-        comp = ground_truth_completion(task, sol, ref, e, f.get('question', ''))
+        sol = f.solution or (e.solution if e is not None else '')
+        ref = f.reference or (e.reference if e is not None else '')
+        comp = ground_truth_completion(task, sol, ref, e, f.question)
         if not comp: skipped.append(eid); continue
         rid = f'ground_truth/{eid}' if f'ground_truth/{eid}' not in ids else f'ground_truth/{eid}@{task}'
         ids.add(rid)
         rows.append(TrainRow(id=rid, prompt=_gt_prompt(f, e, chat), completion=comp, source='ground_truth', task=task,
-                             category=f.get('category') or (e.category if e is not None else ''), origin=f['id'],
-                             meta=dict(cause=f.get('cause'), causes=dict(Counter(g.get('cause') for g in group)),
-                                       failed_samples=len(group), reference=ref, run=f.get('run', ''), model=f.get('model', ''))))
+                             category=f.category or (e.category if e is not None else ''), origin=f.id,
+                             meta=dict(cause=f.cause, causes=dict(Counter(g.cause for g in group)),
+                                       failed_samples=len(group), reference=ref, run=f.run, model=f.model)))
     if skipped:
         warnings.warn(f'skipped {len(skipped)} of {len(by_problem)} failed problems without a ground-truth solution: '
                       + ', '.join(skipped[:5]) + (' ...' if len(skipped) > 5 else ''))
     return rows
 
-# %% ../nbs/10_builders.ipynb #d3591d6a
+# %% ../nbs/10_builders.ipynb #85ff23fc
 CATEGORY_TEMPERATURES = {'math': 0.0, 'code': 0.0, 'reasoning': 0.1, 'creativity': 0.7, 'knowledge': 0.0, 'instruction': 0.2}
 CATEGORY_ALIASES = {'mmlu': 'knowledge', 'gsm8k': 'math', 'humaneval': 'code', 'mbpp': 'code', 'creative': 'creativity',
                     'writing': 'creativity', 'logic': 'reasoning', 'chat': 'instruction', 'custom': 'instruction'}
 
+# %% ../nbs/10_builders.ipynb #9fd790ca
 def category_temperature(example:Example, temperatures:dict|None=None)->tuple:
     "`(category, temperature)` for `example`: its category, else its task's, else an alias, else 'default'."
     temps = {**CATEGORY_TEMPERATURES, **(temperatures or {})}
@@ -219,9 +204,10 @@ def category_temperature(example:Example, temperatures:dict|None=None)->tuple:
         if c and c in temps and c != 'default': return c, float(temps[c])
     return 'default', float(temps.get('default', 0.0))
 
-# %% ../nbs/10_builders.ipynb #95aa8b9f
+# %% ../nbs/10_builders.ipynb #6063d6e1
 def _norm_answer(a)->str|None: return None if a is None else ' '.join(str(a).split())
 
+# %% ../nbs/10_builders.ipynb #71ba84e3
 def _vote(task, example, comps:list)->dict:
     "Majority vote over the samples of one prompt: answer, agreement, and the carriers of the majority answer."
     answers = [_norm_answer(task.extract(c.text, example)) for c in comps]
@@ -230,7 +216,7 @@ def _vote(task, example, comps:list)->dict:
     answer, top = said.most_common(1)[0]
     return dict(answer=answer, agreement=top/len(comps), carriers=[c for c,a in zip(comps, answers) if a == answer], unique=len(said))
 
-# %% ../nbs/10_builders.ipynb #b4c8bd63
+# %% ../nbs/10_builders.ipynb #73691b4c
 def self_consistency_rows(lm,                     # a generation backend (`LM`, `VLLM`, a server client), or a spec for `load_model`
                           examples:list,          # the problems (`Example`s)
                           task=None,              # the task for all of them (default: each example's own)
@@ -278,7 +264,7 @@ def self_consistency_rows(lm,                     # a generation backend (`LM`, 
             if not finished: st['truncated'] += 1; continue
             keep = finished[0]
             graded = bool(e.reference) or t.runs_code
-            if graded and not has_final_answer(dict(task=tname, completion=keep.text, extracted=v['answer'])): st['no_final_answer'] += 1; continue
+            if graded and not has_final_answer(tname, keep.text, v['answer']): st['no_final_answer'] += 1; continue
             ok = t.score(e, keep.text, keep.finish_reason).correct if graded else None
             if require_correct and graded and not ok: st['wrong'] += 1; continue
             st['kept'] += 1
@@ -291,13 +277,16 @@ def self_consistency_rows(lm,                     # a generation backend (`LM`, 
     stats = dict(prompts=st['prompts'], kept=st['kept'], **{k: st[k] for k in SC_REJECTIONS})
     return rows, stats
 
+# %% ../nbs/10_builders.ipynb #8ed3da02
 SC_REJECTIONS = ('no_answer', 'low_agreement', 'greedy_disagrees', 'truncated', 'no_final_answer', 'wrong')   # why a prompt gave no row
 
-# %% ../nbs/10_builders.ipynb #226ce823
+# %% ../nbs/10_builders.ipynb #dd507d4f
 REVERSE_INSTRUCTION = 'Write the instruction that this response answers:'
 
+# %% ../nbs/10_builders.ipynb #f62bd360
 def _norm_text(s:str)->str: return ' '.join(unicodedata.normalize('NFKC', s).casefold().split())
 
+# %% ../nbs/10_builders.ipynb #b97021a1
 def _overlap(answer:str, text:str, n:int=4)->float:
     "Share of `answer`'s word n-grams that also occur in `text`."
     a, t = _norm_text(answer).split(), _norm_text(text).split()
@@ -305,11 +294,13 @@ def _overlap(answer:str, text:str, n:int=4)->float:
     grams = {tuple(a[i:i+n]) for i in range(len(a)-n+1)}
     return len(grams & {tuple(t[i:i+n]) for i in range(len(t)-n+1)})/len(grams) if grams else 0.0
 
+# %% ../nbs/10_builders.ipynb #383971e6
 def _instruction(prompt)->str:
     "The instruction a prompt carries: the text, or its last user message."
     if isinstance(prompt, str): return prompt
     return next((m['content'] for m in reversed(prompt) if m.get('role') == 'user'), prompt_text(prompt))
 
+# %% ../nbs/10_builders.ipynb #addfcbe0
 def reverse_rows(rows:list,          # forward `TrainRow`s
                  leaks:str='drop',    # a response restating half its instruction or more: 'drop' (with a warning) or 'keep'
                 )->list:
@@ -376,7 +367,7 @@ def bidirectional(rows:list,                 # forward `TrainRow`s
     return pd.DataFrame([dict(id=f.id, forward_prompt=show(f.prompt), forward_completion=f.completion,
                               reverse_prompt=show(r.prompt), reverse_completion=r.completion) for f,r in list(zip(fwd, rev))[:n]])
 
-# %% ../nbs/10_builders.ipynb #a75b16b9
+# %% ../nbs/10_builders.ipynb #9b577b0a
 def _vectors(texts:list, jobs:int|None=None):
     "L2-normalised TF-IDF vectors (character 4-grams within words, hashed) of `texts`, already normalised by `_norm_text`."
     from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
@@ -391,6 +382,7 @@ def _vectors(texts:list, jobs:int|None=None):
     else: C = hv.transform(texts)
     return TfidfTransformer(sublinear_tf=True).fit_transform(C).astype(np.float32).tocsr()
 
+# %% ../nbs/10_builders.ipynb #c20a5b33
 def _top_features(X, m:int=16):
     "A binary matrix keeping, per row, its `m` highest-weighted features."
     import numpy as np, scipy.sparse as sp
@@ -434,7 +426,7 @@ class Combined:
     seconds: float = 0.0
     def __repr__(self): return f'Combined({len(self.rows)} rows, {len(self.dropped)} dropped, {self.seconds:.1f}s)'
 
-# %% ../nbs/10_builders.ipynb #fa6dcb0a
+# %% ../nbs/10_builders.ipynb #1095e64c
 def _eval_texts(eval_items)->list:
     "(id, text) of each evaluation item: an `Example` (its prompt), a dict with id and prompt, or a text."
     out = []
@@ -444,6 +436,7 @@ def _eval_texts(eval_items)->list:
         else: out.append((e.id, e.prompt))
     return [(k, t) for k,t in out if t.strip()]
 
+# %% ../nbs/10_builders.ipynb #a18c1e6a
 def _leaks(prompts:list, evals:list, threshold:float)->dict:
     "row index -> (eval id, similarity, how) for prompts that match an evaluation item."
     if not evals or not prompts: return {}

@@ -25,6 +25,7 @@ def _add_model_args(p):
     p.add_argument('--run', default=None, help='run name: outputs go to runs/<run>/ (default: derived from the options)')
     p.add_argument('--runs-root', default=None, help='where run folders live (default: $COGUMI_RUNS or ./runs)')
 
+# %% ../nbs/90_cli.ipynb #b600a76f
 def _add_gen_args(p):
     p.add_argument('--limit', type=int, default=None, help='first N problems only (run: 20)')
     p.add_argument('--n', type=int, default=1, help='samples per prompt')
@@ -40,6 +41,7 @@ def _add_gen_args(p):
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--quiet', action='store_true', help='no progress bars')
 
+# %% ../nbs/90_cli.ipynb #e13566d6
 def _backend(a):
     "The generation backend the options name, loaded for `--model`."
     from cogumi_nb.config import load_config
@@ -56,6 +58,7 @@ def _jsonl_path(arg:str, cmd:str)->Path|None:
     if not p.is_file(): raise InputError('no such file', p)
     return p
 
+# %% ../nbs/90_cli.ipynb #a5c06d25
 def _file_task(arg:str,              # a registered task name, or a JSONL file
                cmd:str='eval',       # the command, for messages
                scoring:str='exact',  # a JSONL file's scoring: 'exact' or 'json'
@@ -98,17 +101,20 @@ def _gen_kw(a, lm)->dict:
     from cogumi_nb.pipeline import gen_batch_size
     return dict(n=a.n, temperature=a.temperature, max_new_tokens=a.max_new_tokens, batch_size=gen_batch_size(lm, a.batch_size), seed=a.seed)
 
+# %% ../nbs/90_cli.ipynb #7dc5c72b
 def _print_metrics(name, m):
     lo, hi = m['ci95']
     print(f"{name}: {m['correct']}/{m['n']} = {m['pass_rate']:.1%} (95% CI {lo:.1%}-{hi:.1%}); "
           f"truncated {m['truncated']}; causes {m['causes']}")
 
+# %% ../nbs/90_cli.ipynb #c2ef2ebe
 def _examples(a, cmd:str)->tuple:
     "`(task name, examples)` of the command's task or JSONL file, loaded before any model is."
     from cogumi_nb.tasks import get_task
     task = _file_task(a.task, cmd, a.scoring)
     return task, get_task(task).load(limit=a.limit)
 
+# %% ../nbs/90_cli.ipynb #0ea1e79d
 def cmd_eval(a):
     "Evaluate a model on a task or a JSONL file into runs/<run>/ (results.jsonl, metrics.json)."
     from cogumi_nb.evaluate import evaluate
@@ -119,6 +125,7 @@ def cmd_eval(a):
     print(f'results: {ev.dir}')
     return ev
 
+# %% ../nbs/90_cli.ipynb #290eea28
 def cmd_consistency(a):
     "Sample each prompt N times and write the consistency table, summary and plots."
     from cogumi_nb.consistency import diagnose_consistency
@@ -161,6 +168,7 @@ def _check_phases(a):
                 close = difflib.get_close_matches(p, PHASES, n=1)
                 raise InputError(f"unknown phase {p!r}{f' (did you mean {close[0]}?)' if close else ''}; the phases: {', '.join(PHASES)}", field=flag)
 
+# %% ../nbs/90_cli.ipynb #505b9999
 def _print_result(name:str, rep:dict):
     "The run's result, its significant changes, what it could not measure, and its criteria."
     from cogumi_nb.report import first_sentence
@@ -177,6 +185,7 @@ def _print_result(name:str, rep:dict):
         print(f"  criterion {c['criterion']}: {status.upper() if status == 'failed' else status}"
               + (f" (value {c['value']})" if c['value'] is not None else f" ({c.get('why') or 'no value'})"))
 
+# %% ../nbs/90_cli.ipynb #04d45b03
 def cmd_run(a):
     "Run the phases of a config (default: the main job) into runs/<name>/."
     from cogumi_nb.pipeline import run_pipeline, dry_run, dry_run_table
@@ -197,6 +206,7 @@ def cmd_run(a):
     print(f'report: {run/"report.html"}; manifest: {run/"manifest.json"}')
     return man
 
+# %% ../nbs/90_cli.ipynb #2fe32d91
 def cmd_runs(a):
     "List every run under the runs root with its state and key metrics."
     from cogumi_nb.report import list_runs
@@ -229,10 +239,12 @@ def cmd_config(a):
 # %% ../nbs/90_cli.ipynb #81abe4c5
 _TASK_HELP = 'a task (gsm8k, humaneval, mmlu, mbpp...) or a JSONL file: prompt/completion, instruction/output or messages lines'
 
+# %% ../nbs/90_cli.ipynb #bb030da1
 def _add_scoring(p):
     p.add_argument('--scoring', default='exact', choices=['exact', 'json'],
                    help="a JSONL file's scoring: exact match (default), or json: valid JSON, equal to the reference when there is one")
 
+# %% ../nbs/90_cli.ipynb #90363f3c
 def _parser():
     p = argparse.ArgumentParser(prog='cogumi', description='Improve a fine-tuned LLM from its own failures.')
     sub = p.add_subparsers(dest='cmd', metavar='COMMAND')
@@ -279,6 +291,7 @@ def _parser():
     cf.set_defaults(fn=cmd_config)
     return p
 
+# %% ../nbs/90_cli.ipynb #aa8a3dd7
 def main(argv=None):
     "Entry point of the `cogumi` command: 0 when it worked, 2 for bad input, 1 when a phase or the command failed, 130 when interrupted."
     p = _parser()

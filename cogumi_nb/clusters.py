@@ -272,7 +272,7 @@ def _summary(df, X, labels, cents, names:dict, labeller=None, n_rep:int=3)->'pd.
     return pd.DataFrame(rows).sort_values('size', ascending=False, ignore_index=True)
 
 # %% ../nbs/09_clusters.ipynb #bbaa7b4b
-def cluster_failures(failures,                  # `Failure`s, dicts, or a frame from `failures_frame`
+def cluster_failures(failures,                  # `Failure`s, a failures.jsonl, or a frame from `failures_frame`
                      k:int|None=10,             # clusters; None chooses k in `ks` by silhouette
                      ks=range(4, 16),
                      text='question',           # what to embed: 'question', 'question+completion' or f(row) -> str

@@ -19,6 +19,7 @@ import math
 from collections import Counter, defaultdict
 from pathlib import Path
 from .core import *
+from .data import load_records
 from .evaluate import evaluate, wilson_ci, Result
 from .sandbox import pass_at_k
 
@@ -33,22 +34,22 @@ def consistency_table(results:list)->'pd.DataFrame':
     "One row per prompt: samples, unique responses and answers, agreement, majority answer and its correctness, entropy."
     import pandas as pd
     per = defaultdict(list)
-    for r in results: per[r['example_id'] if isinstance(r, dict) else r.example_id].append(r if isinstance(r, dict) else r.to_dict())
+    for r in load_records(results, Result): per[r.example_id].append(r)
     rows = []
     for eid, rs in per.items():
-        answers = [_norm(r['extracted']) if r['extracted'] is not None else None for r in rs]
+        answers = [_norm(r.extracted) if r.extracted is not None else None for r in rs]
         counts = Counter(answers)
         # the majority vote ignores "no answer" unless nothing else was said
         voted = Counter({a:c for a,c in counts.items() if a is not None}) or counts
         modal, top = voted.most_common(1)[0]
         n = len(rs)
         ent = -sum(c/n*math.log2(c/n) for c in counts.values())
-        right = {a for a,r in zip(answers, rs) if r['correct']}
-        rows.append(dict(example_id=eid, category=rs[0].get('category', ''), samples=n,
-                         unique_responses=len({_norm(r['completion']) for r in rs}), unique_answers=len(counts),
+        right = {a for a,r in zip(answers, rs) if r.correct}
+        rows.append(dict(example_id=eid, category=rs[0].category, samples=n,
+                         unique_responses=len({_norm(r.completion) for r in rs}), unique_answers=len(counts),
                          majority_answer=modal, agreement=top/n, majority_correct=modal in right,
-                         pass_rate=sum(r['correct'] for r in rs)/n, any_correct=bool(right),
-                         no_answer=counts.get(None, 0), entropy=round(ent, 4), reference=rs[0].get('reference', '')))
+                         pass_rate=sum(r.correct for r in rs)/n, any_correct=bool(right),
+                         no_answer=counts.get(None, 0), entropy=round(ent, 4), reference=rs[0].reference))
     return pd.DataFrame(rows)
 
 # %% ../nbs/07_consistency.ipynb #cd1daa92

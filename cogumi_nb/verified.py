@@ -57,7 +57,7 @@ def verified_paths(task,                 # the task (a `Task` or its name)
         if c.finish_reason != 'stop' or not c.text.strip(): why['truncated' if c.finish_reason == 'length' else 'empty'] += 1; continue
         s = t.score(example, c.text, c.finish_reason)
         if not s.correct: why['wrong'] += 1; continue
-        if not has_final_answer(dict(task=t.name, completion=c.text, extracted=s.extracted)): why['no_final_answer'] += 1; continue
+        if not has_final_answer(t.name, c.text, s.extracted): why['no_final_answer'] += 1; continue
         sig = reasoning_signature(c.text, t.name)
         if sig in seen: why['same_path'] += 1; continue
         if max_paths is not None and len(kept) >= max_paths: why['over_cap'] += 1; continue
