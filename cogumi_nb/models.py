@@ -45,6 +45,7 @@ def has_cuda()->bool:
     import torch
     return torch.cuda.is_available()
 
+# %% ../nbs/02_models.ipynb #f1a1c744
 def has_unsloth()->bool:
     "True when Unsloth is installed and usable (CUDA present); finding it does not import it."
     return importlib.util.find_spec('unsloth') is not None and has_cuda()
@@ -88,6 +89,7 @@ def _save_folder(dest:Path, *objs):
         if not (dest/'config.json').exists(): raise
         shutil.rmtree(tmp, ignore_errors=True)
 
+# %% ../nbs/02_models.ipynb #984b37c5
 def _save_dequantized(model, tok, dest:Path):
     "Save a GGUF-loaded model as a plain safetensors folder, atomically."
     model.hf_quantizer = None
@@ -98,6 +100,7 @@ def _save_dequantized(model, tok, dest:Path):
             except AttributeError: pass
     _save_folder(dest, model, tok)
 
+# %% ../nbs/02_models.ipynb #ddbc2d09
 def gguf_to_folder(gguf)->Path:
     "Dequantize a GGUF file once into a cached safetensors folder and return the folder."
     gguf = Path(gguf)
@@ -117,6 +120,7 @@ _CHATML = ("{% for m in messages %}{{'<|im_start|>' + m['role'] + '\n' + m['cont
 _CORPUS = ["The answer is 42.", "Natalia sold clips to 48 of her friends in April.", "def add(a, b):\n    return a + b",
            "Question: what is 7 times 6? Answer: #### 42", "A robe takes 2 bolts of blue fiber and half that much white fiber."]
 
+# %% ../nbs/02_models.ipynb #e8bc5ef1
 def _tiny_tokenizer():
     "A small byte-level BPE tokenizer with ChatML specials and template."
     from tokenizers import Tokenizer, models, trainers, pre_tokenizers, decoders
@@ -130,6 +134,7 @@ def _tiny_tokenizer():
     return tf.PreTrainedTokenizerFast(tokenizer_object=tok, eos_token='<|im_end|>', pad_token='<|endoftext|>',
                                       bos_token='<|im_start|>', chat_template=_CHATML)
 
+# %% ../nbs/02_models.ipynb #022a5ef0
 def tiny_folder(seed:int=0)->Path:
     "Build (once) and return a cached folder holding a tiny random Llama and its tokenizer."
     dest = cache_dir('models')/f'tiny-llama-{seed}'
@@ -149,6 +154,7 @@ def tiny_folder(seed:int=0)->Path:
 # %% ../nbs/02_models.ipynb #f10e0e77
 EMBEDDED = 'smollm2'
 
+# %% ../nbs/02_models.ipynb #a762b607
 def resolve_model(spec:str=EMBEDDED)->Path|str:
     "The folder (or hub name) that `load_model(spec)` loads from, dequantizing a GGUF into the cache."
     spec = str(spec)
@@ -180,6 +186,7 @@ def cuda_problem()->str|None:
 # %% ../nbs/02_models.ipynb #7906b403
 CPU_MAX_PARAMS = 2_000_000_000  # above this, a model on the CPU needs device='cpu' spelt out
 
+# %% ../nbs/02_models.ipynb #ac223cc5
 def param_count(src)->int:
     "Parameters of the model in folder (or hub name) `src`, counted from its config without loading weights."
     import torch

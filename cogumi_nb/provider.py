@@ -38,6 +38,7 @@ __all__ = ['KEY_ENV', 'PRICES', 'parse_teacher', 'price_of', 'cost_of', 'count_t
 # %% ../nbs/12_provider.ipynb #84e4609b
 KEY_ENV = {'openai': 'OPENAI_API_KEY', 'anthropic': 'ANTHROPIC_API_KEY', 'compat': 'COMPAT_API_KEY', 'local': None}
 
+# %% ../nbs/12_provider.ipynb #102c7642
 def parse_teacher(spec:str)->tuple:
     "`(provider, model, base_url)` from 'openai:gpt-4o-mini', 'compat:MODEL@http://host:port/v1', 'local:smollm2'..."
     provider, sep, rest = (spec or '').partition(':')
@@ -55,6 +56,7 @@ PRICES = {  # USD per 1M tokens: (input, output), list prices
     'claude-3-7-sonnet-latest': (3.00, 15.00), 'claude-sonnet-4-0': (3.00, 15.00), 'claude-3-haiku-20240307': (0.25, 1.25),
 }
 
+# %% ../nbs/12_provider.ipynb #106d7a26
 def price_of(provider:str, model:str, prices:dict|None=None)->tuple:
     "(input, output) USD per million tokens for `model`."
     table = {**PRICES, **(prices or {})}
@@ -62,6 +64,7 @@ def price_of(provider:str, model:str, prices:dict|None=None)->tuple:
     if provider in ('local', 'compat'): return (0.0, 0.0)
     raise InputError(f'no price for {model!r}: pass prices={{{model!r}: (input, output)}} in USD per 1M tokens', field='prices')
 
+# %% ../nbs/12_provider.ipynb #abe377a9
 def cost_of(price:tuple, prompt_tokens:int, completion_tokens:int)->float:
     "Dollars for a request's tokens."
     return (prompt_tokens*price[0] + completion_tokens*price[1]) / 1e6
@@ -69,9 +72,11 @@ def cost_of(price:tuple, prompt_tokens:int, completion_tokens:int)->float:
 # %% ../nbs/12_provider.ipynb #7d4601cf
 _ENC, _ENC_LOCK = {}, threading.Lock()
 
+# %% ../nbs/12_provider.ipynb #4fd2ba54
 def _encoding(model:str):
     with _ENC_LOCK: return _ENC[model] if model in _ENC else _load_encoding(model)
 
+# %% ../nbs/12_provider.ipynb #1d64a0b3
 def _load_encoding(model:str):
     if model not in _ENC:
         try:
@@ -81,6 +86,7 @@ def _load_encoding(model:str):
         except Exception: _ENC[model] = None   # no encodings offline: approximate
     return _ENC[model]
 
+# %% ../nbs/12_provider.ipynb #adf40c86
 def count_tokens(messages:list|str,   # chat messages or a text
                  provider:str='openai', model:str='gpt-4o-mini')->tuple:
     "`(tokens, exact)`: tiktoken's count for OpenAI models when available, else about 4 characters a token."
@@ -143,6 +149,7 @@ class Teacher:
     @property
     def price(self)->tuple: return price_of(self.provider, self.model, self.prices)
 
+# %% ../nbs/12_provider.ipynb #9a8d2bab
 def make_teacher(spec:str, **kw)->Teacher:
     "A `Teacher` from its name; `kw` as for `Teacher` (api_key, base_url, timeout, max_retries, prices, cache)."
     return Teacher(spec, **kw)
@@ -157,6 +164,7 @@ def _count(stats:Counter, lock):
             if response.status_code >= 400: stats[f'status_{response.status_code}'] += 1
     return {'request': [on_request], 'response': [on_response]}
 
+# %% ../nbs/12_provider.ipynb #92f9eb5a
 @patch(as_prop=True)
 def client(self:Teacher):
     "The SDK client, made on first use."
@@ -199,6 +207,7 @@ def complete(self:Teacher, messages:list,      # chat messages; a 'system' one g
         pt, ct = (r.usage.prompt_tokens, r.usage.completion_tokens) if r.usage else (0, 0)
     return Reply(text, finish, pt, ct, cost_of(self.price, pt, ct), raw.retries_taken)
 
+# %% ../nbs/12_provider.ipynb #83cee1d1
 @patch
 def _complete_local(self:Teacher, messages, max_tokens, temperature)->Reply:
     with self._lock:
@@ -273,6 +282,7 @@ def _transient(e:Exception)->bool:
     status = getattr(e, 'status_code', None)
     return status is None and type(e).__name__ in ('APIConnectionError', 'APITimeoutError') or status in (408, 409, 429) or (status or 0) >= 500
 
+# %% ../nbs/12_provider.ipynb #407fde63
 def _one(t:Teacher, req:dict, parse, attempts:int, budget:Budget, stop:threading.Event)->dict:
     "Run one item: cache, budget, request, validate, retry; the item's record."
     rec = dict(id=req['id'], ok=False, value=None, text='', error=None, attempts=0, cost=0.0, prompt_tokens=0,
@@ -308,6 +318,7 @@ def _totals(records:list, t:Teacher, budget:Budget, wall:float, session:Counter)
                 sdk_retries=s('retries'), truncated=s('truncated'), invalid=s('invalid'), cache_hits=s('cached'),
                 this_run=dict(session, wall_s=round(wall, 2), refused_by_budget=budget.refused))
 
+# %% ../nbs/12_provider.ipynb #4d5ab3ee
 def run_teacher(teacher:Teacher,
                 requests:list,              # dicts: id, messages, and optionally max_tokens, temperature, meta
                 dest,                       # the run folder: NAME.jsonl and NAME.spend.json go there

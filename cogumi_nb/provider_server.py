@@ -42,11 +42,14 @@ TEMPLATES = [  # (question pattern, answer from the numbers)
     ('Tom reads {a} pages a day for {b} days, then {c} more pages. How many pages did he read?', lambda a,b,c: a*b+c),
 ]
 
+# %% ../nbs/11_provider_server.ipynb #31c4f03c
 def _template_rx(t:str)->re.Pattern:
     return re.compile(re.escape(t).replace(r'\{a\}', r'(\d+)').replace(r'\{b\}', r'(\d+)').replace(r'\{c\}', r'(\d+)'))
 
+# %% ../nbs/11_provider_server.ipynb #6756cba6
 _RX = [(_template_rx(t), f) for t,f in TEMPLATES]
 
+# %% ../nbs/11_provider_server.ipynb #5bdc590c
 def make_problem(i:int,          # which problem: picks the template and the numbers
                  seed:int=0)->tuple:
     "A deterministic word problem `(question, answer)` from the templates."
@@ -58,15 +61,18 @@ def make_problem(i:int,          # which problem: picks the template and the num
 # %% ../nbs/11_provider_server.ipynb #37db01f9
 _OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv, ast.USub: operator.neg}
 
+# %% ../nbs/11_provider_server.ipynb #5ee01db1
 def _eval(node):
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)): return node.value
     if isinstance(node, ast.BinOp) and type(node.op) in _OPS: return _OPS[type(node.op)](_eval(node.left), _eval(node.right))
     if isinstance(node, ast.UnaryOp) and type(node.op) in _OPS: return _OPS[type(node.op)](_eval(node.operand))
     raise ValueError('not arithmetic')
 
+# %% ../nbs/11_provider_server.ipynb #749cee4e
 def _num(x)->str:
     return str(int(x)) if float(x).is_integer() else f'{x:.4f}'.rstrip('0')
 
+# %% ../nbs/11_provider_server.ipynb #c0a2884d
 def solve(question:str)->tuple:
     "`(worked solution ending in '#### n', n)` for a question; n is None when it holds no number."
     for rx, f in _RX:
@@ -88,12 +94,15 @@ def _last_number(text:str)->str|None:
     m = re.findall(r'####\s*(-?[\d\.,]+)', text) or re.findall(r'-?\d+(?:\.\d+)?', text)
     return m[-1].replace(',', '').rstrip('.') if m else None
 
+# %% ../nbs/11_provider_server.ipynb #e2ef8d4a
 def _section(text:str, name:str)->str:
     m = re.search(rf'{name}:\s*(.*?)(?:\n[A-Z][A-Za-z ]+:|\Z)', text, re.S)
     return m.group(1).strip() if m else ''
 
+# %% ../nbs/11_provider_server.ipynb #a207902c
 def _share(text:str, salt:str)->float: return int(stable_hash([salt, text]), 16) / 16**16
 
+# %% ../nbs/11_provider_server.ipynb #332bcf82
 def _code_problems(text:str, n:int)->list:
     out = []
     for i in range(n):
@@ -103,6 +112,7 @@ def _code_problems(text:str, n:int)->list:
                         tests=[f'assert add_{k}(1) == {k+1}', f'assert add_{k}(-{k}) == 0']))
     return out
 
+# %% ../nbs/11_provider_server.ipynb #d9a48695
 def canned_answer(prompt:str,           # the conversation's text (system and user turns)
                   wrong:float=0.0,      # share of solutions the server gets off by one
                   judge_noise:float=0.0,# share of judge verdicts it gets backwards
@@ -135,6 +145,7 @@ def canned_answer(prompt:str,           # the conversation's text (system and us
 # %% ../nbs/11_provider_server.ipynb #c7ecfa0d
 FAULTS = ('429', '500', 'timeout', 'truncated', 'invalid_json')
 
+# %% ../nbs/11_provider_server.ipynb #83022c86
 def pick_fault(key:str,              # the request body's hash
                attempt:int,          # how many times the server has seen this body before
                faults:dict,          # fault -> share of requests
@@ -148,6 +159,7 @@ def pick_fault(key:str,              # the request body's hash
         if u < acc: return f
     return None
 
+# %% ../nbs/11_provider_server.ipynb #29a51b55
 def _check_faults(faults:dict)->dict:
     bad = set(faults) - set(FAULTS)
     if bad: raise InputError(f'unknown faults {sorted(bad)}; known: {", ".join(FAULTS)}', field='faults')
@@ -158,6 +170,7 @@ def _check_faults(faults:dict)->dict:
 # %% ../nbs/11_provider_server.ipynb #17a725fd
 def _tokens(text:str)->int: return max(1, math.ceil(len(text)/4))
 
+# %% ../nbs/11_provider_server.ipynb #9d524d07
 def _openai_reply(model:str, text:str, finish:str, prompt_tokens:int)->dict:
     ct = _tokens(text)
     return {'id': f'chatcmpl-{stable_hash([model, text, time.time()], 12)}', 'object': 'chat.completion',
@@ -165,17 +178,20 @@ def _openai_reply(model:str, text:str, finish:str, prompt_tokens:int)->dict:
             'choices': [{'index': 0, 'message': {'role': 'assistant', 'content': text}, 'finish_reason': finish, 'logprobs': None}],
             'usage': {'prompt_tokens': prompt_tokens, 'completion_tokens': ct, 'total_tokens': prompt_tokens+ct}}
 
+# %% ../nbs/11_provider_server.ipynb #64a0459b
 def _anthropic_reply(model:str, text:str, finish:str, prompt_tokens:int)->dict:
     return {'id': f'msg_{stable_hash([model, text, time.time()], 12)}', 'type': 'message', 'role': 'assistant', 'model': model,
             'content': [{'type': 'text', 'text': text}], 'stop_reason': 'max_tokens' if finish == 'length' else 'end_turn',
             'stop_sequence': None, 'usage': {'input_tokens': prompt_tokens, 'output_tokens': _tokens(text)}}
 
+# %% ../nbs/11_provider_server.ipynb #2b725301
 def _error(api:str, status:int, msg:str)->dict:
     if api == 'anthropic':
         kind = {429: 'rate_limit_error', 401: 'authentication_error', 400: 'invalid_request_error'}.get(status, 'api_error')
         return {'type': 'error', 'error': {'type': kind, 'message': msg}}
     return {'error': {'message': msg, 'type': 'server_error' if status >= 500 else 'invalid_request_error', 'code': status}}
 
+# %% ../nbs/11_provider_server.ipynb #c7e6bae0
 def _prompt_text(api:str, body:dict)->str:
     msgs = body.get('messages') or []
     sys_ = body.get('system') or ''
@@ -215,11 +231,13 @@ class _Handler(BaseHTTPRequestHandler):
         name = self.server.owner.served_name
         self._send(200, {'object': 'list', 'data': [{'id': name, 'object': 'model', 'created': 0, 'owned_by': 'cogumi'}]})
 
+# %% ../nbs/11_provider_server.ipynb #4241f656
 class _Server(ThreadingHTTPServer):
     daemon_threads, request_queue_size = True, 256
     def handle_error(self, request, client_address):
         if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)): super().handle_error(request, client_address)
 
+# %% ../nbs/11_provider_server.ipynb #9c6efc1e
 class ProviderServer:
     "A local OpenAI- and Anthropic-compatible chat server with latency, deterministic answers and faults."
     def __init__(self, latency:float=0.2,        # seconds before each reply
@@ -265,6 +283,7 @@ def _sighting(self:ProviderServer, h:_Handler, api:str, model:str, key:str)->str
     time.sleep(self.latency)
     return fault
 
+# %% ../nbs/11_provider_server.ipynb #6b6095e9
 @patch
 def _refuse(self:ProviderServer, h:_Handler, api:str, fault:str|None)->bool:
     "Answer a 429 or 500 fault (True), or sleep through a timeout fault (False: the reply goes out late)."
@@ -276,6 +295,7 @@ def _refuse(self:ProviderServer, h:_Handler, api:str, fault:str|None)->bool:
     if fault == 'timeout': time.sleep(self.timeout_sleep)
     return False
 
+# %% ../nbs/11_provider_server.ipynb #894273a9
 @patch
 def _handle(self:ProviderServer, h:_Handler, api:str, req:dict):
     if api == 'completions': return self._handle_completion(h, req)
@@ -334,16 +354,21 @@ def start(self:ProviderServer)->ProviderServer:
     threading.Thread(target=self._httpd.serve_forever, daemon=True, name='provider-server').start()
     return self
 
+# %% ../nbs/11_provider_server.ipynb #f1c8edc1
 @patch
 def stop(self:ProviderServer):
     "Stop serving."
     if self._httpd: self._httpd.shutdown(); self._httpd.server_close(); self._httpd = None
 
+# %% ../nbs/11_provider_server.ipynb #11fede47
 @patch
 def __enter__(self:ProviderServer): return self.start()
+
+# %% ../nbs/11_provider_server.ipynb #e4ecbaeb
 @patch
 def __exit__(self:ProviderServer, *a): self.stop()
 
+# %% ../nbs/11_provider_server.ipynb #5bd5b56f
 @patch
 def requests(self:ProviderServer, fault:str|None='any')->int:
     "Requests received so far; with `fault`, only those that got it (None: those answered normally)."

@@ -90,6 +90,7 @@ class _Done:
     "A finished sample, as `generate` takes it from a backend that returns text."
     key: int; sample: int; text: str; n_tokens: int; finish: str; stop: str|None = None
 
+# %% ../nbs/03a_serve.ipynb #25fe1c1b
 @patch
 def _requests(self:Served, prompts:list, samples:list, s:GenSettings, seeds:list)->list:
     "`(prompt index, sample indices, request arguments)` for a wave."
@@ -105,6 +106,7 @@ def _requests(self:Served, prompts:list, samples:list, s:GenSettings, seeds:list
             out.append((i, g, kw))
     return out
 
+# %% ../nbs/03a_serve.ipynb #79fcac9c
 @patch
 def _rows(self:Served, i:int, g:list, r, s:GenSettings)->list:
     "The finished samples of one reply."
@@ -118,6 +120,7 @@ def _rows(self:Served, i:int, g:list, r, s:GenSettings)->list:
     counts = _token_counts(self.tokenizer, ch, stops, r.usage.completion_tokens if r.usage else None, s.max_new_tokens)
     return [_Done(i, j, c.text, n, c.finish_reason, x) for j,c,n,x in zip(g, ch, counts, stops)]
 
+# %% ../nbs/03a_serve.ipynb #6c942f14
 def _token_counts(tok, choices:list, stops:list, total:int|None, max_tokens:int)->list:
     "Completion tokens per choice: `total` for one; for several, `max_tokens` for those cut by length, the rest of `total` shared by their sizes here."
     if len(choices) == 1 and total is not None: return [total]
@@ -130,6 +133,7 @@ def _token_counts(tok, choices:list, stops:list, total:int|None, max_tokens:int)
     est[free[-1]] = max(1, left - sum(est[k] for k in free[:-1]))
     return est
 
+# %% ../nbs/03a_serve.ipynb #a1651735
 @patch
 def wave(self:Served, prompts:list, samples:list, s:GenSettings, seeds:list, on_done=None)->list:
     "Generate one wave through the server, `concurrency` requests at a time; returns the finished samples."

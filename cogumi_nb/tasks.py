@@ -46,6 +46,7 @@ class RootCause(NamedTuple):
     meaning: str     # what went wrong, and what would fix it
     evidence: dict   # `Score.cause` -> what the scorer saw
 
+# %% ../nbs/05_tasks.ipynb #af3b4f0c
 ROOT_CAUSES = {
     'truncated':       RootCause('cut at max_new_tokens before a correct answer: raise the budget or teach brevity',
                                  {'truncated': 'hit max_new_tokens (finish_reason length) without a correct answer'}),
@@ -107,6 +108,7 @@ def _pair(x)->tuple:
     "An extractor's result as `(answer, rule)`."
     return tuple(x) if isinstance(x, tuple) else (x, None)
 
+# %% ../nbs/05_tasks.ipynb #46b662df
 def _verdict(v, answer, example:Example)->tuple:
     "A checker's result as `(correct, cause, detail)`."
     if isinstance(v, tuple): return v
@@ -137,6 +139,7 @@ def score(self:Task, example:Example,     # the problem
 TASKS = {}  # name -> Task
 _SETTINGS = {f.name for f in dc_fields(GenSettings)}
 
+# %% ../nbs/05_tasks.ipynb #38d7db96
 def register_task(task:Task,           # the task to file under `task.name`
                   replace:bool=False,  # allow replacing a task of the same name
                  )->Task:
@@ -151,6 +154,7 @@ def register_task(task:Task,           # the task to file under `task.name`
     TASKS[task.name] = task
     return task
 
+# %% ../nbs/05_tasks.ipynb #565a368a
 def get_task(name)->Task:
     "The registered task called `name` (a `Task` is returned as it is)."
     if isinstance(name, Task): return name
@@ -162,8 +166,11 @@ def get_task(name)->Task:
 
 # %% ../nbs/05_tasks.ipynb #e72dfa80
 def _user(text:str)->dict: return {'role': 'user', 'content': text}
+
+# %% ../nbs/05_tasks.ipynb #619b3dd2
 def _assistant(text:str)->dict: return {'role': 'assistant', 'content': text}
 
+# %% ../nbs/05_tasks.ipynb #6ced8c6a
 def _shots(shots, pool:Callable, example:Example)->list:
     "The few-shot examples: `shots` itself when a list, else the first `shots` of `pool(n)` that are not `example`."
     if isinstance(shots, (list, tuple)): return list(shots)
@@ -177,6 +184,7 @@ def _shots(shots, pool:Callable, example:Example)->list:
 # %% ../nbs/05_tasks.ipynb #973576ba
 _NUM = re.compile(r'-?(\d+\.?\d*|\.\d+)')
 
+# %% ../nbs/05_tasks.ipynb #8238c85e
 def normalize_number(s:str|None)->str|None:
     "`s` as a canonical number string ('1,234.50' -> '1234.5', '$18.00' -> '18', '-.5' -> '-0.5'), or None."
     if s is None: return None
@@ -191,6 +199,7 @@ _STRICT = re.compile(r'#### (\-?[0-9\.\,]+)')                     # lm-eval gsm8
 _ANSWER_IS = re.compile(r'(?i:the answer is)\s*\$?(\-?[0-9\.\,]+)')  # lm-eval gsm8k-cot.yaml, strict-match (see below)
 _FLEXIBLE = re.compile(r'(-?[$0-9.,]{2,})|(-?[0-9]+)')             # lm-eval flexible-extract, group_select -1
 
+# %% ../nbs/05_tasks.ipynb #78fecee6
 def gsm8k_strict(text:str)->str|None:
     "The number after the first '#### ', else after the first 'The answer is', normalised; None when neither."
     for rx in (_STRICT, _ANSWER_IS):
@@ -198,6 +207,7 @@ def gsm8k_strict(text:str)->str|None:
         if m and (n := normalize_number(m.group(1))) is not None: return n
     return None
 
+# %% ../nbs/05_tasks.ipynb #5b897766
 def gsm8k_flexible(text:str)->str|None:
     "The last number in `text` (lm-eval's flexible-extract pattern), normalised; None when there is none."
     for m in reversed(_FLEXIBLE.findall(text)):
@@ -207,6 +217,7 @@ def gsm8k_flexible(text:str)->str|None:
 # %% ../nbs/05_tasks.ipynb #93d3a754
 GSM8K_MODES = ('strict_or_flexible', 'strict', 'flexible')
 
+# %% ../nbs/05_tasks.ipynb #9a744796
 def gsm8k_extract(text:str, example:Example|None=None,
                   mode:str='strict_or_flexible', # 'strict', 'flexible', or strict with flexible as fallback
                  )->tuple:
@@ -223,6 +234,7 @@ def gsm8k_reference(example:Example)->str:
     if n is None: raise InputError(f'expected a number, got {example.reference!r}', example.id, field='reference')
     return n
 
+# %% ../nbs/05_tasks.ipynb #98a7ddf2
 def gsm8k_check(answer:str, example:Example)->tuple:
     "Whether the extracted number equals the reference."
     ref = gsm8k_reference(example)
@@ -236,9 +248,11 @@ def plain_solution(solution:str)->str:
 # %% ../nbs/05_tasks.ipynb #ee95e07e
 GSM8K_INSTRUCTION = 'Solve the problem step by step. Then write the final answer alone on the last line, as "#### <number>".'
 
+# %% ../nbs/05_tasks.ipynb #fa8a0fa8
 @functools.cache
 def _gsm8k_train(n:int)->list: return load_gsm8k('train', limit=n)
 
+# %% ../nbs/05_tasks.ipynb #2c9311ac
 def gsm8k_chat_prompt(example:Example, shots=0)->list:
     "Chat messages: solved training problems as earlier turns (`shots`), then the question with the answer format."
     msgs = []
@@ -255,7 +269,9 @@ def gsm8k_fewshot_prompt(example:Example, shots=5)->str:
 # %% ../nbs/05_tasks.ipynb #d88bf283
 register_task(Task('gsm8k', 'math', load_gsm8k, gsm8k_chat_prompt, gsm8k_extract, gsm8k_check,
                    settings=dict(max_new_tokens=512, chat=True), reference=gsm8k_reference,
-                   doc='GSM8K test, zero-shot chat: reasoning, then "#### n"; strict extraction, flexible as fallback'))
+                   doc='GSM8K test, zero-shot chat: reasoning, then "#### n"; strict extraction, flexible as fallback'));
+
+# %% ../nbs/05_tasks.ipynb #aa3788da
 register_task(Task('gsm8k_fewshot', 'math', load_gsm8k, gsm8k_fewshot_prompt, gsm8k_extract, gsm8k_check,
                    settings=dict(max_new_tokens=256, chat=False, stop=['Question:', '</s>', '<|im_end|>']), shots=5,
                    reference=gsm8k_reference, doc="GSM8K test in lm-eval's 5-shot 'Question: ... Answer:' text format"));
@@ -263,24 +279,29 @@ register_task(Task('gsm8k_fewshot', 'math', load_gsm8k, gsm8k_fewshot_prompt, gs
 # %% ../nbs/05_tasks.ipynb #27cadfc1
 def _mmlu_subject(e:Example)->str: return (e.meta.get('subject') or e.category).replace('_', ' ')
 
+# %% ../nbs/05_tasks.ipynb #beedb6ec
 def _mmlu_question(e:Example)->str:
     "The question and its choices lettered A-D, one a line."
     choices = e.meta.get('choices') or []
     if len(choices) != 4: raise InputError(f'expected 4 choices, got {len(choices)}', e.id, field='meta.choices')
     return e.prompt.strip() + ''.join(f'\n{l}. {c}' for l,c in zip('ABCD', choices))
 
+# %% ../nbs/05_tasks.ipynb #e37fd8b9
 def _mmlu_block(e:Example, answer:str|None=None)->str:
     "The paper's block: the question, its choices and 'Answer:' (with the letter, for a shot)."
     return f'{_mmlu_question(e)}\nAnswer:' + (f' {answer}' if answer else '')
 
+# %% ../nbs/05_tasks.ipynb #8e3f59bd
 @functools.cache
 def _mmlu_dev(subject:str)->list: return load_mmlu('dev', subjects=subject)
 
+# %% ../nbs/05_tasks.ipynb #efa1bf1f
 def _mmlu_pool(e:Example)->Callable: return lambda n: _mmlu_dev(e.meta.get('subject') or e.category)[:n]
 
 # %% ../nbs/05_tasks.ipynb #e882217c
 MMLU_INSTRUCTION = 'Answer with the letter of the correct choice (A, B, C or D).'
 
+# %% ../nbs/05_tasks.ipynb #bb475e14
 def mmlu_chat_prompt(example:Example, shots=0)->list:
     "Chat messages: solved dev questions of the subject as earlier turns (`shots`), then the question."
     ask = lambda e: f'The following is a multiple choice question about {_mmlu_subject(e)}.\n\n{_mmlu_question(e)}\n\n{MMLU_INSTRUCTION}'
@@ -288,6 +309,7 @@ def mmlu_chat_prompt(example:Example, shots=0)->list:
     for s in _shots(shots, _mmlu_pool(example), example): msgs += [_user(ask(s)), _assistant(s.reference)]
     return msgs + [_user(ask(example))]
 
+# %% ../nbs/05_tasks.ipynb #3eed7bf6
 def mmlu_fewshot_prompt(example:Example, shots=5)->str:
     "The MMLU paper's k-shot text prompt: a subject line, k solved dev questions, then the question."
     head = f'The following are multiple choice questions (with answers) about {_mmlu_subject(example)}.\n\n'
@@ -301,6 +323,7 @@ _LETTER_RULES = [
     ('bold', re.compile(r'\*\*([A-D])\*\*')),
 ]
 
+# %% ../nbs/05_tasks.ipynb #54772d48
 def mmlu_extract(text:str, example:Example|None=None)->tuple:
     "The answer letter in a completion and the rule that found it, or `(None, None)`."
     for rule, rx in _LETTER_RULES:
@@ -317,14 +340,18 @@ def mmlu_reference(example:Example)->str:
         raise InputError(f'expected a letter A-D, got {example.reference!r}', example.id, field='reference')
     return example.reference
 
+# %% ../nbs/05_tasks.ipynb #b380cb80
 def mmlu_check(answer:str, example:Example)->tuple:
     "Whether the letter is the reference's."
     ref = mmlu_reference(example)
     return (True, None, f'{answer} == {ref}') if answer == ref else (False, 'wrong_answer', f'expected {ref}, got {answer}')
 
+# %% ../nbs/05_tasks.ipynb #88b062c5
 register_task(Task('mmlu', 'knowledge', load_mmlu, mmlu_chat_prompt, mmlu_extract, mmlu_check,
                    settings=dict(max_new_tokens=64, chat=True), reference=mmlu_reference,
-                   doc='MMLU test, chat, zero-shot by default (shots from the dev split of the subject); answer a letter'))
+                   doc='MMLU test, chat, zero-shot by default (shots from the dev split of the subject); answer a letter'));
+
+# %% ../nbs/05_tasks.ipynb #a5746899
 register_task(Task('mmlu_fewshot', 'knowledge', load_mmlu, mmlu_fewshot_prompt, mmlu_extract, mmlu_check,
                    settings=dict(max_new_tokens=8, chat=False, stop=['\n']), shots=5, reference=mmlu_reference,
                    doc="MMLU test in the paper's 5-shot text format (dev questions of the same subject)"));
@@ -333,6 +360,7 @@ register_task(Task('mmlu_fewshot', 'knowledge', load_mmlu, mmlu_fewshot_prompt, 
 _SANDBOX_CAUSES = {'syntax_error': 'syntax_error', 'timeout': 'timeout', 'memory': 'memory', 'blocked': 'blocked',
                    'output_limit': 'runtime_error', 'exit': 'runtime_error', 'killed': 'runtime_error'}
 
+# %% ../nbs/05_tasks.ipynb #7da28d2a
 def _sandbox_verdict(r:ExecResult)->tuple:
     "A sandbox run as `(correct, cause, detail)`."
     if r.passed: return True, None, 'passed'
@@ -348,11 +376,13 @@ def code_extract(text:str, example:Example|None=None)->tuple:
     if not code.strip(): return None, None
     return code, 'raw' if code == text else 'fenced'
 
+# %% ../nbs/05_tasks.ipynb #9081903e
 def humaneval_check(code:str, example:Example, timeout:float=5)->tuple:
     "Run HumanEval code (a body, or the whole function) against the problem's tests."
     m = example.meta
     return _sandbox_verdict(check_humaneval(example.prompt, code, m['test'], m['entry_point'], timeout=timeout))
 
+# %% ../nbs/05_tasks.ipynb #9491b143
 def mbpp_check(code:str, example:Example, timeout:float=5)->tuple:
     "Run MBPP code against the problem's assert lines."
     m = example.meta
@@ -361,22 +391,28 @@ def mbpp_check(code:str, example:Example, timeout:float=5)->tuple:
 # %% ../nbs/05_tasks.ipynb #1768867b
 HUMANEVAL_INSTRUCTION = 'Complete the following Python function. Reply with the whole function, signature included, in one ```python code block.'
 
+# %% ../nbs/05_tasks.ipynb #bb226d3c
 def _no_shots(shots):
     if shots not in (0, None, [], ()): raise InputError('this task has no few-shot examples', field='shots')
 
+# %% ../nbs/05_tasks.ipynb #3778d23a
 def humaneval_chat_prompt(example:Example, shots=0)->list:
     "Chat messages asking for the completed function in a python block."
     _no_shots(shots)
     return [_user(f'{HUMANEVAL_INSTRUCTION}\n\n```python\n{example.prompt.strip()}\n```')]
 
+# %% ../nbs/05_tasks.ipynb #f354f9e3
 def humaneval_raw_prompt(example:Example, shots=0)->str:
     "The problem's code itself, for the model to continue."
     _no_shots(shots)
     return example.prompt
 
+# %% ../nbs/05_tasks.ipynb #6f4c76ac
 register_task(Task('humaneval', 'code', load_humaneval, humaneval_chat_prompt, code_extract, humaneval_check,
                    settings=dict(max_new_tokens=512, chat=True), runs_code=True,
-                   doc='HumanEval, chat: the whole function in a python block, run against the tests'))
+                   doc='HumanEval, chat: the whole function in a python block, run against the tests'));
+
+# %% ../nbs/05_tasks.ipynb #12d35a6c
 register_task(Task('humaneval_raw', 'code', load_humaneval, humaneval_raw_prompt, code_extract, humaneval_check,
                    settings=dict(max_new_tokens=512, chat=False, stop=['\nclass', '\ndef', '\n#', '\nif', '\nprint']), runs_code=True,
                    doc="HumanEval as plain completion of the function's body, lm-eval's stop strings"));
@@ -385,23 +421,29 @@ register_task(Task('humaneval_raw', 'code', load_humaneval, humaneval_raw_prompt
 def _mbpp_task(e:Example)->str:
     return f"You are an expert Python programmer, and here is your task: {e.prompt} Your code should pass these tests:\n\n" + '\n'.join(e.meta['test_list'])
 
+# %% ../nbs/05_tasks.ipynb #fbbe45d6
 @functools.cache
 def _mbpp_prompt_split()->list: return load_mbpp(split='prompt')
 
+# %% ../nbs/05_tasks.ipynb #c576e411
 def mbpp_chat_prompt(example:Example, shots=0)->list:
     "Chat messages: the task and its tests, asking for a python block."
     _no_shots(shots)
     return [_user(f'{_mbpp_task(example)}\n\nReply with the code in one ```python code block.')]
 
+# %% ../nbs/05_tasks.ipynb #b4708c0a
 def mbpp_fewshot_prompt(example:Example, shots=3)->str:
     "lm-eval's mbpp text prompt: k solved problems between [BEGIN] and [DONE], then the task and '[BEGIN]'."
     pool = lambda n: _mbpp_prompt_split()[1:1+n]   # lm-eval's shots: task ids 2, 3, 4
     done = ''.join(f'{_mbpp_task(s)}\n[BEGIN]\n{s.solution}\n[DONE]\n\n' for s in _shots(shots, pool, example))
     return f'{done}{_mbpp_task(example)}\n[BEGIN]\n'
 
+# %% ../nbs/05_tasks.ipynb #df2fd4ba
 register_task(Task('mbpp', 'code', partial(load_mbpp, split='test'), mbpp_chat_prompt, code_extract, mbpp_check,
                    settings=dict(max_new_tokens=512, chat=True), runs_code=True,
-                   doc='MBPP test split, chat: the function in a python block, run against the three asserts'))
+                   doc='MBPP test split, chat: the function in a python block, run against the three asserts'));
+
+# %% ../nbs/05_tasks.ipynb #8c7b2a58
 register_task(Task('mbpp_fewshot', 'code', partial(load_mbpp, split='test'), mbpp_fewshot_prompt, code_extract, mbpp_check,
                    settings=dict(max_new_tokens=512, chat=False, stop=['[DONE]']), shots=3, runs_code=True,
                    doc="MBPP test split in lm-eval's 3-shot [BEGIN]/[DONE] text format"));
@@ -411,10 +453,12 @@ def _norm_text(s:str, ignore_case:bool=True, collapse_whitespace:bool=True)->str
     if collapse_whitespace: s = ' '.join(s.split())
     return s.lower() if ignore_case else s
 
+# %% ../nbs/05_tasks.ipynb #35c6ea78
 def exact_extract(text:str, example:Example|None=None)->str|None:
     "The completion, stripped; None when empty."
     return text.strip() or None
 
+# %% ../nbs/05_tasks.ipynb #1574115b
 def exact_check(answer:str, example:Example, ignore_case:bool=True, collapse_whitespace:bool=True)->bool:
     "Whether `answer` equals the reference, ignoring case and runs of whitespace (each configurable)."
     return _norm_text(answer, ignore_case, collapse_whitespace) == _norm_text(example.reference, ignore_case, collapse_whitespace)
@@ -422,6 +466,7 @@ def exact_check(answer:str, example:Example, ignore_case:bool=True, collapse_whi
 # %% ../nbs/05_tasks.ipynb #989e5933
 _JSON_FENCE = re.compile(r'```[ \t]*(?:json)?[^\n]*\n(.*?)(?:```|\Z)', re.S | re.I)
 
+# %% ../nbs/05_tasks.ipynb #b7eadf4b
 def json_extract(text:str, example:Example|None=None)->tuple:
     "The JSON text in a completion: a fenced block, else from the first '{' or '[' to the last '}' or ']'."
     if m := _JSON_FENCE.search(text): t, rule = m.group(1), 'fenced'
@@ -431,6 +476,7 @@ def json_extract(text:str, example:Example|None=None)->tuple:
         t, rule = (text[i:j+1] if j > i else text[i:], 'span') if i >= 0 else (text, 'raw')
     return (t.strip(), rule) if t.strip() else (None, None)
 
+# %% ../nbs/05_tasks.ipynb #706e70f3
 def json_check(answer:str, example:Example, compare:bool=True)->tuple:
     "Whether `answer` parses as JSON and (with `compare` and a reference) equals the reference's value."
     try: got = json.loads(answer)

@@ -36,6 +36,7 @@ MATH_INSTRUCTION = 'Solve the problem step by step. Then write the final answer 
 CODE_INSTRUCTION = 'Solve the task in Python. Reply with the whole solution in one ```python code block.'
 SYSTEM = 'You are an expert teacher. Your answers are correct, clear and complete.'
 
+# %% ../nbs/12a_teachers.ipynb #cd0764ed
 def _is_numeric(f:Failure)->bool: return normalize_number(f.reference) is not None
 
 # %% ../nbs/12a_teachers.ipynb #703f5a9f
@@ -48,6 +49,7 @@ def solve_request(rid:str,          # the item's id
     return dict(id=rid, messages=[{'role': 'system', 'content': SYSTEM}, {'role': 'user', 'content': text}],
                 max_tokens=max_tokens, meta=meta or {})
 
+# %% ../nbs/12a_teachers.ipynb #e8d1bb68
 def parse_solution(text:str, req:dict):
     "For a numeric problem, the final number (ValueError when there is none); else the text."
     if not req['meta'].get('numeric'): return text
@@ -93,6 +95,7 @@ CRITIQUE_INSTRUCTION = ('Here is a problem and a wrong answer to it. Find the ro
                         '(for a math problem ending with "#### <number>"). Reply with JSON only: '
                         '{"root_cause": "...", "corrected_answer": "..."}')
 
+# %% ../nbs/12a_teachers.ipynb #b121b2f4
 def parse_json_object(text:str, keys:tuple=())->dict:
     "The JSON object in `text` (fences allowed), with `keys` present and non-empty; ValueError otherwise."
     s = re.sub(r'^```(?:json)?\s*|\s*```$', '', text.strip())
@@ -103,6 +106,7 @@ def parse_json_object(text:str, keys:tuple=())->dict:
         if not obj.get(k): raise ValueError(f'missing or empty {k!r}')
     return obj
 
+# %% ../nbs/12a_teachers.ipynb #dbc2d662
 def _critique_prompt(f:Failure)->str:
     return f"{CRITIQUE_INSTRUCTION}\n\nQuestion: {f.question}\nWrong answer: {f.completion}"
 
@@ -133,13 +137,16 @@ JUDGE_THRESHOLD = 8   # the judge's score (1-10) a row needs to be kept, unless 
 JUDGE_RUBRIC = ('Score the answer from 1 to 10. 10: correct, complete and clearly reasoned. 8-9: correct with minor flaws in '
                 'the explanation. 5-7: partly correct or correct by luck. 1-4: wrong final answer, wrong method, or no answer.')
 
+# %% ../nbs/12a_teachers.ipynb #49cebef4
 def judge_prompt(question:str, answer:str, rubric:str=JUDGE_RUBRIC)->str:
     "The judge's request for one question and answer."
     return f'{rubric}\nReply with JSON only: {{"score": <1-10>, "reason": "..."}}\n\nQuestion: {question}\nAnswer: {answer}'
 
+# %% ../nbs/12a_teachers.ipynb #ff9ddb68
 _SCORE = [re.compile(p, re.I) for p in (r'"score"\s*:\s*"?(\d+(?:\.\d+)?)', r'\bscore\b\s*(?:is|of|:|=)?\s*(\d+(?:\.\d+)?)\s*(?:/\s*10|out of 10)?',
                                         r'\brating\b\s*(?:is|of|:|=)?\s*(\d+(?:\.\d+)?)', r'(\d+(?:\.\d+)?)\s*(?:/\s*10|out of 10)\b')]
 
+# %% ../nbs/12a_teachers.ipynb #1d3b31e6
 def parse_score(text:str)->float:
     "The 1-10 score in a judge's reply; ValueError when there is none or it is out of range."
     text = re.sub(r'[*_`]', '', text or '')    # markdown emphasis around "Score"
@@ -190,6 +197,7 @@ TARGETED_INSTRUCTION = {
              '{{"problems": [{{"question": "...", "solution": "<python code>", "tests": ["assert ..."]}}]}}'),
 }
 
+# %% ../nbs/12a_teachers.ipynb #5fd881f7
 def _clusters(clusters)->list:
     "Cluster dicts (cluster, label, examples, kind) from a `Clusters` or a list of dicts."
     rows = clusters.summary.to_dict('records') if hasattr(clusters, 'summary') else list(clusters)
@@ -201,11 +209,13 @@ def _clusters(clusters)->list:
         out.append(dict(cluster=c.get('cluster', i), label=c.get('llm_label') or c.get('label') or '', examples=list(c['examples']), kind=kind))
     return out
 
+# %% ../nbs/12a_teachers.ipynb #d00f4538
 def _targeted_prompt(c:dict, k:int, part:int=0, parts:int=1)->str:
     ex = '\n'.join(f'{j+1}. {q}' for j,q in enumerate(c['examples']))
     vary = f' This is set {part+1} of {parts}: make its problems differ from the examples and from the other sets.' if parts > 1 else ''
     return f"A student keeps failing problems like these ({c['label']}):\n{ex}\n\n" + TARGETED_INSTRUCTION[c['kind']].format(k=k) + vary
 
+# %% ../nbs/12a_teachers.ipynb #dafcd8a2
 def _parse_problems(text:str, req:dict)->list:
     need = ('question', 'solution', 'answer') if req['meta']['kind'] == 'math' else ('question', 'solution', 'tests')
     probs = parse_json_object(text, ('problems',))['problems']
@@ -220,6 +230,7 @@ def _verify_code(probs:list, workers:int=2)->list:
                   workers=workers, progress=False)
     return [r.passed for r in rs]
 
+# %% ../nbs/12a_teachers.ipynb #bd236e36
 def _verify_math(teacher:Teacher, probs:list, dest, max_tokens:int, **kw)->list:
     reqs = [solve_request(stable_hash(p['question']), p['question'], True, max_tokens, dict(numeric=True)) for p in probs]
     recs, _ = run_teacher(teacher, reqs, dest, 'targeted_verify', parse=parse_solution, **kw)
