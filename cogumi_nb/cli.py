@@ -12,7 +12,7 @@ Docs: https://cogumi.github.io/cogumi_nb/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #45f0925e
 from __future__ import annotations
-import argparse, difflib, os, sys, time, traceback
+import argparse, os, sys, time, traceback
 from pathlib import Path
 from .core import *
 
@@ -158,20 +158,10 @@ def cmd_failures(a):
     print(f'clusters and maps: {out}/clusters.json, failure_map.png, failure_map.html')
     return cl
 
-# %% ../nbs/90_cli.ipynb #fa6481f1
-def _check_phases(a):
-    "`--from` and `--only` name phases, or the command stops here, before a run folder is made."
-    from cogumi_nb.config import PHASES
-    for flag, names in (('--from', [a.start] if a.start else []), ('--only', a.only or [])):
-        for p in names:
-            if p not in PHASES:
-                close = difflib.get_close_matches(p, PHASES, n=1)
-                raise InputError(f"unknown phase {p!r}{f' (did you mean {close[0]}?)' if close else ''}; the phases: {', '.join(PHASES)}", field=flag)
-
 # %% ../nbs/90_cli.ipynb #505b9999
 def _print_result(name:str, rep:dict):
     "The run's result, its significant changes, what it could not measure, and its criteria."
-    from cogumi_nb.report import first_sentence
+    from cogumi_nb.report import criterion_status, first_sentence
     o = rep['metrics']['overall']
     print(f"{name}: pass rate {o['before']:.1%} -> {o['after']:.1%} on {o['n']} problems "
           f"({o['fixed']} fixed, {o['broken']} broken, McNemar p={o['p_value']:.3g}); "
@@ -181,7 +171,7 @@ def _print_result(name:str, rep:dict):
     if not any(t['significant'] for t in rep.get('tests', [])): print('  no outcome changed significantly (paired p < 0.05)')
     for m in rep.get('not_measured', []): print(f"  not measured: {m['set']} {m['task']}: {first_sentence(m['why'])} (how to provide it: report.html)")
     for c in rep['criteria']:
-        status = c.get('status') or {True: 'passed', False: 'failed'}.get(c['passed'], 'not measured')
+        status = criterion_status(c)
         print(f"  criterion {c['criterion']}: {status.upper() if status == 'failed' else status}"
               + (f" (value {c['value']})" if c['value'] is not None else f" ({c.get('why') or 'no value'})"))
 
@@ -196,7 +186,6 @@ def cmd_run(a):
         if rep['problems']:
             raise InputError('the dry run found problems:\n' + '\n'.join(f"  {p['phase']} ({p['setting']}): {p['message']}" for p in rep['problems']))
         return rep
-    _check_phases(a)
     man = run_pipeline(a.config, root=a.runs_root, start=a.start, only=a.only, progress=not a.quiet, yes=a.yes, **over)
     run = run_dir(man['name'], a.runs_root)
     for e in man.get('rounds', []):   # a run with rounds: each round's verdict

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 from .core import *
-from .failures import ROOT_CAUSES, Failure, failures_frame
+from .failures import ROOT_CAUSES, failures_frame
 from .models import cache_dir, has_cuda
 
 # %% auto #0
@@ -423,11 +423,7 @@ def interactive_map(cl:Clusters, max_points:int=20000):
 # %% ../nbs/09_clusters.ipynb #94b06219
 def save_page(fig, path)->Path:
     "Write plotly figure `fig` to `path` as one HTML page that works offline: plotly.js is inside it."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    fig.write_html(tmp, include_plotlyjs=True, full_html=True, config=dict(displaylogo=False))
-    os.replace(tmp, path)
-    return path
+    return write_atomic(path, fig.to_html(include_plotlyjs=True, full_html=True, config=dict(displaylogo=False)))
 
 # %% ../nbs/09_clusters.ipynb #22aaa211
 def figure_html(fig)->str:

@@ -23,7 +23,7 @@ import cogumi_nb
 from .core import *
 from .generate import BACKENDS, SEED_MODES
 from .models import EMBEDDED
-from .sandbox import ISOLATION
+from .sandbox import ISOLATION_CHOICES
 from .tasks import get_task
 from .teachers import JUDGE_THRESHOLD
 from .train import TrainConfig
@@ -64,6 +64,13 @@ class Section:
         return '| field | value | help |\n|---|---|---|\n' + '\n'.join(
             f"| {f.name} | {show(getattr(self, f.name))} | {h.get(f.name, '')} |" for f in fields(self))
 
+# %% ../nbs/14a_config.ipynb #bae919de
+def _one_of(value, choices:tuple, field:str):
+    "An `InputError` at `field` unless `value` is one of `choices`, with the closest one."
+    if value in choices: return
+    close = difflib.get_close_matches(str(value), choices, n=1)
+    raise InputError(f'expected one of {", ".join(choices)}, got {value!r}' + (f'; did you mean {close[0]}?' if close else ''), field=field)
+
 # %% ../nbs/14a_config.ipynb #1e0dd02e
 @dataclass
 class GenerationConfig(Section):
@@ -79,11 +86,7 @@ class GenerationConfig(Section):
     concurrency: int = 16            # server: requests in flight
 
     def check(self):
-        for k, ok in (('backend', BACKENDS), ('seed_mode', SEED_MODES)):
-            v = getattr(self, k)
-            if v not in ok:
-                close = difflib.get_close_matches(str(v), ok, n=1)
-                raise InputError(f'expected one of {", ".join(ok)}, got {v!r}' + (f'; did you mean {close[0]}?' if close else ''), field=k)
+        _one_of(self.backend, BACKENDS, 'backend'); _one_of(self.seed_mode, SEED_MODES, 'seed_mode')
         return self
 
 # %% ../nbs/14a_config.ipynb #3936328e
@@ -338,7 +341,7 @@ class RoundsConfig(Section):
 
     def check(self):
         if self.n < 1: raise InputError(f'expected at least 1 round, got {self.n}', field='n')
-        if self.mode not in ROUND_MODES: raise InputError(f"expected one of {', '.join(ROUND_MODES)}, got {self.mode!r}", field='mode')
+        _one_of(self.mode, ROUND_MODES, 'mode')
         return self
 
 # %% ../nbs/14a_config.ipynb #3ebb1adf
@@ -349,8 +352,7 @@ class SandboxConfig(Section):
     require_isolation: bool = False  # true: refuse to run code without OS-level isolation
 
     def check(self):
-        ok = ('auto', *(k for k in ISOLATION if k != 'none'))
-        if self.isolation not in ok: raise InputError(f"expected one of {', '.join(ok)}, got {self.isolation!r}", field='isolation')
+        _one_of(self.isolation, ISOLATION_CHOICES, 'isolation')
         return self
 
 # %% ../nbs/14a_config.ipynb #7bb4b02b

@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from .core import *
 from .data import load_records
-from .evaluate import evaluate, wilson_ci, Result
+from .evaluate import evaluate, paired_p_value, wilson_ci, Result
 from .sandbox import pass_at_k
 
 # %% auto #0
@@ -105,7 +105,6 @@ def sampling_change(before:'pd.DataFrame', # `consistency_table` before training
                    )->'pd.DataFrame':
     "pass@k, maj@n and agreement before and after, per prompt paired: means, prompts up and down, p-value."
     import pandas as pd
-    from scipy.stats import binomtest
     both = before.merge(after, on='example_id', suffixes=('_b', '_a'))
     if both.empty: raise InputError('no prompt was sampled both before and after', field='after')
     n = int(min(both.samples_b.min(), both.samples_a.min()))
@@ -119,7 +118,7 @@ def sampling_change(before:'pd.DataFrame', # `consistency_table` before training
     for m in b:
         up = sum(y > x for x, y in zip(b[m], a[m])); down = sum(y < x for x, y in zip(b[m], a[m]))
         rows.append(dict(metric=m, prompts=len(both), before=round(sum(b[m])/len(both), 4), after=round(sum(a[m])/len(both), 4),
-                         up=up, down=down, p_value=float(f'{binomtest(up, up+down, 0.5).pvalue:.3g}') if up+down else 1.0,
+                         up=up, down=down, p_value=float(f'{paired_p_value(up, down):.3g}'),
                          test='McNemar' if m in (f'maj@{n}', f'pass@{n}') else 'sign'))
     return pd.DataFrame(rows)
 

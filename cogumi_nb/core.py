@@ -107,8 +107,9 @@ def lock_holder(run)->dict|None:
     "`{pid, started, host}` of the live process holding run folder `run`'s lock, else None."
     p = Path(run)/RUN_LOCK
     if not file_locked(p): return None
-    try: return json.loads(p.read_text() or '{}') or dict(pid=None, started=None, host=None)
-    except json.JSONDecodeError: return dict(pid=None, started=None, host=None)
+    try: h = json.loads(p.read_text() or '{}')
+    except json.JSONDecodeError: h = {}   # the holder is writing it now
+    return h or dict(pid=None, started=None, host=None)
 
 # %% ../nbs/00_core.ipynb #beff27d7
 def data_dir(required:bool=False)->Path|None:

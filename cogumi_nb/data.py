@@ -116,9 +116,9 @@ def read_jsonl_records(path, # a `.jsonl` file, or `.jsonl.gz`
 def load_records(source,              # records, dicts of their fields, a JSONL file of them, or a folder holding `name`
                  cls,                 # the `Record` dataclass to make: `Result`, `Failure`, `TrainRow`...
                  name:str|None=None,  # the file to read when `source` is a folder: 'results.jsonl', 'failures.jsonl'...
-                 check=None,          # f(dict, file, line) -> record, for checks beyond the field types (default `cls.from_dict`)
+                 check=None,          # f(record or dict, file, line) -> record, for checks beyond the field types, records too (default `cls.from_dict`)
                 )->list:
-    "`cls` records from `source`: records pass, dicts and JSONL lines are checked; an empty file gives none."
+    "`cls` records from `source`: records pass (through `check`, when given), dicts and JSONL lines are checked; an empty file gives none."
     make = check or cls.from_dict
     if isinstance(source, (str, os.PathLike)):
         p = Path(source)
@@ -130,7 +130,7 @@ def load_records(source,              # records, dicts of their fields, a JSONL 
         key = 'id' if 'id' in {f.name for f in fields(cls)} else None
         return [make(d, p, i) for i,d in read_jsonl_records(p, id_field=key)]
     what = name.split('.')[0] if name else f'{cls.__name__} records'
-    return [o if isinstance(o, cls) else make(o, what, i) for i,o in enumerate(source)]
+    return [o if isinstance(o, cls) and check is None else make(o, what, i) for i,o in enumerate(source)]
 
 # %% ../nbs/01_data.ipynb #2b2257c2
 HUB_DATASETS = {  # task -> (hub dataset, config): its data when there is no local copy

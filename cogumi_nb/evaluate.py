@@ -25,7 +25,7 @@ from .tasks import get_task, score_all
 from .sandbox import pass_at_k, sandbox_info
 
 # %% auto #0
-__all__ = ['Result', 'wilson_ci', 'metrics', 'last_user_text', 'EvalRun', 'evaluate']
+__all__ = ['Result', 'wilson_ci', 'paired_p_value', 'metrics', 'last_user_text', 'EvalRun', 'evaluate']
 
 # %% ../nbs/06_evaluate.ipynb #4abefa1a
 @dataclass
@@ -55,6 +55,14 @@ def wilson_ci(k:int, n:int, z:float=1.959964)->tuple:
     p = k/n; d = 1+z*z/n
     c = (p + z*z/(2*n))/d; h = z*math.sqrt(p*(1-p)/n + z*z/(4*n*n))/d
     return (max(0.0, c-h), min(1.0, c+h))
+
+# %% ../nbs/06_evaluate.ipynb #68001ade
+def paired_p_value(gained:int,  # pairs that gained the outcome (wrong before, right after)
+                   lost:int,    # pairs that lost it
+                  )->float:
+    "Two-sided exact binomial test of `gained` against `lost` at 1/2; 1.0 when nothing changed."
+    from scipy.stats import binomtest
+    return float(binomtest(gained, gained+lost, 0.5).pvalue) if gained+lost else 1.0
 
 # %% ../nbs/06_evaluate.ipynb #8e0c415d
 def _rate(rs:list)->dict:

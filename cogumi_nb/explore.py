@@ -15,7 +15,7 @@ Docs: https://cogumi.github.io/cogumi_nb/explore.html.md"""
 
 # %% ../nbs/16_explore.ipynb #f45e01f5
 from __future__ import annotations
-import html, json, os, secrets, socket, subprocess, sys, time, urllib.request
+import html, os, secrets, socket, subprocess, sys, time, urllib.request
 from dataclasses import dataclass
 from fastcore.basics import patch
 from pathlib import Path
@@ -164,6 +164,7 @@ class Explore:
         self.run, self.frame, self.summary, self.pairs, self.max_points = Path(run), frame, summary, pairs, max_points
         self.selected, self.filters = None, {}   # None: no selection, every failure
         self._fig = self._ui = None; self._syncing = False
+        self._text = None   # the searchable text of each row, made at the first text filter (the frame does not change)
     def _refresh(self): pass   # the widgets follow a selection or a filter: defined with them, below
     def __repr__(self):
         return f'Explore({self.run}: {len(self.frame)} rows, {len(self.summary)} clusters, {len(self.table)} in the table)'
@@ -173,8 +174,8 @@ class Explore:
         if self.selected is not None: m &= f.id.isin(self.selected).to_numpy()
         for k, v in self.filters.items():
             if k == 'text':
-                hay = f[['question', 'completion', 'completion_after', 'ground_truth', 'evidence']].fillna('').astype(str).agg('\n'.join, axis=1)
-                m &= hay.str.contains(v, case=False, regex=False).to_numpy()
+                if self._text is None: self._text = f[['question', 'completion', 'completion_after', 'ground_truth', 'evidence']].fillna('').astype(str).agg('\n'.join, axis=1)
+                m &= self._text.str.contains(v, case=False, regex=False).to_numpy()
             else: m &= f[k].isin(v if isinstance(v, (list, tuple, set)) else [v]).to_numpy()
         return m
 
@@ -416,11 +417,7 @@ def export_rows(self:Explore,
     "Write the table's failures as training rows in instruction JSONL: the build phase reads it when the config lists it in `build.jsonl`."
     rows = self.training_rows(include_eval)
     if not rows: raise InputError('none of these failures has a ground truth to train on', field='selection')
-    p = self._path(path, 'explore/rows.jsonl'); p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(f'.{p.name}.{os.getpid()}.tmp')
-    tmp.write_text(''.join(json.dumps(_instruction_line(r), ensure_ascii=False)+'\n' for r in rows), encoding='utf-8')
-    os.replace(tmp, p)
-    return p
+    return write_jsonl(self._path(path, 'explore/rows.jsonl'), [_instruction_line(r) for r in rows])
 
 # %% ../nbs/16_explore.ipynb #04bcc250
 def explore_notebook()->Path:
@@ -437,8 +434,7 @@ def copy_explore(run, overwrite:bool=False)->Path:
     cell = next((c for c in nb.cells if 'parameters' in c.metadata.get('tags', [])), None)
     if cell is None: raise InputError('no cell tagged parameters', src)
     cell.source = "run_dir = '.'   # the run folder: the one this notebook is in"
-    tmp = dest.with_name(f'.{dest.name}.{os.getpid()}.tmp'); nbformat.write(nb, tmp); os.replace(tmp, dest)
-    return dest
+    return write_atomic(dest, nbformat.writes(nb) + '\n')
 
 # %% ../nbs/16_explore.ipynb #965bd39c
 def _runs_root()->Path: return Path(os.environ.get('COGUMI_RUNS', 'runs'))

@@ -74,8 +74,8 @@ def run_path(run, root=None)->Path:
 # %% ../nbs/08_failures.ipynb #139fac58
 def read_results(run, root=None)->list:
     "The `Result`s of an evaluation run: a run folder, its results.jsonl, or a run name under `root`."
-    rows = load_records(run_path(run, root), Result, 'results.jsonl')
-    if not rows: raise InputError('the run has no results yet', run_path(run, root))
+    p = run_path(run, root); rows = load_records(p, Result, 'results.jsonl')
+    if not rows: raise InputError('the run has no results yet', p)
     return rows
 
 # %% ../nbs/08_failures.ipynb #92330b55

@@ -17,7 +17,7 @@ Docs: https://cogumi.github.io/cogumi_nb/pipeline.html.md"""
 
 # %% ../nbs/15_pipeline.ipynb #04909898
 from __future__ import annotations
-import contextlib, copy, importlib.util, json, math, os, re, sys, tempfile, time
+import contextlib, copy, difflib, importlib.util, json, math, os, re, sys, tempfile, time
 from pathlib import Path
 import cogumi_nb
 from dataclasses import replace
@@ -435,7 +435,10 @@ def run_pipeline(config=None,         # a config (see `load_config`)
     "Run the phases of `config` into runs/<name>/ through their notebooks, skipping finished ones; returns the manifest (with `rounds`, the rounds' record)."
     cfg = load_config(config, **overrides)
     for p in (only or []) + ([start] if start else []):   # before anything is written
-        if p not in PHASES: raise InputError(f'unknown phase {p!r}; phases: {", ".join(PHASES)}', field='only' if p in (only or []) else 'from')
+        if p not in PHASES:
+            close = difflib.get_close_matches(p, PHASES, n=1)
+            raise InputError(f'unknown phase {p!r}{f" (did you mean {close[0]}?)" if close else ""}; phases: {", ".join(PHASES)}',
+                             field='only' if p in (only or []) else 'from')
     if cfg.rounds.n > 1:
         if start or only: raise InputError('from/only re-run phases of one pass; a run with rounds resumes where it stopped', field='rounds')
         if list(cfg.phases) != list(PHASES): raise InputError(f'rounds run every phase: {", ".join(PHASES)}', field='phases')

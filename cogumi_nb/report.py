@@ -23,16 +23,16 @@ import operator, os, re, time
 from pathlib import Path
 from .core import *
 from .data import TrainRow, load_records
-from .evaluate import Result, wilson_ci
+from .evaluate import Result, paired_p_value, wilson_ci
 from .consistency import sampling_change
 from .failures import load_failures, read_results, root_cause
 from .tasks import has_final_answer
 
 # %% auto #0
-__all__ = ['paired', 'mcnemar', 'outcome_tests', 'ledger', 'cause_change', 'cluster_change', 'first_sentence', 'check_criteria',
-           'criteria_counts', 'plot_before_after', 'plot_causes', 'training_log', 'plot_training_curve', 'make_report',
-           'report_header', 'ledger_summary', 'criteria_frame', 'not_measured_text', 'failure_map', 'report_html',
-           'list_runs']
+__all__ = ['paired', 'mcnemar', 'outcome_tests', 'ledger', 'cause_change', 'cluster_change', 'criterion_status', 'first_sentence',
+           'check_criteria', 'criteria_counts', 'plot_before_after', 'plot_causes', 'training_log',
+           'plot_training_curve', 'make_report', 'report_header', 'ledger_summary', 'criteria_frame',
+           'not_measured_text', 'failure_map', 'report_html', 'list_runs']
 
 # %% ../nbs/14_report.ipynb #a09346e5
 def _state(r:Result)->str: return 'correct' if r.correct else root_cause(r)[0]
@@ -58,10 +58,9 @@ def paired(before:list,  # `Result`s before training
 # %% ../nbs/14_report.ipynb #e0d91ccc
 def mcnemar(tbl:'pd.DataFrame')->dict:
     "Exact McNemar test on a `paired` table: fixed, broken and the two-sided p-value."
-    from scipy.stats import binomtest
     fixed, broken = int((~tbl.before & tbl.after).sum()), int((tbl.before & ~tbl.after).sum())
-    p = binomtest(fixed, fixed+broken, 0.5).pvalue if fixed+broken else 1.0
-    return dict(n=len(tbl), fixed=fixed, broken=broken, p_value=float(p), significant=bool(p < 0.05))
+    p = paired_p_value(fixed, broken)
+    return dict(n=len(tbl), fixed=fixed, broken=broken, p_value=p, significant=bool(p < 0.05))
 
 # %% ../nbs/14_report.ipynb #4a843e85
 _HIGHER_IS_BETTER = {'correct', 'final_answer'}
@@ -80,11 +79,10 @@ def outcome_tests(tbl:'pd.DataFrame',  # a `paired` table
                   set_name:str='eval', # which set it covers: 'eval' or 'heldout'
                  )->list:
     "An exact McNemar test per outcome (correct, final answer, truncated, each root cause): a record each."
-    from scipy.stats import binomtest
     out = []
     for name, (b, a) in _outcome_columns(tbl).items():
         gained, lost = int((~b & a).sum()), int((b & ~a).sum())
-        p = float(binomtest(gained, gained+lost, 0.5).pvalue) if gained+lost else 1.0
+        p = paired_p_value(gained, lost)
         up = name in _HIGHER_IS_BETTER
         change = 'unchanged' if gained == lost else ('improved' if (gained > lost) == up else 'worsened')
         out.append(dict(outcome=name, set=set_name, n=len(tbl), before=int(b.sum()), after=int(a.sum()), gained=gained, lost=lost,
@@ -132,6 +130,11 @@ _OPS = {'>=': operator.ge, '>': operator.gt, '<=': operator.le, '<': operator.lt
 _CRIT = re.compile(r'^\s*([\w.\-]+)\s*(>=|<=|==|>|<)\s*([+-]?\d+(?:\.\d+)?)\s*(%|points?)?\s*$')
 _STATUS = {True: 'passed', False: 'failed', None: 'not measured'}
 
+# %% ../nbs/14_report.ipynb #c9eb6bf9
+def criterion_status(c:dict)->str:
+    "'passed', 'failed' or 'not measured' of a `check_criteria` record."
+    return c.get('status') or _STATUS[c.get('passed')]
+
 # %% ../nbs/14_report.ipynb #a6e70c1f
 def _lookup(d:dict, path:str):
     for k in path.split('.'):
@@ -177,7 +180,7 @@ def criteria_counts(criteria:list)->str:
     "'2 passed, 1 failed, 1 not measured' for `check_criteria` records: a criterion not measured is not counted as failed."
     from collections import Counter
     if not criteria: return 'none set'
-    n = Counter(c.get('status') or _STATUS[c.get('passed')] for c in criteria)
+    n = Counter(map(criterion_status, criteria))
     return ', '.join(f'{n[s]} {s}' for s in ('passed', 'failed', 'not measured'))
 
 # %% ../nbs/14_report.ipynb #a7520c9e
@@ -434,7 +437,7 @@ def criteria_frame(criteria:list)->'pd.DataFrame':
     "The criteria as a table to read: criterion, value ('not measured' when the run has none), target, status, why."
     import pandas as pd
     return pd.DataFrame([dict(criterion=c['criterion'], value='not measured' if c.get('value') is None else round(float(c['value']), 4),
-                              target=c.get('target'), status=c.get('status') or _STATUS[c.get('passed')], why=c.get('why', ''))
+                              target=c.get('target'), status=criterion_status(c), why=c.get('why', ''))
                          for c in criteria], columns=['criterion', 'value', 'target', 'status', 'why'])
 
 # %% ../nbs/14_report.ipynb #046c2714
@@ -482,8 +485,7 @@ def report_html(nb,   # the executed report notebook
     logging.getLogger('cogumi_nb.report.html').setLevel(logging.ERROR)   # 'alternative text is missing' on every chart
     dest = Path(dest)
     body, _ = ex.from_notebook_node(book, resources=dict(metadata=dict(name=f'{dest.parent.name}: report')))
-    tmp = dest.with_name(f'.{dest.name}.tmp'); tmp.write_text(body, encoding='utf-8'); os.replace(tmp, dest)
-    return dest
+    return write_atomic(dest, body)
 
 # %% ../nbs/14_report.ipynb #230e8cc9
 _RUN_FILES = ('manifest.json', 'report.json', 'metrics.json', 'completions.jsonl', '.lock')

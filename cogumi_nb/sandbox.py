@@ -28,9 +28,9 @@ from typing import Callable, Iterable
 from .core import *
 
 # %% auto #0
-__all__ = ['STATUSES', 'ISOLATION', 'ExecResult', 'IsolationError', 'sandbox_config', 'sandbox_info', 'run_program',
-           'extract_code', 'humaneval_program', 'check_humaneval', 'mbpp_program', 'check_mbpp', 'run_many',
-           'pass_at_k']
+__all__ = ['STATUSES', 'ISOLATION', 'ISOLATION_CHOICES', 'ExecResult', 'IsolationError', 'sandbox_config', 'sandbox_info',
+           'run_program', 'extract_code', 'humaneval_program', 'check_humaneval', 'mbpp_program', 'check_mbpp',
+           'run_many', 'pass_at_k']
 
 # %% ../nbs/04_sandbox.ipynb #654d3dad
 STATUSES = {
@@ -263,7 +263,13 @@ ISOLATION = {
     'none': 'neither OS isolation nor the guard (isolate=False, guard=False)',
 }
 _OS_LEVELS = ('bwrap', 'namespaces')
+ISOLATION_CHOICES = ('auto', *_OS_LEVELS, 'python-guard')   # what a run may ask for: auto picks the strongest that works
 _NOBODY = 65534         # the user a root caller's program runs as
+
+# %% ../nbs/04_sandbox.ipynb #1d167440
+def _check_isolation(isolation:str):
+    if isolation not in ISOLATION_CHOICES:
+        raise InputError(f"expected 'auto', 'bwrap', 'namespaces' or 'python-guard', got {isolation!r}", field='isolation')
 
 # %% ../nbs/04_sandbox.ipynb #5028bde6
 _PIDS_MAX = 64          # processes (and threads) one sandbox may hold at once
@@ -507,8 +513,7 @@ def sandbox_config(isolation:str|None=None,          # 'auto' (the strongest tha
                   )->dict:
     "Set the defaults `run_program` uses (None keeps a setting); returns them."
     if isolation is not None:
-        if isolation not in ('auto', 'bwrap', 'namespaces', 'python-guard'):
-            raise InputError(f"expected 'auto', 'bwrap', 'namespaces' or 'python-guard', got {isolation!r}", field='isolation')
+        _check_isolation(isolation)
         _CONFIG['isolation'] = isolation
     if require_isolation is not None: _CONFIG['require_isolation'] = bool(require_isolation)
     return dict(_CONFIG)
@@ -545,8 +550,7 @@ def _choose(isolate:bool, isolation:str|None=None, require:bool|None=None)->tupl
     "The level of one run and why it is not a stronger one; raises `IsolationError` where the caller asked for more."
     isolation = isolation or _CONFIG['isolation']
     require = _CONFIG['require_isolation'] if require is None else require
-    if isolation not in ('auto', 'bwrap', 'namespaces', 'python-guard'):
-        raise InputError(f"expected 'auto', 'bwrap', 'namespaces' or 'python-guard', got {isolation!r}", field='isolation')
+    _check_isolation(isolation)
     if not isolate: level, why = 'python-guard', 'isolate=False'
     elif isolation == 'auto': level, why = _best()
     elif isolation == 'python-guard': level, why = isolation, 'python-guard asked for'

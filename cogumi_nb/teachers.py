@@ -23,7 +23,7 @@ from .evaluate import last_user_text
 from .failures import Failure
 from .provider import *   # the client: `make_teacher`, `Budget` and the rest come with it
 from .sandbox import check_mbpp, run_many
-from .tasks import get_task, gsm8k_extract, normalize_number
+from .tasks import GSM8K_INSTRUCTION, get_task, gsm8k_extract, normalize_number
 
 # %% auto #0
 __all__ = ['MATH_INSTRUCTION', 'CODE_INSTRUCTION', 'SYSTEM', 'CRITIQUE_INSTRUCTION', 'JUDGE_THRESHOLD', 'JUDGE_RUBRIC',
@@ -32,7 +32,7 @@ __all__ = ['MATH_INSTRUCTION', 'CODE_INSTRUCTION', 'SYSTEM', 'CRITIQUE_INSTRUCTI
            'targeted_examples', 'teacher_labeller']
 
 # %% ../nbs/12a_teachers.ipynb #a4259587
-MATH_INSTRUCTION = 'Solve the problem step by step. Then write the final answer alone on the last line, as "#### <number>".'
+MATH_INSTRUCTION = GSM8K_INSTRUCTION   # the format the GSM8K scorer reads
 CODE_INSTRUCTION = 'Solve the task in Python. Reply with the whole solution in one ```python code block.'
 SYSTEM = 'You are an expert teacher. Your answers are correct, clear and complete.'
 
@@ -64,7 +64,7 @@ def improve_failures(teacher:Teacher, failures:list,   # `Failure`s
                      max_tokens:int=1024, **kw,          # `run_teacher` options: workers, budget, attempts, progress
                     )->list:
     "Teacher solutions of failed problems, kept when they agree with the ground truth: `TrainRow`s (source 'teacher')."
-    by_id = {f.id: f for f in load_records(failures, Failure)}
+    fs = load_records(failures, Failure); by_id = {f.id: f for f in fs}
     reqs = [solve_request(i, f.question, _is_numeric(f), max_tokens, dict(numeric=_is_numeric(f))) for i,f in by_id.items()]
     recs, tot = run_teacher(teacher, reqs, dest, 'improve', parse=parse_solution, **kw)
     if 'estimate' in tot: return []
@@ -77,7 +77,7 @@ def improve_failures(teacher:Teacher, failures:list,   # `Failure`s
         rows.append(TrainRow(id=f'teacher/{r["id"]}', prompt=f.question, completion=r['text'], source='teacher',
                              task=f.task, category=f.category, origin=r['id'],
                              meta=dict(teacher=teacher.spec, verified=ok, cost=r['cost'], cause=f.cause)))
-    print(f"improve_failures: {len(rows)} rows kept of {len(failures)} failures ({tot['failed']} without a usable reply, "
+    print(f"improve_failures: {len(rows)} rows kept of {len(fs)} failures ({tot['failed']} without a usable reply, "
           f"{sum(r['ok'] for r in recs) - len(rows)} disagreeing with the ground truth); spent ${tot['cost_usd']:.4f}")
     return rows
 
@@ -113,7 +113,7 @@ def _critique_prompt(f:Failure)->str:
 # %% ../nbs/12a_teachers.ipynb #b8acc58d
 def critique_failures(teacher:Teacher, failures:list, dest, max_tokens:int=1024, **kw)->list:
     "Root cause and corrected answer for each failure (`Failure`s), as validated JSON: `TrainRow`s (source 'critique')."
-    by_id = {f.id: f for f in load_records(failures, Failure)}
+    fs = load_records(failures, Failure); by_id = {f.id: f for f in fs}
     reqs = [dict(id=i, messages=[{'role': 'system', 'content': SYSTEM}, {'role': 'user', 'content': _critique_prompt(f)}],
                  max_tokens=max_tokens, meta=dict(numeric=_is_numeric(f))) for i,f in by_id.items()]
     parse = lambda text, req: parse_json_object(text, ('root_cause', 'corrected_answer'))
@@ -128,7 +128,7 @@ def critique_failures(teacher:Teacher, failures:list, dest, max_tokens:int=1024,
                              completion=f"Root cause: {c['root_cause']}\n\nCorrected answer:\n{c['corrected_answer']}",
                              source='critique', task=f.task, category=f.category, origin=r['id'],
                              meta=dict(teacher=teacher.spec, root_cause=c['root_cause'], cost=r['cost'])))
-    print(f"critique_failures: {len(rows)} rows of {len(failures)} failures; {tot['invalid']} invalid and {tot['truncated']} truncated "
+    print(f"critique_failures: {len(rows)} rows of {len(fs)} failures; {tot['invalid']} invalid and {tot['truncated']} truncated "
           f"replies retried, {tot['failed']} items without valid JSON; spent ${tot['cost_usd']:.4f}")
     return rows
 
@@ -272,10 +272,10 @@ def teacher_labeller(teacher:Teacher, max_tokens:int=32):
     def label(questions:list)->str:
         msgs = [{'role': 'user', 'content': 'Give a short label (at most 8 words) for what these problems have in common. '
                  'Reply with the label only.\n\n' + '\n'.join(f'- {q[:300]}' for q in questions)}]
-        req = dict(id='label', messages=msgs, max_tokens=max_tokens)
-        reply = teacher.cache.get(request_key(teacher, req)) if teacher.cache is not None else None
+        key = request_key(teacher, dict(id='label', messages=msgs, max_tokens=max_tokens))
+        reply = teacher.cache.get(key) if teacher.cache is not None else None
         if reply is None:
             reply = teacher.complete(msgs, max_tokens)
-            if teacher.cache is not None: teacher.cache.put(request_key(teacher, req), reply)
+            if teacher.cache is not None: teacher.cache.put(key, reply)
         return reply.text.strip().strip('"').splitlines()[0] if reply.text.strip() else ''
     return label
