@@ -32,7 +32,7 @@ from .data import TrainRow, load_gsm8k, load_records
 from .models import LM, resolve_model, has_cuda
 
 # %% auto #0
-__all__ = ['BACKENDS', 'SELECT_ON', 'FLASH_KERNEL', 'MERGE_PROMPTS', 'MERGE_SPACINGS', 'TrainConfig', 'training_rows',
+__all__ = ['BACKENDS', 'SELECT_ON', 'FLASH_KERNEL', 'ATTN_HUB', 'MERGE_PROMPTS', 'MERGE_SPACINGS', 'TrainConfig', 'training_rows',
            'tokenize_rows', 'split_rows', 'packing_check', 'ConvergenceMonitor', 'pick_backend', 'pick_attention',
            'TaskEval', 'task_score', 'TaskEvalCallback', 'checkpoint_problem', 'train_lora', 'plot_training',
            'merge_tolerance', 'merge_adapter', 'accelerate_config', 'train_main']
@@ -71,7 +71,7 @@ class TrainConfig:
     micro_batch: int|None = None    # rows per forward pass (a divisor of batch_size); default: 1 on CPU, batch_size on CUDA
     checkpointing: bool|None = None # recompute activations in backward to save memory; default: on CUDA only
     backend: str = 'auto'           # 'auto' (Unsloth on one CUDA device when installed, else transformers + peft), 'unsloth' or 'transformers'
-    attn: str = 'auto'              # attention of the transformers backend: 'auto' (a varlen flash kernel on CUDA when installed, else 'sdpa') or a transformers name
+    attn: str = 'auto'              # attention of the transformers backend: 'auto' (flash_attn's varlen kernel on CUDA when installed, else 'sdpa'; never a download), 'hub' (flash-attention 2 from the Hub through the kernels package) or a transformers name
     smoothing: float = 0.9          # EMA factor of the smoothed training loss
     plateau_window: int = 20        # logs over which the smoothed loss must improve
     plateau_tol: float = 1e-3       # relative improvement below which it is a plateau
@@ -257,19 +257,21 @@ def pick_backend(requested:str='auto', # `TrainConfig.backend`
     return 'unsloth', 'one CUDA device and Unsloth installed'
 
 # %% ../nbs/13_train.ipynb #7b71d9d2
-FLASH_KERNEL = 'kernels-community/flash-attn2'   # transformers' Hub kernel for flash_attention_2 (FLASH_ATTN_KERNEL_FALLBACK)
+FLASH_KERNEL = 'kernels-community/flash-attn2'   # transformers' Hub kernel for flash_attention_2, fetched by `kernels`
+ATTN_HUB = 'hub'                                 # `TrainConfig.attn` naming that kernel
 
 def pick_attention(requested:str='auto', # `TrainConfig.attn`
                    cuda:bool|None=None,  # default: `has_cuda()`
                   )->tuple:
-    "`(attn_implementation, reason)` for the transformers backend: a varlen flash kernel on CUDA when installed, else SDPA."
+    "`(attn_implementation, reason)` for the transformers backend: flash_attn's varlen kernel on CUDA when installed, else SDPA."
+    if requested == ATTN_HUB: return FLASH_KERNEL, 'set in the config (attn: hub): flash-attention 2 from the Hub, varlen over position_ids'
     if requested != 'auto': return requested, 'set in the config (attn)'
     cuda = has_cuda() if cuda is None else cuda
     if not cuda: return 'sdpa', 'CPU: PyTorch SDPA (flash-attention kernels need CUDA)'
     if _installed('flash_attn'): return 'flash_attention_2', 'flash_attn installed: its varlen kernel takes the rows of a padding-free batch from position_ids'
-    if _installed('kernels'): return FLASH_KERNEL, 'kernels installed: flash-attention 2 from the Hub, varlen over position_ids'
-    return 'sdpa', ('no flash-attention kernel installed (pip install flash-attn, or kernels): SDPA, where a padding-free '
-                    'batch needs a dense block-diagonal mask, quadratic in its flattened length')
+    return 'sdpa', ('flash_attn not installed: SDPA, where a padding-free batch needs a dense block-diagonal mask, quadratic '
+                    'in its flattened length (attn: hub takes flash-attention 2 from the Hub)')
+
 
 # %% ../nbs/13_train.ipynb #c1ab7c40
 def _from_pretrained(src, dtype, attn:str, reason:str, strict:bool=False)->tuple:
