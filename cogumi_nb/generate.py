@@ -145,19 +145,55 @@ def _row_seed(seed:int, example_id:str, sample:int)->int:
     return int(stable_hash([seed, example_id, sample], 15), 16)
 
 # %% ../nbs/03_generate.ipynb #d351161c
-def _generators(seeds:list, device)->list:
-    "One seeded generator per row, on `device` (the logits'): CUDA draws need CUDA generators."
+def _row_streams(seeds:list, device):
+    "Per row: a seeded CPU generator (`torch.multinomial`'s draws), or on other devices the seeds as one tensor."
     import torch
-    return [torch.Generator(device=device).manual_seed(x) for x in seeds]
+    if device.type == 'cpu': return [torch.Generator().manual_seed(x) for x in seeds]
+    return torch.tensor(seeds, dtype=torch.long, device=device)
+
+# %% ../nbs/03_generate.ipynb #69f9c9d1
+_M32 = 0xffffffff
+def _mix32(x):
+    "A 32-bit integer hash of an int64 tensor of values below 2**32."
+    x = x ^ (x >> 16); x = (x * 0x21f0aaad) & _M32
+    x = x ^ (x >> 15); x = (x * 0x735a2d97) & _M32
+    return x ^ (x >> 15)
+
+def _uniforms(seeds, step:int, n:int):
+    "Floats in (0, 1), shape (rows, n): a hash of (row seed, step, position), the same in any batch and on any device."
+    import torch
+    row = _mix32(_mix32((seeds & _M32) ^ _mix32(seeds >> 32)) ^ (step & _M32))
+    pos = _mix32(torch.arange(n, device=seeds.device) + 0x9e3779b9)
+    return ((_mix32(row[:, None] ^ pos[None]) >> 8).float() + 0.5) / 2**24
+
+# %% ../nbs/03_generate.ipynb #0080e48a
+def _batched_draw(scores, s:GenSettings, seeds, step:int):
+    "One token per row drawn after top-k and top-p, all rows at once, from noise made of the rows' `seeds` and `step`."
+    import torch
+    V = scores.shape[-1]
+    if s.top_k > 0 or s.top_p < 1:
+        vals, idx = scores.topk(min(s.top_k if s.top_k > 0 else _TOP, V), dim=-1)
+        lse = vals.logsumexp(-1, keepdim=True) if s.top_k > 0 else scores.logsumexp(-1, keepdim=True)
+        logp = vals - lse
+        if s.top_p < 1:
+            p = logp.exp(); cum = p.cumsum(-1)
+            if s.top_k <= 0 and vals.shape[-1] < V and bool((cum[:, -1] < s.top_p).any()):   # a nucleus wider: full sort
+                vals, idx = scores.sort(-1, descending=True); logp = vals - lse; p = logp.exp(); cum = p.cumsum(-1)
+            drop = cum - p >= s.top_p; drop[:, 0] = False
+            logp = logp.masked_fill(drop, float('-inf'))
+    else: logp, idx = scores.log_softmax(-1), None   # plain sampling: the whole vocabulary
+    j = (logp - _uniforms(seeds, step, logp.shape[-1]).log().neg().log()).argmax(-1)   # argmax p / E, E ~ Exp(1)
+    return j if idx is None else idx.gather(-1, j[:, None])[:, 0]
 
 # %% ../nbs/03_generate.ipynb #37529702
-def _next_tokens(logits, s:GenSettings, gens:list):
-    "Greedy argmax, or one draw per row from its own generator after temperature, top-k and top-p."
+def _next_tokens(logits, s:GenSettings, streams, step:int):
+    "Greedy argmax, or per row a draw after temperature, top-k and top-p from `_row_streams`' `streams` at `step`."
     import torch
     if s.temperature <= 0: return logits.argmax(-1)
     scores = logits.float()/s.temperature
+    if isinstance(streams, torch.Tensor): return _batched_draw(scores, s, streams, step)
     picks = []
-    for (p, ix), g in zip(_kept(scores, s), gens):
+    for (p, ix), g in zip(_kept(scores, s), streams):
         j = torch.multinomial(p, 1, generator=g)
         picks.append(j if ix is None else ix[j])
     return torch.cat(picks)
@@ -275,14 +311,14 @@ def _decode_wave(lm:LM, prompts:list, samples:list, s:GenSettings, seeds:list, o
         for layer in cache.layers: layer.batch_select_indices(idx)
         mask, pos, logits = mask[idx], pos[idx], logits[idx]
     rows = [_Row(i, j) for i,x in enumerate(samples) for j in x]
-    gens = _generators([seeds[r.key][r.sample] for r in rows], logits.device) if s.temperature > 0 else None
+    streams = _row_streams([seeds[r.key][r.sample] for r in rows], logits.device) if s.temperature > 0 else None
     stopper = StopStringCriteria(tok, s.stop) if s.stop else None
     alive = list(range(len(rows)))  # row index of each batch position
     eos_t = torch.tensor(sorted(eos), device=mask.device)
     gen_ids = torch.empty((len(rows), 0), dtype=torch.long, device=mask.device)
     finished = []
     for step in range(s.max_new_tokens):
-        nxt = _next_tokens(logits, s, [gens[i] for i in alive] if gens else None)
+        nxt = _next_tokens(logits, s, streams, step)
         gen_ids = torch.cat([gen_ids, nxt[:, None]], 1)
         done = torch.isin(nxt, eos_t)
         if stopper is not None: done |= stopper(gen_ids, None)
@@ -302,6 +338,7 @@ def _decode_wave(lm:LM, prompts:list, samples:list, s:GenSettings, seeds:list, o
             ki = torch.tensor(order, device=mask.device)
             mask, pos, nxt, gen_ids = mask[ki], pos[ki], nxt[ki], gen_ids[ki]
             alive = [alive[b] for b in order]
+            if streams is not None: streams = streams[ki] if isinstance(streams, torch.Tensor) else [streams[b] for b in order]
         mask = torch.cat([mask, mask.new_ones((mask.shape[0], 1))], 1)
         out = model(nxt[:, None], attention_mask=mask, position_ids=pos[:, None], past_key_values=cache, use_cache=True)
         logits = out.logits[:, -1]; pos = pos+1

@@ -41,9 +41,10 @@ def _transformers():
 
 # %% ../nbs/02_models.ipynb #e32c9038
 def has_cuda()->bool:
-    "True when torch sees a CUDA device."
+    "True when torch sees a CUDA device, asked through NVML so that CUDA stays uninitialized in this process."
     import torch
-    return torch.cuda.is_available()
+    if torch.cuda.is_initialized(): return torch.cuda.is_available()
+    return torch.cuda.device_count() > 0   # NVML's count before CUDA is initialized: no `cuInit`
 
 # %% ../nbs/02_models.ipynb #f1a1c744
 def has_unsloth()->bool:
@@ -203,7 +204,7 @@ def pick_device(device:str|None, # what the caller asked for: 'cuda', 'cuda:1', 
                )->str:
     "The device to load `src` on: `device` if given, else CUDA when usable, else the CPU for a model small enough."
     if device: return device
-    if has_cuda(): return 'cuda'
+    if has_cuda() and cuda_problem() is None: return 'cuda'
     n = param_count(src)
     if n > CPU_MAX_PARAMS:
         raise InputError(f'{Path(str(src)).name} has {n/1e9:.1f}B parameters, too many for a CPU, and CUDA is not usable: '
@@ -229,7 +230,7 @@ def load_model(spec:str=EMBEDDED, # 'smollm2', 'tiny', a model folder, a .gguf f
     dtype = dtype or (torch.bfloat16 if device.startswith('cuda') else torch.float32)
     tf = _transformers()
     tok = tf.AutoTokenizer.from_pretrained(src)
-    model = tf.AutoModelForCausalLM.from_pretrained(src, dtype=dtype).to(device)
+    model = tf.AutoModelForCausalLM.from_pretrained(src, dtype=dtype, device_map=device)   # straight onto the device
     model.eval()
     tok.padding_side = 'left'
     if tok.pad_token is None: tok.pad_token = tok.eos_token
