@@ -16,15 +16,15 @@ Docs: https://cogumi.github.io/cogumi_nb/models.html.md"""
 
 # %% ../nbs/02_models.ipynb #0e1608d8
 from __future__ import annotations
-import importlib.util, os, shutil, sys, time, warnings
+import importlib.util, json, os, shutil, sys, time, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from .core import *
 
 # %% auto #0
-__all__ = ['EMBEDDED', 'CPU_MAX_PARAMS', 'cache_dir', 'has_cuda', 'has_unsloth', 'LM', 'embedded_gguf', 'gguf_to_folder',
-           'tiny_folder', 'resolve_model', 'cuda_problem', 'param_count', 'pick_device', 'model_name', 'load_model',
-           'chat_prompt']
+__all__ = ['EMBEDDED', 'CPU_MAX_PARAMS', 'MERGE_CHECK', 'cache_dir', 'has_cuda', 'has_unsloth', 'LM', 'embedded_gguf',
+           'gguf_to_folder', 'tiny_folder', 'resolve_model', 'cuda_problem', 'param_count', 'pick_device', 'model_name',
+           'run_dtype', 'load_model', 'chat_prompt']
 
 # %% ../nbs/02_models.ipynb #e8dadebf
 def cache_dir(*parts)->Path:
@@ -217,9 +217,20 @@ def model_name(spec:str)->str:
     "Short name of a model spec for records and run names: 'smollm2', 'tiny', or the folder or file name."
     return spec if spec in (EMBEDDED, 'tiny') else Path(str(spec)).name
 
+# %% ../nbs/02_models.ipynb #a68859f8
+MERGE_CHECK = 'merge_check.json'   # written by `cogumi_nb.train.merge_adapter` into the merged folder
+
+def run_dtype(src)->'torch.dtype|None':
+    "float32 for a merged folder saved in float32 because bf16 would lose its update; None (the usual default) otherwise."
+    import torch
+    f = Path(str(src))/MERGE_CHECK
+    if not f.is_file(): return None
+    check = json.loads(f.read_text())
+    return torch.float32 if check.get('saved_dtype') == 'float32' and check.get('saved_dtype_reason') else None
+
 # %% ../nbs/02_models.ipynb #36f89ea3
 def load_model(spec:str=EMBEDDED, # 'smollm2', 'tiny', a model folder, a .gguf file or a hub name
-               dtype=None,        # default: bfloat16 on CUDA, float32 on CPU
+               dtype=None,        # default: bfloat16 on CUDA (float32 for a merge saved so: `run_dtype`), float32 on CPU
                device:str|None=None, # default: `pick_device` ('cuda' when usable, else 'cpu' for a model up to 2B parameters)
               )->LM:
     "Load a causal LM and its tokenizer through plain transformers, ready for batched generation (left padding)."
@@ -227,7 +238,7 @@ def load_model(spec:str=EMBEDDED, # 'smollm2', 'tiny', a model folder, a .gguf f
     src = resolve_model(spec)
     import torch
     device = pick_device(device, src)
-    dtype = dtype or (torch.bfloat16 if device.startswith('cuda') else torch.float32)
+    dtype = dtype or run_dtype(src) or (torch.bfloat16 if device.startswith('cuda') else torch.float32)
     tf = _transformers()
     tok = tf.AutoTokenizer.from_pretrained(src)
     model = tf.AutoModelForCausalLM.from_pretrained(src, dtype=dtype, device_map=device)   # straight onto the device

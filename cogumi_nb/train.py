@@ -29,13 +29,13 @@ from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 from .core import *
 from .data import TrainRow, load_gsm8k, load_records
-from .models import LM, resolve_model, has_cuda
+from .models import LM, MERGE_CHECK, resolve_model, has_cuda
 
 # %% auto #0
-__all__ = ['BACKENDS', 'SELECT_ON', 'FLASH_KERNEL', 'ATTN_HUB', 'MERGE_PROMPTS', 'MERGE_SPACINGS', 'TrainConfig', 'training_rows',
-           'tokenize_rows', 'split_rows', 'packing_check', 'ConvergenceMonitor', 'pick_backend', 'pick_attention',
-           'TaskEval', 'task_score', 'TaskEvalCallback', 'checkpoint_problem', 'train_lora', 'plot_training',
-           'merge_tolerance', 'merge_adapter', 'accelerate_config', 'train_main']
+__all__ = ['BACKENDS', 'SELECT_ON', 'FLASH_KERNEL', 'ATTN_HUB', 'MERGE_PROMPTS', 'MERGE_SPACINGS', 'MERGE_KEPT', 'TrainConfig',
+           'training_rows', 'tokenize_rows', 'split_rows', 'packing_check', 'ConvergenceMonitor', 'pick_backend',
+           'pick_attention', 'TaskEval', 'task_score', 'TaskEvalCallback', 'checkpoint_problem', 'train_lora',
+           'plot_training', 'merge_tolerance', 'merge_adapter', 'accelerate_config', 'train_main']
 
 # %% ../nbs/13_train.ipynb #12721ced
 BACKENDS = ('auto', 'unsloth', 'transformers')
@@ -294,7 +294,7 @@ def _load_for_training(src, cfg:TrainConfig, backend:str, cuda:bool, local_rank:
         import torch
         from unsloth import FastLanguageModel
         sig = inspect.signature(FastLanguageModel.from_pretrained).parameters
-        kw = {k: v for k,v in dict(load_in_16bit=True, random_state=cfg.seed).items() if k in sig}
+        kw = {k: v for k,v in dict(load_in_16bit=True, random_state=cfg.seed, use_exact_model_name=True).items() if k in sig}   # not its mirror
         if world > 1: kw['device_map'] = {'': local_rank}
         model, tok = FastLanguageModel.from_pretrained(str(src), dtype=torch.bfloat16 if cuda else torch.float32,
                                                        max_seq_length=cfg.max_length, load_in_4bit=False, **kw)
@@ -711,6 +711,7 @@ def plot_training(out_dir, # a run folder holding training_summary.json
 MERGE_PROMPTS = ['Natalia sold clips to 48 of her friends in April. How many clips did she sell?',
                  'def add(a, b):', 'What is 7 times 6?']
 MERGE_SPACINGS = 4   # bf16/fp16 merge tolerance, in spacings of the dtype at the logits' largest magnitude
+MERGE_KEPT = 0.8      # the share of the update the saved weights must keep; below it the merge is saved in float32
 
 # %% ../nbs/13_train.ipynb #3b4f9c21
 def _torch_dtype(d):
@@ -757,9 +758,24 @@ def _logits(model, tok, prompts:list)->list:
     with torch.no_grad():
         return [model(**tok(p, return_tensors='pt').to(model.device), use_cache=False).logits.float().cpu()[0] for p in prompts]
 
+# %% ../nbs/13_train.ipynb #6e2f005f
+def _update_kept(peft, dtype)->dict:
+    "The adapter's update and the share of it (1 - |error| / |update|) that survives rounding W + BA to `dtype`."
+    from peft.tuners.lora import LoraLayer
+    lost = total = 0.0; n = 0
+    for m in peft.modules():
+        if not isinstance(m, LoraLayer): continue
+        w = m.get_base_layer().weight.float()
+        for a in m.active_adapters:
+            if a not in m.lora_A: continue
+            d = m.get_delta_weight(a).float()
+            kept = (w + d).to(dtype).float() - w.to(dtype).float()
+            lost += (kept - d).pow(2).sum().item(); total += d.pow(2).sum().item(); n += 1
+    return dict(modules=n, update_norm=math.sqrt(total), update_kept=1 - math.sqrt(lost/total) if total else 0.0)
+
 # %% ../nbs/13_train.ipynb #cedb50ab
 def _merge_job(src:str, adapter_dir:str, dest:str, prompts:list|None=None, atol:float|None=None,
-               device:str|None=None, dtype:str|None=None)->dict:
+               device:str|None=None, dtype:str|None=None, save_dtype:str|None=None)->dict:
     "Merge, save and verify in this process (see `merge_adapter`)."
     import torch
     import transformers as tf
@@ -768,18 +784,28 @@ def _merge_job(src:str, adapter_dir:str, dest:str, prompts:list|None=None, atol:
     device = device or ('cuda' if has_cuda() else 'cpu')
     dt = _torch_dtype(dtype) if dtype else (torch.bfloat16 if device.startswith('cuda') else torch.float32)
     load = dict(dtype=dt, **({} if device == 'cpu' else {'device_map': device}))
-    tok = tf.AutoTokenizer.from_pretrained(adapter_dir if (adapter_dir/'tokenizer_config.json').exists() else src)
+    tok = tf.AutoTokenizer.from_pretrained(src)   # the base's: the merged model tokenizes as the base does
     model = tf.AutoModelForCausalLM.from_pretrained(src, **load)
     _check_fit(model, adapter_dir)
     peft = PeftModel.from_pretrained(model, str(adapter_dir)).eval()
     prompts = prompts or MERGE_PROMPTS
     want = _logits(peft, tok, prompts)
     with peft.disable_adapter(): plain = _logits(peft, tok, prompts)
+    peft = peft.float()   # the merge in float32: W + BA is rounded once, to the saved dtype
+    save = _torch_dtype(save_dtype) if save_dtype else dt
+    kept = _update_kept(peft, save)
+    if kept['update_norm'] == 0: raise InputError('the adapter changes no weight (its update BA is zero): nothing to merge', adapter_dir)
+    why = ''
+    if kept['update_kept'] < MERGE_KEPT:
+        lost = f"{str(save).replace('torch.', '')} weights would keep {kept['update_kept']:.0%} of the adapter's update"
+        if save_dtype: raise ValueError(f'merge refused: {lost} (under MERGE_KEPT = {MERGE_KEPT:.0%}); save it in float32')
+        save, why = torch.float32, f'{lost}: saved in float32'
+        kept = _update_kept(peft, save)
     tmp = _tmp_dir(dest)
-    peft.merge_and_unload().save_pretrained(tmp); tok.save_pretrained(tmp)   # merged in place: one copy of the weights
+    peft.merge_and_unload().to(save).save_pretrained(tmp); tok.save_pretrained(tmp)   # merged in place: one copy
     del model, peft; gc.collect()
     if device.startswith('cuda'): torch.cuda.empty_cache()
-    got = _logits(tf.AutoModelForCausalLM.from_pretrained(tmp, **load).eval(), tok, prompts)
+    got = _logits(tf.AutoModelForCausalLM.from_pretrained(tmp, **{**load, 'dtype': save}).eval(), tok, prompts)
     mag = max(w.abs().max().item() for w in want)
     tol, rule = merge_tolerance(dt, mag) if atol is None else (atol, 'given')
     diff = max((a-b).abs().max().item() for a,b in zip(want, got))
@@ -788,7 +814,8 @@ def _merge_job(src:str, adapter_dir:str, dest:str, prompts:list|None=None, atol:
     flips = int((~same & (margin > 2*tol)).sum())   # a different argmax that no difference within the tolerance explains
     effect = max((a-b).abs().max().item() for a,b in zip(want, plain))   # how far the adapter moves the base
     check = dict(base=str(src), adapter=str(adapter_dir), prompts=len(prompts), tokens=len(same), device=device,
-                 dtype=str(dt).replace('torch.', ''), logit_magnitude=mag, max_abs_diff=diff, atol=tol, atol_rule=rule,
+                 dtype=str(dt).replace('torch.', ''), saved_dtype=str(save).replace('torch.', ''), saved_dtype_reason=why,
+                 **kept, logit_magnitude=mag, max_abs_diff=diff, atol=tol, atol_rule=rule,
                  argmax_agree=float(same.float().mean()), argmax_flips=flips, passed=diff <= tol and not flips,
                  adapter_effect=effect, adapter_visible=effect > tol)
     if not check['passed']:
@@ -796,8 +823,10 @@ def _merge_job(src:str, adapter_dir:str, dest:str, prompts:list|None=None, atol:
         raise ValueError(f'merge check failed: max |logit difference| {diff:.3g} vs atol {tol:.3g} ({rule}), '
                          f'{flips} decisive argmax changes, over {len(prompts)} prompts')
     if not check['adapter_visible']:
-        warnings.warn(f'the adapter moves the logits by at most {effect:.3g}, within the tolerance {tol:.3g}: this check cannot tell the merged adapter from a lost one')
-    write_json(tmp/'merge_check.json', check)
+        warnings.warn(f'the adapter moves the logits by at most {effect:.3g}, within the tolerance {tol:.3g}: the logits cannot '
+                      f"tell the merged adapter from a lost one; the saved weights keep {kept['update_kept']:.0%} of its update")
+    if why: warnings.warn(f'merge: {why}')
+    write_json(tmp/MERGE_CHECK, check)
     _swap(tmp, dest)
     return check
 
@@ -808,7 +837,8 @@ def merge_adapter(base,                    # the base the adapter was trained on
                   prompts:list|None=None,  # texts to compare logits on (default: `MERGE_PROMPTS`)
                   atol:float|None=None,    # largest allowed |merged - adapter| logit difference (default: `merge_tolerance`)
                   device:str|None=None,    # default: 'cuda' when available, else 'cpu'
-                  dtype=None,              # of the merge and the merged folder; default: bfloat16 on CUDA, float32 on CPU
+                  dtype=None,              # the base is loaded in; default: bfloat16 on CUDA, float32 on CPU
+                  save_dtype=None,         # of the merged folder; default: `dtype`, or float32 where that would lose the update
                   fresh_process:bool=True, # merge in a fresh Python process, whose model classes no training has patched
                  )->dict:
     "Merge a LoRA adapter into its base, save safetensors + tokenizer, and verify the logits; return the check."
@@ -816,7 +846,7 @@ def merge_adapter(base,                    # the base the adapter was trained on
     if not (adapter_dir/'adapter_config.json').exists(): raise InputError('not an adapter folder: no adapter_config.json', adapter_dir)
     src = resolve_model(base)
     job = dict(src=str(src), adapter_dir=str(adapter_dir), dest=str(dest), prompts=prompts, atol=atol, device=device,
-               dtype=None if dtype is None else str(_torch_dtype(dtype)).replace('torch.', ''))
+               **{k: None if v is None else str(_torch_dtype(v)).replace('torch.', '') for k,v in dict(dtype=dtype, save_dtype=save_dtype).items()})
     return _in_child('_merge_job', job, what='merge') if fresh_process else _merge_job(**job)
 
 # %% ../nbs/13_train.ipynb #0c002e4f
