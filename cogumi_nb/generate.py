@@ -117,14 +117,19 @@ def _new_cache(model, capacity:int):
 # %% ../nbs/03_generate.ipynb #3e060618
 _TOP = 256  # candidates searched for the nucleus before falling back to a full sort
 
+# %% ../nbs/03_generate.ipynb #5fb4b7ae
+def _candidates(scores, s:GenSettings)->tuple:
+    "`(values, ids, lse)`: each row's top-k (or top-`_TOP`) scores, their token ids, and the log-normaliser of top-k or all."
+    vals, idx = scores.topk(min(s.top_k if s.top_k > 0 else _TOP, scores.shape[-1]), dim=-1)
+    return vals, idx, (vals if s.top_k > 0 else scores).logsumexp(-1, keepdim=True)
+
 # %% ../nbs/03_generate.ipynb #911be642
 def _kept(scores, s:GenSettings):
     "Per row: candidate token ids and their renormalised probabilities after top-k and top-p."
     import torch
     V = scores.shape[-1]
-    K = min(s.top_k, V) if s.top_k > 0 else min(_TOP, V)
-    vals, idx = scores.topk(K, dim=-1)
-    lse = vals.logsumexp(-1, keepdim=True) if s.top_k > 0 else scores.logsumexp(-1, keepdim=True)
+    vals, idx, lse = _candidates(scores, s)
+    K = vals.shape[-1]
     probs = (vals - lse).exp()
     out = []
     for r in range(scores.shape[0]):
@@ -169,18 +174,15 @@ def _uniforms(seeds, step:int, n:int):
 # %% ../nbs/03_generate.ipynb #0080e48a
 def _batched_draw(scores, s:GenSettings, seeds, step:int):
     "One token per row drawn after top-k and top-p, all rows at once, from noise made of the rows' `seeds` and `step`."
-    import torch
     V = scores.shape[-1]
     if s.top_k > 0 or s.top_p < 1:
-        vals, idx = scores.topk(min(s.top_k if s.top_k > 0 else _TOP, V), dim=-1)
-        lse = vals.logsumexp(-1, keepdim=True) if s.top_k > 0 else scores.logsumexp(-1, keepdim=True)
-        logp = vals - lse
+        vals, idx, lse = _candidates(scores, s)
         if s.top_p < 1:
-            p = logp.exp(); cum = p.cumsum(-1)
+            p = (vals - lse).exp(); cum = p.cumsum(-1)
             if s.top_k <= 0 and vals.shape[-1] < V and bool((cum[:, -1] < s.top_p).any()):   # a nucleus wider: full sort
-                vals, idx = scores.sort(-1, descending=True); logp = vals - lse; p = logp.exp(); cum = p.cumsum(-1)
+                vals, idx = scores.sort(-1, descending=True); p = (vals - lse).exp(); cum = p.cumsum(-1)
             drop = cum - p >= s.top_p; drop[:, 0] = False
-            logp = logp.masked_fill(drop, float('-inf'))
+        logp = (vals - lse).masked_fill(drop, float('-inf')) if s.top_p < 1 else vals - lse
     else: logp, idx = scores.log_softmax(-1), None   # plain sampling: the whole vocabulary
     j = (logp - _uniforms(seeds, step, logp.shape[-1]).log().neg().log()).argmax(-1)   # argmax p / E, E ~ Exp(1)
     return j if idx is None else idx.gather(-1, j[:, None])[:, 0]

@@ -16,7 +16,7 @@ Docs: https://cogumi.github.io/cogumi_nb/models.html.md"""
 
 # %% ../nbs/02_models.ipynb #0e1608d8
 from __future__ import annotations
-import importlib.util, json, os, shutil, sys, time, warnings
+import importlib.util, os, shutil, sys, time, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from .core import *
@@ -43,8 +43,7 @@ def _transformers():
 def has_cuda()->bool:
     "True when torch sees a CUDA device, asked through NVML so that CUDA stays uninitialized in this process."
     import torch
-    if torch.cuda.is_initialized(): return torch.cuda.is_available()
-    return torch.cuda.device_count() > 0   # NVML's count before CUDA is initialized: no `cuInit`
+    return torch.cuda.device_count() > 0   # NVML's count until CUDA is initialized (no `cuInit`), CUDA's after
 
 # %% ../nbs/02_models.ipynb #f1a1c744
 def has_unsloth()->bool:
@@ -224,9 +223,7 @@ def run_dtype(src)->'torch.dtype|None':
     "float32 for a merged folder saved in float32 because bf16 would lose its update; None (the usual default) otherwise."
     import torch
     f = Path(str(src))/MERGE_CHECK
-    if not f.is_file(): return None
-    check = json.loads(f.read_text())
-    return torch.float32 if check.get('saved_dtype') == 'float32' and check.get('saved_dtype_reason') else None
+    return torch.float32 if f.is_file() and read_json(f).get('saved_dtype_reason') else None   # a reason: float32 was needed
 
 # %% ../nbs/02_models.ipynb #36f89ea3
 def load_model(spec:str=EMBEDDED, # 'smollm2', 'tiny', a model folder, a .gguf file or a hub name

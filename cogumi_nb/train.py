@@ -723,6 +723,10 @@ def _torch_dtype(d):
     if not isinstance(dt, torch.dtype) or not dt.is_floating_point: raise InputError(f"expected 'bfloat16', 'float16' or 'float32', got {d!r}", field='dtype')
     return dt
 
+def _dtype_name(d)->str:
+    "'bfloat16', 'float32'...: a dtype's name, as `_torch_dtype` reads it back."
+    return str(_torch_dtype(d)).replace('torch.', '')
+
 # %% ../nbs/13_train.ipynb #72564209
 def merge_tolerance(dtype,           # the dtype the logits are computed in
                     magnitude:float, # the largest |logit|
@@ -759,19 +763,21 @@ def _logits(model, tok, prompts:list)->list:
         return [model(**tok(p, return_tensors='pt').to(model.device), use_cache=False).logits.float().cpu()[0] for p in prompts]
 
 # %% ../nbs/13_train.ipynb #6e2f005f
-def _update_kept(peft, dtype)->dict:
-    "The adapter's update and the share of it (1 - |error| / |update|) that survives rounding W + BA to `dtype`."
+def _update_kept(peft, dtypes:list)->tuple:
+    "`(update norm, modules, {dtype: share kept})`: the share (1 - |error| / |update|) of the adapter's update that survives rounding W + BA to each dtype."
+    import torch
     from peft.tuners.lora import LoraLayer
-    lost = total = 0.0; n = 0
+    lost, total, n = torch.zeros(len(dtypes), dtype=torch.float64), 0.0, 0
     for m in peft.modules():
         if not isinstance(m, LoraLayer): continue
         w = m.get_base_layer().weight.float()
         for a in m.active_adapters:
             if a not in m.lora_A: continue
             d = m.get_delta_weight(a).float()
-            kept = (w + d).to(dtype).float() - w.to(dtype).float()
-            lost += (kept - d).pow(2).sum().item(); total += d.pow(2).sum().item(); n += 1
-    return dict(modules=n, update_norm=math.sqrt(total), update_kept=1 - math.sqrt(lost/total) if total else 0.0)
+            for i, dt in enumerate(dtypes): lost[i] += ((w + d).to(dt).float() - w.to(dt).float() - d).pow(2).sum().cpu()
+            total += d.pow(2).sum().item(); n += 1
+    kept = {dt: 1 - math.sqrt(x/total) if total else 0.0 for dt, x in zip(dtypes, lost.tolist())}
+    return math.sqrt(total), n, kept
 
 # %% ../nbs/13_train.ipynb #cedb50ab
 def _merge_job(src:str, adapter_dir:str, dest:str, prompts:list|None=None, atol:float|None=None,
@@ -793,14 +799,13 @@ def _merge_job(src:str, adapter_dir:str, dest:str, prompts:list|None=None, atol:
     with peft.disable_adapter(): plain = _logits(peft, tok, prompts)
     peft = peft.float()   # the merge in float32: W + BA is rounded once, to the saved dtype
     save = _torch_dtype(save_dtype) if save_dtype else dt
-    kept = _update_kept(peft, save)
-    if kept['update_norm'] == 0: raise InputError('the adapter changes no weight (its update BA is zero): nothing to merge', adapter_dir)
+    norm, modules, kept = _update_kept(peft, [save, torch.float32])
+    if norm == 0: raise InputError('the adapter changes no weight (its update BA is zero): nothing to merge', adapter_dir)
     why = ''
-    if kept['update_kept'] < MERGE_KEPT:
-        lost = f"{str(save).replace('torch.', '')} weights would keep {kept['update_kept']:.0%} of the adapter's update"
+    if kept[save] < MERGE_KEPT:
+        lost = f"{_dtype_name(save)} weights would keep {kept[save]:.0%} of the adapter's update"
         if save_dtype: raise ValueError(f'merge refused: {lost} (under MERGE_KEPT = {MERGE_KEPT:.0%}); save it in float32')
         save, why = torch.float32, f'{lost}: saved in float32'
-        kept = _update_kept(peft, save)
     tmp = _tmp_dir(dest)
     peft.merge_and_unload().to(save).save_pretrained(tmp); tok.save_pretrained(tmp)   # merged in place: one copy
     del model, peft; gc.collect()
@@ -814,8 +819,8 @@ def _merge_job(src:str, adapter_dir:str, dest:str, prompts:list|None=None, atol:
     flips = int((~same & (margin > 2*tol)).sum())   # a different argmax that no difference within the tolerance explains
     effect = max((a-b).abs().max().item() for a,b in zip(want, plain))   # how far the adapter moves the base
     check = dict(base=str(src), adapter=str(adapter_dir), prompts=len(prompts), tokens=len(same), device=device,
-                 dtype=str(dt).replace('torch.', ''), saved_dtype=str(save).replace('torch.', ''), saved_dtype_reason=why,
-                 **kept, logit_magnitude=mag, max_abs_diff=diff, atol=tol, atol_rule=rule,
+                 dtype=_dtype_name(dt), saved_dtype=_dtype_name(save), saved_dtype_reason=why,
+                 modules=modules, update_norm=norm, update_kept=kept[save], logit_magnitude=mag, max_abs_diff=diff, atol=tol, atol_rule=rule,
                  argmax_agree=float(same.float().mean()), argmax_flips=flips, passed=diff <= tol and not flips,
                  adapter_effect=effect, adapter_visible=effect > tol)
     if not check['passed']:
@@ -824,7 +829,7 @@ def _merge_job(src:str, adapter_dir:str, dest:str, prompts:list|None=None, atol:
                          f'{flips} decisive argmax changes, over {len(prompts)} prompts')
     if not check['adapter_visible']:
         warnings.warn(f'the adapter moves the logits by at most {effect:.3g}, within the tolerance {tol:.3g}: the logits cannot '
-                      f"tell the merged adapter from a lost one; the saved weights keep {kept['update_kept']:.0%} of its update")
+                      f"tell the merged adapter from a lost one; the saved weights keep {kept[save]:.0%} of its update")
     if why: warnings.warn(f'merge: {why}')
     write_json(tmp/MERGE_CHECK, check)
     _swap(tmp, dest)
@@ -846,7 +851,7 @@ def merge_adapter(base,                    # the base the adapter was trained on
     if not (adapter_dir/'adapter_config.json').exists(): raise InputError('not an adapter folder: no adapter_config.json', adapter_dir)
     src = resolve_model(base)
     job = dict(src=str(src), adapter_dir=str(adapter_dir), dest=str(dest), prompts=prompts, atol=atol, device=device,
-               **{k: None if v is None else str(_torch_dtype(v)).replace('torch.', '') for k,v in dict(dtype=dtype, save_dtype=save_dtype).items()})
+               **{k: None if v is None else _dtype_name(v) for k,v in dict(dtype=dtype, save_dtype=save_dtype).items()})
     return _in_child('_merge_job', job, what='merge') if fresh_process else _merge_job(**job)
 
 # %% ../nbs/13_train.ipynb #0c002e4f
