@@ -8,7 +8,7 @@ run's memory estimate (`cogumi_nb.pipeline.dry_run`) against the measured peaks.
 
 Each section runs in its own process (so Unsloth, which patches transformers when imported, never touches the
 generation or the plain-transformers run, and the merge starts fresh) under its own time budget (`BUDGETS`, the whole
-under 8 minutes on one H100/H200); a section that fails or runs out of time records its traceback and what it had
+under 10 minutes on one H100/H200, cold start included); a section that fails or runs out of time records its traceback and what it had
 measured, and the others still run. Everything goes to one JSON, `$OUT/gpu_check.json` (`$OUT` unset:
 benchmarks/results/gpu_check.json), and a log beside it (`gpu_check.log`).
 
@@ -30,12 +30,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path: sys.path.insert(0, str(ROOT))  # cogumi_nb from this working tree
-BUDGETS = {'build': 60, 'generate': 180, 'train_hf': 75, 'train_unsloth': 80, 'merge': 55, 'dry_run': 10}  # seconds
-TOTAL = 470          # the whole run stops starting sections past this (8 minutes, less a margin)
+# seconds each section may take on a fresh box: cold imports and CUDA start-up (~15 s a process), the 16 GB random model
+# built and saved (build), loaded from disk (generate, train_*, merge), Unsloth's first import and compile (train_unsloth),
+# the merge's load + float32 merge + save + reload for its logits check (merge)
+BUDGETS = {'build': 90, 'generate': 150, 'train_hf': 80, 'train_unsloth': 120, 'merge': 90, 'dry_run': 20}
+TOTAL = 550          # the whole run stops starting sections past this: under 10 minutes with the parent's own start
 LOSS_RTOL = 0.03     # Unsloth's and transformers+peft's logged losses agree within 3% at every step
 TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj']
 
-GPU = dict(prompts=2048, prompt_tokens=128, new_tokens=128, hf_batches=(256, 512), engine_batch=1024,
+GPU = dict(prompts=1024, prompt_tokens=128, new_tokens=128, hf_batches=(256,), engine_batch=1024,
            sample_prompts=256, samples=10, train_steps=30, train_rows=256, train_batch=8, train_len=1024, rank=16,
            copy_mib=4096)
 SMOKE = dict(prompts=16, prompt_tokens=24, new_tokens=12, hf_batches=(4, 8), engine_batch=8,
@@ -236,9 +239,10 @@ def sec_generate(a, S:Section):
         return dict(batch=batch, prompts=k, tokens=toks, s=round(dt, 2), tokens_per_s=round(toks / dt), peak_gib=peak_gib(reset=True))
     best, bs = None, sorted({min(b, n) for b in P['hf_batches']})
     S.step(f'hf_warmup_b{bs[-1]}', hf, bs[-1], bs[-1])  # the largest batch: its allocations cover the smaller ones
-    for b in bs:
+    for b in bs if len(bs) > 1 else ():  # one batch size: nothing to choose between
         r = S.step(f'hf_probe_b{b}', hf, b, b)
         if r and (best is None or r['tokens_per_s'] > best[1]): best = (b, r['tokens_per_s'])
+    best = best or (bs[-1], None)
     hfr = S.step('hf_best', hf, best[0], n) if best else None
     def ceilings():
         out = {}
@@ -436,6 +440,13 @@ def summary(R:dict)->dict:
     s['sections'] = {k: v.get('status') for k, v in R.items()}
     return s
 
+def time_table(R:dict, total:float, budget:float)->str:
+    "Each section's status, seconds and budget, one line each: where the time went."
+    rows = [(k, v.get('status', '?'), v.get('seconds'), v.get('budget_s')) for k, v in R.items()]
+    fmt = lambda x: '-' if x is None else f'{x:.0f}'
+    lines = [f"{'section':<14} {'status':<8} {'seconds':>8} {'budget':>7}"] + [f'{k:<14} {st:<8} {fmt(sec):>8} {fmt(b):>7}' for k, st, sec, b in rows]
+    return '\n'.join(lines + [f"{'total':<14} {'':<8} {fmt(total):>8} {fmt(budget):>7}"])
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--smoke', action='store_true', help='every section on a CPU with the tiny model, in a minute or two')
@@ -486,6 +497,7 @@ def main():
         write()
         log.write(json.dumps(summary(R), default=str) + '\n')
     print(json.dumps(summary(R), indent=1, default=str))
+    print(time_table(R, meta['seconds'], SMOKE_TOTAL if a.smoke else TOTAL))
     print(f'wrote {out} and {out.with_suffix(".log")} in {meta["seconds"]}s')
     if not a.keep and (own_work or a.smoke): shutil.rmtree(a.work, ignore_errors=True)
 

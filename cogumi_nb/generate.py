@@ -21,16 +21,16 @@ Docs: https://cogumi.github.io/cogumi_nb/generate.html.md"""
 
 # %% ../nbs/03_generate.ipynb #52e0f325
 from __future__ import annotations
-import importlib.util, math, time, warnings
+import importlib.util, math, time, uuid, warnings
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from .core import *
-from .models import EMBEDDED, LM, chat_prompt, has_cuda, load_model, model_name, resolve_model
+from .models import EMBEDDED, LM, chat_prompt, has_cuda, load_model, model_name, resolve_model, run_dtype
 
 # %% auto #0
-__all__ = ['BACKENDS', 'SEED_MODES', 'GenSettings', 'Completion', 'VLLM', 'load_vllm', 'prompt_item', 'generate', 'pick_backend',
-           'load_generator']
+__all__ = ['BACKENDS', 'SEED_MODES', 'GenSettings', 'Completion', 'request_seed', 'VLLM', 'load_vllm', 'prompt_item', 'generate',
+           'pick_backend', 'load_generator']
 
 # %% ../nbs/03_generate.ipynb #5f5b20cc
 @dataclass
@@ -148,6 +148,11 @@ def _kept(scores, s:GenSettings):
 # %% ../nbs/03_generate.ipynb #08d862e5
 def _row_seed(seed:int, example_id:str, sample:int)->int:
     return int(stable_hash([seed, example_id, sample], 15), 16)
+
+# %% ../nbs/03_generate.ipynb #1dbd691f
+def request_seed(seed:int)->int:
+    "The seed a request to vLLM carries, in process or behind a server: a row's seed in the 31 bits every server takes."
+    return seed % 2**31
 
 # %% ../nbs/03_generate.ipynb #d351161c
 def _row_streams(seeds:list, device):
@@ -349,14 +354,29 @@ def _decode_wave(lm:LM, prompts:list, samples:list, s:GenSettings, seeds:list, o
 # %% ../nbs/03_generate.ipynb #306d7b5c
 @dataclass
 class VLLM:
-    "A model served by vLLM: pass it to `generate` in place of an `LM`."
-    llm: object        # a `vllm.LLM`
+    "A model served by vLLM: pass it to `generate` in place of an `LM`; `close()` (or `with`) gives its memory back."
+    llm: object        # a `vllm.LLM`; None once closed
     tokenizer: object
     name: str
     source: str = ''
     load_seconds: float = 0.0
     seed_mode: str = 'per_sample' # or 'per_batch': no per-request seeds (vLLM's fast sampler), see above
     backend = 'vllm'
+
+    def close(self):
+        "Stop vLLM's engine (its process and workers exit) and free what it held: the KV cache and the weights."
+        if self.llm is None: return
+        llm, self.llm = self.llm, None
+        core = getattr(getattr(llm, 'llm_engine', None), 'engine_core', None)
+        if hasattr(core, 'shutdown'): core.shutdown()
+        del llm
+        import gc; gc.collect()
+        try: from vllm.distributed.parallel_state import cleanup_dist_env_and_memory
+        except ImportError: return
+        cleanup_dist_env_and_memory()   # vLLM's own teardown: its process groups, then the CUDA cache emptied
+    def __enter__(self): return self
+    def __exit__(self, *exc): self.close()
+
 
 # %% ../nbs/03_generate.ipynb #ecbaea93
 def load_vllm(spec:str=EMBEDDED, # as for `load_model`: 'smollm2', a model folder, a .gguf file or a hub name
@@ -367,13 +387,16 @@ def load_vllm(spec:str=EMBEDDED, # as for `load_model`: 'smollm2', a model folde
     except ImportError as e: raise ImportError('the vLLM backend needs vLLM: `pip install vllm` on a CUDA machine') from e
     t0 = time.time()
     src = resolve_model(spec)
+    if run_dtype(src) is not None: kw.setdefault('dtype', 'float32')   # a merge bf16 would round away, as `load_model` loads it
     llm = LLM(model=str(src), **kw)
     return VLLM(llm, llm.get_tokenizer(), model_name(spec), str(src), time.time()-t0)
 
 # %% ../nbs/03_generate.ipynb #5831894f
-def _vllm_wave(lm:VLLM, prompts:list, samples:list, s:GenSettings, seeds:list, on_done=None)->list:
-    "Decode one wave through vLLM: a request per (prompt, sample) with its seed, or per prompt (`per_batch`); finished `_Row`s."
+def _vllm_run(lm:VLLM, prompts:list, samples:list, s:GenSettings, seeds:list, on_done=None)->list:
+    "Decode through vLLM: every request queued at once, each handed to `on_done` as it finishes; finished `_Row`s."
     from vllm import SamplingParams
+    from vllm.sampling_params import RequestOutputKind
+    if lm.llm is None: raise RuntimeError(f'{lm.name}: this vLLM model was closed; load it again (load_generator or load_vllm)')
     batch = lm.seed_mode == 'per_batch' and s.temperature > 0
     groups, reqs, params = [], [], []
     for i,(p,wanted) in enumerate(zip(prompts, samples)):
@@ -381,13 +404,24 @@ def _vllm_wave(lm:VLLM, prompts:list, samples:list, s:GenSettings, seeds:list, o
             groups.append([_Row(i, j) for j in g]); reqs.append({'prompt_token_ids': p})
             params.append(SamplingParams(n=len(g), temperature=s.temperature, top_p=s.top_p, top_k=s.top_k if s.top_k > 0 else -1,
                                          max_tokens=s.max_new_tokens, stop=list(s.stop) or None, include_stop_str_in_output=True,
-                                         seed=seeds[i][g[0]] if s.temperature > 0 and not batch else None))
-    for rows,out in zip(groups, lm.llm.generate(reqs, params, use_tqdm=False)):
-        for r,o in zip(rows, out.outputs):
-            if o.finish_reason not in ('stop', 'length'): raise RuntimeError(f'vLLM ended a sequence with {o.finish_reason!r}')
-            r.tokens, r.finish = list(o.token_ids), o.finish_reason
-            if on_done: on_done(r)
+                                         seed=request_seed(seeds[i][g[0]]) if s.temperature > 0 and not batch else None,
+                                         output_kind=RequestOutputKind.FINAL_ONLY))  # one output per request, when it ends
+    engine, tag = lm.llm.llm_engine, uuid.uuid4().hex[:8]   # request ids of our own: outputs come back under them
+    pending = {}
+    try:
+        for k,(req,p,rows) in enumerate(zip(reqs, params, groups)):
+            engine.add_request(f'{tag}-{k}', req, p); pending[f'{tag}-{k}'] = rows
+        while pending and engine.has_unfinished_requests():
+            for out in engine.step():
+                if not out.finished or out.request_id not in pending: continue
+                for r,o in zip(pending.pop(out.request_id), sorted(out.outputs, key=lambda o: o.index)):
+                    if o.finish_reason not in ('stop', 'length'): raise RuntimeError(f'vLLM ended a sequence with {o.finish_reason!r}')
+                    r.tokens, r.finish = list(o.token_ids), o.finish_reason
+                    if on_done: on_done(r)
+    finally:   # interrupted or failed: what is still queued would otherwise run on into the next call
+        if pending: engine.abort_request(list(pending))
     return [r for rows in groups for r in rows]
+
 
 # %% ../nbs/03_generate.ipynb #89622be3
 def prompt_item(id:str,       # the item's id (completions are `{id}#{sample}`)
@@ -484,8 +518,9 @@ def generate(lm,                   # from `load_generator` (or `load_model`, `lo
     bar = tqdm(total=sum(len(wanted[i]) for i in todo), desc=f'generate ({lm.name})', disable=not progress, unit='seq')
     ntok, t0 = 0, time.time()
     served = backend != 'engine'
-    wave_fn = {'engine': _decode_wave, 'vllm': _vllm_wave}.get(backend) or (lambda m, *a: m.wave(*a))
-    wave_size = max(s.batch_size, 1024) if served else s.batch_size
+    wave_fn = {'engine': _decode_wave, 'vllm': _vllm_run}.get(backend) or (lambda m, *a: m.wave(*a))
+    total = sum(len(wanted[i]) for i in todo)   # vLLM: the whole call at once, as it schedules its own batches
+    wave_size = max(total, 1) if backend == 'vllm' else max(s.batch_size, 1024) if served else s.batch_size
     with torch.inference_mode(), (nullcontext() if served else _onednn_output_layer(lm.model)):
         for wave in _waves([len(e) for e in enc], [wanted[i] for i in todo], wave_size):
             ids = [todo[w] for w in wave]

@@ -95,6 +95,18 @@ def _gen(cfg:RunConfig, lm=None, spec=None):
     sandbox_config(**cfg.sandbox.to_dict())
     return lm if lm is not None else load_backend(cfg, spec)
 
+# %% ../nbs/15_pipeline.ipynb #b4f97374
+class _PhaseGen:
+    "A phase's generation backend: `lm` if the caller passed one, else loaded when first asked for and closed when the phase ends."
+    def __init__(self, cfg:RunConfig, lm=None, spec=None): self.cfg, self.lm, self.spec, self.own = cfg, lm, spec, lm is None
+    def __call__(self):
+        self.lm = _gen(self.cfg, self.lm, self.spec); return self.lm
+    def __enter__(self): return self
+    def __exit__(self, *exc):   # vLLM gives back the card (`VLLM.close`), so a later phase in this process can train
+        if self.own and self.lm is not None and callable(close := getattr(self.lm, 'close', None)): close()
+        if self.own: self.lm = None
+
+
 # %% ../nbs/15_pipeline.ipynb #a6d9deed
 def _gen_kw(cfg:RunConfig, lm)->dict:
     "The generation settings every phase passes: the budget, the seed and the batch size."
@@ -113,7 +125,8 @@ def _evaluate_sets(lm, cfg:RunConfig, groups:list, side:str, run:Path, progress:
 # %% ../nbs/15_pipeline.ipynb #669c8ec5
 def phase_evaluate(run, cfg:RunConfig, lm=None, progress:bool=True)->dict:
     "Evaluate the base model on the eval, pool and held-out sets; metrics per set."
-    run = Path(run); m = _evaluate_sets(_gen(cfg, lm), cfg, ['eval', 'pool', 'heldout'], 'before', run, progress)
+    run = Path(run)
+    with _PhaseGen(cfg, lm) as gen: m = _evaluate_sets(gen(), cfg, ['eval', 'pool', 'heldout'], 'before', run, progress)
     write_json(run/'evaluate.json', m)
     return m
 
@@ -124,9 +137,10 @@ def phase_consistency(run, cfg:RunConfig, lm=None, side:str='before', progress:b
     if not sets or not c.n: return {}
     name, task, exs = sets[0]
     exs = exs[:c.limit or len(exs)]
-    lm = _gen(cfg, lm)
-    out = diagnose_consistency(lm, task, n=c.n, temperature=c.temperature, run=name,
-                               root=Path(run)/set_folder('consistency', side), examples=exs, progress=progress, **_gen_kw(cfg, lm))
+    with _PhaseGen(cfg, lm) as gen:
+        lm = gen()
+        out = diagnose_consistency(lm, task, n=c.n, temperature=c.temperature, run=name,
+                                   root=Path(run)/set_folder('consistency', side), examples=exs, progress=progress, **_gen_kw(cfg, lm))
     import matplotlib.pyplot as plt
     plt.close('all')   # the plots are saved in the folder; phase notebooks show the PNGs
     return out['summary']
@@ -204,22 +218,23 @@ def _self_replay(run:Path, cfg:RunConfig, lm)->list:
 def phase_build(run, cfg:RunConfig, lm=None, progress:bool=True, yes:bool=False)->dict:
     "Training rows from the pool (ground truth, self-consistency, RFT, STaR, teacher) and replay, combined and leakage-guarded into data/train.jsonl."
     run = Path(run); b = cfg.build; fs = _pool_failures(run)
-    pool = {e.id: e for _, _, exs in task_sets(cfg, 'pool') for e in exs}
-    sources = {}
-    if 'ground_truth' in b.sources: sources['ground_truth'] = builders.ground_truth_rows(fs, examples=list(pool.values()))
-    if 'self_consistency' in b.sources:
-        sc = b.self_consistency; exs = list(pool.values())[:sc.limit or len(pool)]
-        lm = _gen(cfg, lm)
-        rows, _ = builders.self_consistency_rows(lm, exs, n=sc.n, threshold=sc.threshold, vote_temperature=sc.vote_temperature, temperatures=sc.temperatures,
-                                                 store=run/'data'/'self_consistency.jsonl', **_gen_kw(cfg, lm))
-        sources['self_consistency'] = _capped(rows, sc.max_rows)
-    if {'rft', 'star'} & set(b.sources): lm = _gen(cfg, lm); sources.update(_verified_sources(run, cfg, lm, fs, pool))
-    for path in b.jsonl: sources[f'jsonl:{Path(path).name}'] = builders.jsonl_rows(path)
-    for path in b.carry: sources.update(carried_rows(path))
-    if b.teacher is not None: sources['teacher'] = _teacher_rows(run, cfg, fs, list(pool.values()), yes=yes)
-    if b.reverse: sources['reverse'] = builders.reverse_rows([r for rs in sources.values() for r in rs])
-    replay = (builders.jsonl_rows(b.replay) if b.replay else []) + (_self_replay(run, cfg, lm := _gen(cfg, lm)) if cfg.replay else [])
-    replay = replay or None
+    with _PhaseGen(cfg, lm) as gen:   # loaded only if a source generates
+        pool = {e.id: e for _, _, exs in task_sets(cfg, 'pool') for e in exs}
+        sources = {}
+        if 'ground_truth' in b.sources: sources['ground_truth'] = builders.ground_truth_rows(fs, examples=list(pool.values()))
+        if 'self_consistency' in b.sources:
+            sc = b.self_consistency; exs = list(pool.values())[:sc.limit or len(pool)]
+            lm = gen()
+            rows, _ = builders.self_consistency_rows(lm, exs, n=sc.n, threshold=sc.threshold, vote_temperature=sc.vote_temperature, temperatures=sc.temperatures,
+                                                     store=run/'data'/'self_consistency.jsonl', **_gen_kw(cfg, lm))
+            sources['self_consistency'] = _capped(rows, sc.max_rows)
+        if {'rft', 'star'} & set(b.sources): lm = gen(); sources.update(_verified_sources(run, cfg, lm, fs, pool))
+        for path in b.jsonl: sources[f'jsonl:{Path(path).name}'] = builders.jsonl_rows(path)
+        for path in b.carry: sources.update(carried_rows(path))
+        if b.teacher is not None: sources['teacher'] = _teacher_rows(run, cfg, fs, list(pool.values()), yes=yes)
+        if b.reverse: sources['reverse'] = builders.reverse_rows([r for rs in sources.values() for r in rs])
+        replay = (builders.jsonl_rows(b.replay) if b.replay else []) + (_self_replay(run, cfg, lm := gen()) if cfg.replay else [])
+        replay = replay or None
     comb = builders.combine(sources, eval_items=_evaluated_examples(cfg), replay=replay, replay_ratio=b.replay_ratio, seed=cfg.seed)
     if not comb.rows: raise InputError('no training rows were built: no failures in the pool, or every row was dropped', run/'data', field='build')
     builders.save_rows(comb.rows, run/'data'/'train.jsonl')
@@ -259,9 +274,9 @@ def phase_report(run, cfg:RunConfig, lm=None, progress:bool=True)->dict:
     if lm is None and g.backend == 'server':
         import warnings
         warnings.warn(f"the report scores whatever the server at {g.url} serves: it must serve this run's merged model, {run/'model'}")
-    lm = _gen(cfg, lm, spec=run/'model')   # the merged model, through the configured backend
-    _evaluate_sets(lm, cfg, ['eval', 'heldout'], 'after', run, progress)
-    phase_consistency(run, cfg, lm, side='after', progress=progress)
+    with _PhaseGen(cfg, lm, spec=run/'model') as gen:   # the merged model, through the configured backend
+        _evaluate_sets(gen(), cfg, ['eval', 'heldout'], 'after', run, progress)
+        phase_consistency(run, cfg, gen.lm, side='after', progress=progress)
     return make_report(run, cfg.criteria, not_measured=not_measured(cfg))
 
 # %% ../nbs/15_pipeline.ipynb #48070984

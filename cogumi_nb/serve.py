@@ -34,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from fastcore.basics import patch
 from .core import *
-from .generate import SEED_MODES, GenSettings
+from .generate import SEED_MODES, GenSettings, request_seed
 from .models import EMBEDDED, model_name, resolve_model
 from .provider import Teacher
 
@@ -101,7 +101,7 @@ def _requests(self:Served, prompts:list, samples:list, s:GenSettings, seeds:list
             kw = dict(prompt=p if self.prompts == 'tokens' else self.tokenizer.decode(p), n=len(g), max_tokens=s.max_new_tokens,
                       temperature=s.temperature, top_p=s.top_p)
             if s.stop: kw['stop'] = list(s.stop)
-            if s.temperature > 0: kw['seed'] = seeds[i][g[0]] % 2**31   # 31 bits: what every server takes
+            if s.temperature > 0: kw['seed'] = request_seed(seeds[i][g[0]])   # 31 bits, as vLLM in process gets it
             if s.top_k > 0: kw['extra_body'] = {'top_k': s.top_k}
             out.append((i, g, kw))
     return out
