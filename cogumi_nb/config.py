@@ -348,8 +348,8 @@ class RoundsConfig(Section):
 @dataclass
 class SandboxConfig(Section):
     "Where model-written code runs (HumanEval, MBPP): see `cogumi_nb.sandbox`."
-    isolation: str = 'auto'          # auto: the strongest that works here (bwrap, kernel namespaces, else the Python guard alone)
-    require_isolation: bool = False  # true: refuse to run code without OS-level isolation
+    isolation: str = 'auto'          # auto: the strongest that works here (bwrap, kernel namespaces, chroot as root in a container, else the Python guard alone)
+    require_isolation: bool = False  # true: refuse to run code without OS-level isolation (bwrap, namespaces or chroot) rather than warn
 
     def check(self):
         _one_of(self.isolation, ISOLATION_CHOICES, 'isolation')

@@ -388,6 +388,7 @@ def load_vllm(spec:str=EMBEDDED, # as for `load_model`: 'smollm2', a model folde
     t0 = time.time()
     src = resolve_model(spec)
     if run_dtype(src) is not None: kw.setdefault('dtype', 'float32')   # a merge bf16 would round away, as `load_model` loads it
+    if not has_cuda(): kw.setdefault('enable_chunked_prefill', False)   # vLLM's CPU build: see below
     llm = LLM(model=str(src), **kw)
     return VLLM(llm, llm.get_tokenizer(), model_name(spec), str(src), time.time()-t0)
 

@@ -26,6 +26,7 @@ from .data import TrainRow, load_records
 from .evaluate import Result, paired_p_value, wilson_ci
 from .consistency import sampling_change
 from .failures import load_failures, read_results, root_cause
+from .sandbox import NOT_ISOLATED
 from .tasks import has_final_answer
 
 # %% auto #0
@@ -363,6 +364,16 @@ def _phases_line(man:dict, now:float|None=None)->str:
         parts.append(f'{p} {_dur(s)}' + {'done': '', 'running': ' so far', 'failed': ' (failed)'}.get(status, f' ({status})'))
     return f"{', '.join(parts)}; {_dur(total)} in all" if parts else 'none recorded'
 
+# %% ../nbs/14_report.ipynb #eeb27df6
+def _sandbox_line(run)->str|None:
+    "The isolation that ran the run's model-written code (from its sets' metrics.json), with why and what it left open; None when no code ran."
+    levels = {}
+    for f in sorted(Path(run).glob('*/*/metrics.json')):
+        if sb := read_json(f).get('sandbox'): levels.setdefault(sb['isolation'], sb.get('reason') or '')
+    full = ('bwrap', 'namespaces')
+    return '; '.join(k + ('' if k in full else f" ({why}) — not isolated: {NOT_ISOLATED.get(k, 'everything')}" if why else
+                          f" — not isolated: {NOT_ISOLATED.get(k, 'everything')}") for k, why in levels.items()) or None
+
 # %% ../nbs/14_report.ipynb #2ea51dfa
 def _set_sizes(d:Path)->dict:
     "Per group (eval, held out, pool), 'name (n problems)' of each set evaluated before training in run folder `d`."
@@ -419,6 +430,7 @@ def report_header(run,                # a run folder
     learned = ' → '.join(x for x in ('; '.join(sizes.get('pool', [])), _rows_line(d)) if x)
     if learned: rows.append(('trained on', learned))
     rows.append(('phases', _phases_line(man) if man else 'not recorded (no manifest.json: the run was not made by `cogumi run`)'))
+    if sb := _sandbox_line(d): rows.append(('model code ran under', sb))
     rows.append(('criteria', criteria_counts(rep.get('criteria', []))))
     rows.append(('result', f"pass rate {o['before']:.1%} → {o['after']:.1%} on {o['n']} problems: {o['fixed']} fixed, "
                            f"{o['broken']} broken (McNemar p = {o['p_value']:.2g})"))

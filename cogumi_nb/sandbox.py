@@ -28,9 +28,9 @@ from typing import Callable, Iterable
 from .core import *
 
 # %% auto #0
-__all__ = ['STATUSES', 'ISOLATION', 'ISOLATION_CHOICES', 'ExecResult', 'IsolationError', 'sandbox_config', 'sandbox_info',
-           'run_program', 'extract_code', 'humaneval_program', 'check_humaneval', 'mbpp_program', 'check_mbpp',
-           'run_many', 'pass_at_k']
+__all__ = ['STATUSES', 'ISOLATION', 'NOT_ISOLATED', 'ISOLATION_CHOICES', 'ExecResult', 'IsolationError', 'sandbox_config',
+           'sandbox_info', 'isolation_notice', 'run_program', 'extract_code', 'humaneval_program', 'check_humaneval',
+           'mbpp_program', 'check_mbpp', 'run_many', 'pass_at_k']
 
 # %% ../nbs/04_sandbox.ipynb #654d3dad
 STATUSES = {
@@ -105,7 +105,7 @@ def _guard(root:str)->list:
     def check(what, path, dir_fd=None, follow=False, write=False):
         try: p = where(path, dir_fd, follow)
         except (TypeError, ValueError, OSError): return   # let the real call raise its own error
-        if not (p.startswith(root + os.sep) or write and p == os.devnull): refuse(f'{what} outside the sandbox folder is refused: {p}')
+        if not (p.startswith(root.rstrip(os.sep) + os.sep) or write and p == os.devnull): refuse(f'{what} outside the sandbox folder is refused: {p}')
     def fence(name, follow=False, nargs=1):
         real = getattr(os, name)
         def fenced(*args, **kw):
@@ -185,17 +185,19 @@ def _jail(new:str, root:str, binds:list, links:list, tmp_mb:int):
     mount(None, '/', None, REMOUNT | BIND | RDONLY | NOSUID | NODEV)
 
 # %% ../nbs/04_sandbox.ipynb #782dfac8
-def _drop(how:str, uid:int=65534):
+def _drop(how:str, uid:int=65534, last_cap:int|None=None):
     "Give up privileges for good: 'user' (real root) becomes `uid`, 'caps' (root of a user namespace) keeps its uid; no capability is left."
     import ctypes, os
     libc = ctypes.CDLL(None, use_errno=True)
-    for c in range(int(open('/proc/sys/kernel/cap_last_cap').read()) + 1): libc.prctl(24, c, 0, 0, 0)  # PR_CAPBSET_DROP, where allowed
+    if last_cap is None: last_cap = int(open('/proc/sys/kernel/cap_last_cap').read())   # read before a chroot hides /proc
+    for c in range(last_cap + 1): libc.prctl(24, c, 0, 0, 0)  # PR_CAPBSET_DROP, where allowed
     libc.prctl(38, 1, 0, 0, 0)                     # PR_SET_NO_NEW_PRIVS: no exec can ever gain privileges
     libc.prctl(47, 4, 0, 0, 0)                     # PR_CAP_AMBIENT_CLEAR_ALL
     if how == 'user': os.setgroups([]); os.setresgid(uid, uid, uid); os.setresuid(uid, uid, uid)
     if libc.capset((ctypes.c_uint32 * 2)(0x20080522, 0), (ctypes.c_uint32 * 6)()) != 0: raise OSError(ctypes.get_errno(), 'capset')
-    with open('/proc/self/status') as f: caps = {l.split(':')[0]: int(l.split()[1], 16) for l in f if l.startswith(('CapInh', 'CapPrm', 'CapEff', 'CapAmb'))}
-    if any(caps.values()): raise PermissionError(f'capabilities left after dropping them: {caps}')
+    left = (ctypes.c_uint32 * 6)()   # effective, permitted, inheritable (ambient ones need permitted and inheritable)
+    if libc.capget((ctypes.c_uint32 * 2)(0x20080522, 0), left) != 0: raise OSError(ctypes.get_errno(), 'capget')
+    if any(left): raise PermissionError(f'capabilities left after dropping them: {list(left)}')
 
 # %% ../nbs/04_sandbox.ipynb #8657c873
 def _child_main():
@@ -211,7 +213,15 @@ def _child_main():
         try: write(fd, (dumps(dict(nonce=nonce, status=status, reason=reason[:2000], line=line)) + '\n').encode())
         finally: exit_(0)
     if job['jail']: _jail(**job['jail'])
-    if job['drop']: _drop(job['drop'], job['uid'])
+    last_cap = None
+    if job.get('chroot'):   # the folder becomes the root: only modules imported now stay importable
+        for m in job['preload']:
+            try: __import__(m)
+            except Exception: pass
+        last_cap = int(open('/proc/sys/kernel/cap_last_cap').read())
+        os.chroot(job['root']); job['root'] = '/'
+        os.environ.update(HOME='/', TMPDIR='/')
+    if job['drop']: _drop(job['drop'], job['uid'], last_cap)
     os.chdir(job['root'])
     sys.dont_write_bytecode, sys.argv = True, ['program.py']
     src = job['source']
@@ -259,17 +269,32 @@ def _child_source()->str:
 ISOLATION = {
     'bwrap': 'bubblewrap: own mount, PID, network, IPC and UTS namespaces; only the Python installation, read-only',
     'namespaces': 'the same view, built with unshare and mount(2) where bubblewrap is missing or fails',
+    'chroot': "root without namespaces (a container's default): its own folder is its root, as nobody, no capabilities",
     'python-guard': 'no OS-level file isolation: the in-process guard (and network and PID namespaces where unshare works)',
     'none': 'neither OS isolation nor the guard (isolate=False, guard=False)',
 }
-_OS_LEVELS = ('bwrap', 'namespaces')
+_OS_LEVELS = ('bwrap', 'namespaces', 'chroot')
+NOT_ISOLATED = {   # what a program could still reach at each level, said by `sandbox_info`, the run's first line and the report
+    'bwrap': 'the kernel itself (an exploit of a kernel bug) and the CPU time the limits allow',
+    'namespaces': 'the kernel itself (an exploit of a kernel bug) and the CPU time the limits allow',
+    'chroot': ('the network (the guard refuses sockets in Python; a C-level call is not stopped), System V IPC and abstract '
+               'sockets, and signals to other programs running as nobody (other runs); no file of the host'),
+    'python-guard': 'everything its user can reach through the C library (ctypes): the host\'s files, processes and the network',
+    'none': 'everything its user can reach',
+}
+_CHROOT_MODULES = ('ctypes', 'resource', 'socket', '_posixsubprocess', 'builtins', 'signal',   # what the driver's own set-up imports
+                   'typing', 'math', 'cmath', 'random', 'copy', 'string', 're', 'hashlib', 'collections', 'collections.abc',
+                   'itertools', 'functools', 'operator', 'heapq', 'bisect', 'statistics', 'fractions', 'decimal', 'numbers',
+                   'datetime', 'calendar', 'time', 'json', 'array', 'struct', 'textwrap', 'unicodedata', 'dataclasses', 'enum',
+                   'io', 'contextlib', 'abc', 'types', 'traceback', 'linecache', 'keyword', 'queue', 'weakref', 'pprint', 'difflib',
+                   'encodings.ascii', 'encodings.latin_1', 'encodings.utf_16', 'encodings.utf_32', 'encodings.idna')
 ISOLATION_CHOICES = ('auto', *_OS_LEVELS, 'python-guard')   # what a run may ask for: auto picks the strongest that works
 _NOBODY = 65534         # the user a root caller's program runs as
 
 # %% ../nbs/04_sandbox.ipynb #1d167440
 def _check_isolation(isolation:str):
     if isolation not in ISOLATION_CHOICES:
-        raise InputError(f"expected 'auto', 'bwrap', 'namespaces' or 'python-guard', got {isolation!r}", field='isolation')
+        raise InputError(f"expected {', '.join(map(repr, ISOLATION_CHOICES[:-1]))} or 'python-guard', got {isolation!r}", field='isolation')
 
 # %% ../nbs/04_sandbox.ipynb #5028bde6
 _PIDS_MAX = 64          # processes (and threads) one sandbox may hold at once
@@ -365,6 +390,7 @@ def _os_prefix(level:str, work:str, jail:str|None, tmp_mb:int)->tuple:
                '--mount', '--net', '--pid', '--ipc', '--uts', '--fork', '--kill-child']
         jail_job = dict(new=jail, root=work, binds=list(binds), links=[list(l) for l in links], tmp_mb=tmp_mb)
         return cmd, jail_job, 'user' if root else 'caps'
+    if level == 'chroot': return list(_unshare_prefix()), None, 'user'   # the driver chroots itself, then becomes nobody
     return list(_unshare_prefix()), None, None
 
 # %% ../nbs/04_sandbox.ipynb #9de0a65d
@@ -465,6 +491,21 @@ def _rmtree(path:str):
             for s in dirs: os.chmod(os.path.join(d, s), 0o700)
         shutil.rmtree(path, ignore_errors=True)
 
+# %% ../nbs/04_sandbox.ipynb #096ea783
+def _kill_rooted(root:str):
+    "Kill every process whose root directory is `root`, until none is left."
+    for _ in range(200):
+        pids = []
+        for p in os.listdir('/proc'):
+            try:
+                if p.isdigit() and os.readlink(f'/proc/{p}/root') == root: pids.append(int(p))
+            except OSError: pass
+        if not pids: return
+        for p in pids:
+            try: os.kill(p, signal.SIGKILL)
+            except OSError: pass
+        time.sleep(0.01)
+
 # %% ../nbs/04_sandbox.ipynb #76156899
 def _run(program:str, level:str, timeout:float, memory_mb:int|None, max_output:int, cpu_s:int|None, file_mb:int|None,
          guard:bool, isolate:bool, keep:int)->ExecResult:
@@ -480,7 +521,7 @@ def _run(program:str, level:str, timeout:float, memory_mb:int|None, max_output:i
     cpu_s = cpu_s or math.ceil(timeout)
     nproc = _user_procs(_NOBODY) + _PIDS_MAX if drop == 'user' else _user_procs() + _PIDS_MAX if os.geteuid() != 0 else None
     job = dict(source=program, fd=wfd, nonce=secrets.token_hex(16), root=work, guard=guard, jail=jail_job, drop=drop,
-               uid=_NOBODY, memory_mb=memory_mb, cpu_s=cpu_s, file_mb=file_mb, nproc=nproc)
+               chroot=os_level and level == 'chroot', preload=_CHROOT_MODULES, uid=_NOBODY, memory_mb=memory_mb, cpu_s=cpu_s, file_mb=file_mb, nproc=nproc)
     proc = None
     try:
         proc = _spawn(job, work, prefix, cg)
@@ -488,7 +529,9 @@ def _run(program:str, level:str, timeout:float, memory_mb:int|None, max_output:i
     finally:
         os.close(rfd)
         if proc is not None:
-            _kill_group(proc.pid); proc.wait(); _reap(proc)
+            _kill_group(proc.pid)
+            if job['chroot']: _kill_rooted(work)
+            proc.wait(); _reap(proc)
             proc.stdout.close(); proc.stderr.close()
         duration = time.monotonic() - t0
         _cgroup_close(cg); _rmtree(work)
@@ -508,8 +551,8 @@ class IsolationError(RuntimeError):
     "The isolation asked for is not available on this machine."
 
 # %% ../nbs/04_sandbox.ipynb #7423ba1b
-def sandbox_config(isolation:str|None=None,          # 'auto' (the strongest that works), 'bwrap', 'namespaces' or 'python-guard'
-                   require_isolation:bool|None=None, # refuse to run code without OS-level isolation (bwrap or namespaces)
+def sandbox_config(isolation:str|None=None,          # 'auto' (the strongest that works), 'bwrap', 'namespaces', 'chroot' or 'python-guard'
+                   require_isolation:bool|None=None, # refuse to run code without OS-level isolation (bwrap, namespaces or chroot)
                   )->dict:
     "Set the defaults `run_program` uses (None keeps a setting); returns them."
     if isolation is not None:
@@ -520,18 +563,32 @@ def sandbox_config(isolation:str|None=None,          # 'auto' (the strongest tha
 
 # %% ../nbs/04_sandbox.ipynb #977362d3
 _PROBE = '''import os
-assert os.listdir('/tmp') == [os.path.basename(os.getcwd())], f"/tmp is not private: {os.listdir('/tmp')[:5]}"
+seen, want = sorted(os.listdir('/tmp')), sorted([os.path.basename(os.getcwd()), *NEEDED])
+assert seen == want, f"/tmp is not private: {seen[:5]}, expected {want}"
 with open('/proc/self/status') as f: assert 'CapEff:\\t0000000000000000' in f.read(), 'capabilities left'
 print(os.getuid())
 '''
+_PROBE_CHROOT = '''import os
+assert os.listdir('/') == [], f"the host is visible: {os.listdir('/')[:5]}"
+print(os.getuid())
+'''
+
+# %% ../nbs/04_sandbox.ipynb #e44c79b0
+def _tmp_needed()->list:
+    "The top folders of /tmp that the read-only paths need (a Python installed under /tmp): there in a private /tmp, not leaks."
+    binds, links = _visible()
+    return sorted({p.split('/')[2] for p in [*binds, *(l for l, _ in links)] if p.startswith('/tmp/')})
 
 # %% ../nbs/04_sandbox.ipynb #53ef942a
 @functools.cache
 def _probe(level:str)->str:
     "Why `level` cannot isolate programs here; '' when it can (a test program ran under it as it should)."
-    exe = {'bwrap': 'bwrap', 'namespaces': 'unshare'}[level]
-    if not shutil.which(exe): return f'{exe} is not installed'
-    r = _run(_PROBE, level, timeout=30, memory_mb=1024, max_output=100_000, cpu_s=30, file_mb=16, guard=True, isolate=True, keep=1000)
+    if level == 'chroot':
+        if os.geteuid() != 0: return f'needs root (CAP_SYS_CHROOT, CAP_SETUID): this process runs as uid {os.geteuid()}'
+        exe, program = 'chroot', _PROBE_CHROOT
+    else: exe, program = {'bwrap': 'bwrap', 'namespaces': 'unshare'}[level], _PROBE.replace('NEEDED', repr(_tmp_needed()))
+    if exe != 'chroot' and not shutil.which(exe): return f'{exe} is not installed'
+    r = _run(program, level, timeout=30, memory_mb=1024, max_output=100_000, cpu_s=30, file_mb=16, guard=True, isolate=True, keep=1000)
     if r.status != 'passed': return f"{exe} did not run the test program: {(r.stderr.strip().splitlines() or [r.reason])[-1][:300]}"
     if os.geteuid() == 0 and r.stdout.strip() != str(_NOBODY): return f'the test program ran as uid {r.stdout.strip()}, not {_NOBODY}'
     return ''
@@ -563,15 +620,35 @@ def _choose(isolate:bool, isolation:str|None=None, require:bool|None=None)->tupl
 
 # %% ../nbs/04_sandbox.ipynb #f83b48bb
 def sandbox_info()->dict:
-    "Which isolation runs get here and why not a stronger one; who the program runs as, what it sees; namespaces, pids cgroup, `RLIMIT_NPROC`."
+    "Which isolation runs get here, why not a stronger one, what it leaves open; who the program runs as, what it sees; namespaces, pids cgroup, `RLIMIT_NPROC`."
     try: level, why = _choose(True, require=False)
     except IsolationError as e: level, why = 'unavailable', str(e)
-    os_level = level in _OS_LEVELS
+    os_level, jailed = level in _OS_LEVELS, level in ('bwrap', 'namespaces')
     return dict(isolation=level, reason=why, require_isolation=_CONFIG['require_isolation'],
+                not_isolated=NOT_ISOLATED.get(level, ''),
                 user=_NOBODY if os_level and os.geteuid() == 0 else os.geteuid(),
-                visible=list(_visible()[0]) if os_level else 'everything its user can read',
-                namespaces=os_level or bool(_unshare_prefix()), pids_cgroup=_cgroup_base() is not None,
+                visible=list(_visible()[0]) if jailed else 'its own folder' if os_level else 'everything its user can read',
+                namespaces=jailed or bool(_unshare_prefix()), pids_cgroup=_cgroup_base() is not None,
                 nproc_limit=os.geteuid() != 0 or os_level, python=sys.executable)
+
+# %% ../nbs/04_sandbox.ipynb #10ef9331
+_BETTER = {
+    'chroot': ('for namespaces (the network and IPC isolated too), run where the container may create them (a VM, or a '
+               'container runtime whose seccomp profile allows unshare)'),
+    'python-guard': ('install bubblewrap (apt-get install bubblewrap) where user namespaces are allowed, or run as root '
+                     '(with CAP_SYS_CHROOT and CAP_SETUID, which a container keeps by default) for chroot'),
+}
+def isolation_notice(level:str, why:str)->str|None:
+    "The line a run prints before model code runs at `level` below bwrap's and namespaces' isolation; None at those two."
+    if level in ('bwrap', 'namespaces'): return None
+    return (f'sandbox: model-written code runs under {level} ({why}). Not isolated: {NOT_ISOLATED.get(level, "everything")}. '
+            f'For more: {_BETTER.get(level, "let the sandbox isolate it (isolate=True)")}; '
+            '`sandbox: {require_isolation: true}` in a config refuses to run instead.')
+
+# %% ../nbs/04_sandbox.ipynb #419b30a3
+@functools.cache
+def _announce(level:str, why:str):
+    if line := isolation_notice(level, why): print(line, file=sys.stderr, flush=True)
 
 # %% ../nbs/04_sandbox.ipynb #c2aabeca
 def run_program(program:str,              # Python source to run
@@ -582,14 +659,15 @@ def run_program(program:str,              # Python source to run
                 file_mb:int|None=64,       # largest file the program may write, MB (and the size of its private /tmp)
                 guard:bool=True,           # disable destructive calls inside the program
                 isolate:bool=True,         # isolate it by the OS (namespaces, cgroup, unprivileged user) where the machine allows
-                isolation:str|None=None,   # 'bwrap', 'namespaces' or 'python-guard'; default `sandbox_config()`: the strongest that works
+                isolation:str|None=None,   # 'bwrap', 'namespaces', 'chroot' or 'python-guard'; default `sandbox_config()`: the strongest that works
                 require_isolation:bool|None=None,  # raise `IsolationError` rather than run without OS-level isolation
                 keep:int=4000,             # characters of stdout and of stderr kept in the result
                )->ExecResult:
     "Run `program` in a fresh `python -I` process in a throw-away folder, isolated and under limits; never raises for the program's faults."
     if not isinstance(program, str): raise InputError(f'expected a string, got {type(program).__name__}', field='program')
     if not timeout > 0: raise InputError(f'must be positive, got {timeout}', field='timeout')
-    level, _ = _choose(isolate, isolation, require_isolation)
+    level, why = _choose(isolate, isolation, require_isolation)
+    if isolate: _announce(level, why)
     return _run(program, level, timeout, memory_mb, max_output, cpu_s, file_mb, guard, isolate, keep)
 
 # %% ../nbs/04_sandbox.ipynb #40cd4ccd
