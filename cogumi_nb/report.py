@@ -31,9 +31,9 @@ from .tasks import has_final_answer
 
 # %% auto #0
 __all__ = ['paired', 'mcnemar', 'outcome_tests', 'ledger', 'cause_change', 'cluster_change', 'criterion_status', 'first_sentence',
-           'check_criteria', 'criteria_counts', 'plot_before_after', 'plot_causes', 'training_log',
-           'plot_training_curve', 'make_report', 'report_header', 'ledger_summary', 'criteria_frame',
-           'not_measured_text', 'failure_map', 'report_html', 'list_runs']
+           'check_criteria', 'criteria_counts', 'format_p', 'plot_before_after', 'plot_causes', 'training_log',
+           'plot_training_curve', 'make_report', 'significant_line', 'report_header', 'ledger_summary',
+           'criteria_frame', 'not_measured_text', 'failure_map', 'report_html', 'list_runs']
 
 # %% ../nbs/14_report.ipynb #a09346e5
 def _state(r:Result)->str: return 'correct' if r.correct else root_cause(r)[0]
@@ -183,6 +183,12 @@ def criteria_counts(criteria:list)->str:
     if not criteria: return 'none set'
     n = Counter(map(criterion_status, criteria))
     return ', '.join(f'{n[s]} {s}' for s in ('passed', 'failed', 'not measured'))
+
+# %% ../nbs/14_report.ipynb #3927bf2f
+def format_p(p:float)->str:
+    "A p-value as people read it: '0.12', '0.0031', and below 0.001 '2.0e-06' (never '0.000')."
+    return f'{p:.2g}' if p >= 1e-3 else f'{p:.1e}'
+
 
 # %% ../nbs/14_report.ipynb #a7520c9e
 def _summary(tb:'pd.DataFrame')->dict:
@@ -411,6 +417,15 @@ def _md(v)->str: return str(v).replace('<', '&lt;').replace('>', '&gt;')   # '##
 # %% ../nbs/14_report.ipynb #23055b6e
 def _md_cell(v)->str: return _md(v).replace('|', '\\|').replace('\n', ' ')
 
+# %% ../nbs/14_report.ipynb #4d93cd2d
+def significant_line(tests:list)->str:
+    "The outcomes whose change is significant (p < 0.05), each with its counts and p-value; says so when there are none."
+    sig = [t for t in tests if t.get('significant')]
+    if not sig: return f'none: of {len(tests)} outcomes tested, none changed at the 5% level' if tests else 'none tested'
+    name = lambda o: o.replace('cause:', 'root cause ').replace('_', ' ')
+    return '; '.join(f"{name(t['outcome'])} ({t['set']}) {t['before']} → {t['after']} of {t['n']}, {t['change']} "
+                     f"(p = {format_p(t['p_value'])})" for t in sig)
+
 # %% ../nbs/14_report.ipynb #0f448eaa
 def report_header(run,                # a run folder
                   rep:dict|None=None, # its report (default: its report.json)
@@ -423,7 +438,7 @@ def report_header(run,                # a run folder
     cfg = cfg or man.get('config', {})
     sizes, o = _set_sizes(d), rep['metrics']['overall']
     rows = [('run', f'`{d.name}`' + (f" (config `{cfg['name']}`)" if cfg.get('name') not in (None, d.name) else '')),
-            ('model', _model_line(d, cfg))]
+            ('significant changes', significant_line(rep.get('tests', []))), ('model', _model_line(d, cfg))]
     rows += [(f'{g} sets', '; '.join(sizes[g])) for g in ('eval', 'held out') if g in sizes]
     if rep.get('not_measured'):
         rows.append(('not measured', '; '.join(f"{m['set']} {m['task']}: {first_sentence(m['why'])}" for m in rep['not_measured'])))
@@ -433,7 +448,7 @@ def report_header(run,                # a run folder
     if sb := _sandbox_line(d): rows.append(('model code ran under', sb))
     rows.append(('criteria', criteria_counts(rep.get('criteria', []))))
     rows.append(('result', f"pass rate {o['before']:.1%} → {o['after']:.1%} on {o['n']} problems: {o['fixed']} fixed, "
-                           f"{o['broken']} broken (McNemar p = {o['p_value']:.2g})"))
+                           f"{o['broken']} broken (McNemar p = {format_p(o['p_value'])})"))
     return '| | |\n|---|---|\n' + '\n'.join(f'| **{k}** | {_md_cell(v)} |' for k, v in rows)
 
 # %% ../nbs/14_report.ipynb #a297a31d
@@ -540,7 +555,7 @@ def list_runs(root=None)->'pd.DataFrame':
         if rep:
             o = rep['metrics']['overall']
             row.update(n=o['n'], before=o['before'], after=o['after'], delta=o['delta'], fixed=o['fixed'], broken=o['broken'],
-                       p_value=round(o['p_value'], 4), heldout_delta=rep['metrics'].get('heldout', {}).get('delta'),
+                       p_value=float(f"{o['p_value']:.3g}"), heldout_delta=rep['metrics'].get('heldout', {}).get('delta'),
                        criteria=criteria_counts(rep.get('criteria', [])))
         else: row.update(_eval_metrics(d))
         rows.append(row)
