@@ -23,8 +23,9 @@ def main(argv=None):
     ap.add_argument('--limit', type=int, default=None, help='only the first N problems')
     ap.add_argument('--isolation', default='auto', help="'auto' (the strongest that works), 'bwrap', 'namespaces', 'chroot' or 'python-guard'")
     ap.add_argument('--levels', action='store_true', help='every level in turn, one row each (default --out: benchmarks/results/sandbox_levels.json)')
-    ap.add_argument('--out', default='benchmarks/results/sandbox.json', help="where to write the figures as JSON ('' for nowhere)")
+    ap.add_argument('--out', default=None, help="where to write the figures as JSON ('' for nowhere; default benchmarks/results/sandbox.json, with --levels sandbox_levels.json)")
     args = ap.parse_args(argv)
+    if args.out is None: args.out = f"benchmarks/results/{'sandbox_levels' if args.levels else 'sandbox'}.json"
     if args.levels: return levels(args)
     res = bench(args)
     if args.out:
@@ -41,10 +42,9 @@ def levels(args)->int:
         rows.append(bench(args) if info['isolation'] == level else dict(isolation=level, unavailable=info['reason']))
     print(f"{'level':<13} {'passed':>9} {'wall s':>7} {'item s':>7}")
     for r in rows: print(f"{r['isolation']:<13} " + (f"{r['passed']:>5}/{r['items']:<3} {r['wall_s']:>7} {r['mean_item_s']:>7}" if 'passed' in r else f"unavailable: {r['unavailable']}"))
-    out = args.out if args.out != 'benchmarks/results/sandbox.json' else 'benchmarks/results/sandbox_levels.json'
-    if out:
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-        Path(out).write_text(json.dumps(dict(date=time.strftime('%Y-%m-%d'), command='python benchmarks/bench_sandbox.py --levels', levels=rows), indent=1) + '\n')
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(dict(date=time.strftime('%Y-%m-%d'), command='python benchmarks/bench_sandbox.py --levels', levels=rows), indent=1) + '\n')
     return 0 if all(r.get('passed') == r.get('items') for r in rows if 'passed' in r) else 1
 
 def bench(args)->dict:

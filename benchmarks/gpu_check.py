@@ -243,7 +243,7 @@ def sec_generate(a, S:Section):
         r = S.step(f'hf_probe_b{b}', hf, b, b)
         if r and (best is None or r['tokens_per_s'] > best[1]): best = (b, r['tokens_per_s'])
     best = best or (bs[-1], None)
-    hfr = S.step('hf_best', hf, best[0], n) if best else None
+    hfr = S.step('hf_best', hf, best[0], n)
     def ceilings():
         out = {}
         for k, r in (('engine', eng), ('hf_best', hfr)):

@@ -89,20 +89,16 @@ def gen_batch_size(gen,                    # a loaded generation backend
     gpu = getattr(gen, 'backend', 'engine') in ('vllm', 'server') or str(getattr(gen, 'device', 'cpu')).startswith('cuda')
     return 256 if gpu else 64
 
-# %% ../nbs/15_pipeline.ipynb #ae7bd8c4
-def _gen(cfg:RunConfig, lm=None, spec=None):
-    "The phase's generation backend; a phase that generates also scores, so the sandbox settings (`sandbox:`) are applied here."
-    sandbox_config(**cfg.sandbox.to_dict())
-    return lm if lm is not None else load_backend(cfg, spec)
-
 # %% ../nbs/15_pipeline.ipynb #b4f97374
 class _PhaseGen:
     "A phase's generation backend: `lm` if the caller passed one, else loaded when first asked for and closed when the phase ends."
     def __init__(self, cfg:RunConfig, lm=None, spec=None): self.cfg, self.lm, self.spec, self.own = cfg, lm, spec, lm is None
     def __call__(self):
-        self.lm = _gen(self.cfg, self.lm, self.spec); return self.lm
+        sandbox_config(**self.cfg.sandbox.to_dict())
+        if self.lm is None: self.lm = load_backend(self.cfg, self.spec)
+        return self.lm
     def __enter__(self): return self
-    def __exit__(self, *exc):   # vLLM gives back the card (`VLLM.close`), so a later phase in this process can train
+    def __exit__(self, *exc):
         if self.own and self.lm is not None and callable(close := getattr(self.lm, 'close', None)): close()
         if self.own: self.lm = None
 

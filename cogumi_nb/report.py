@@ -26,7 +26,7 @@ from .data import TrainRow, load_records
 from .evaluate import Result, paired_p_value, wilson_ci
 from .consistency import sampling_change
 from .failures import load_failures, read_results, root_cause
-from .sandbox import NOT_ISOLATED
+from .sandbox import FULL_ISOLATION, NOT_ISOLATED
 from .tasks import has_final_answer
 
 # %% auto #0
@@ -376,9 +376,10 @@ def _sandbox_line(run)->str|None:
     levels = {}
     for f in sorted(Path(run).glob('*/*/metrics.json')):
         if sb := read_json(f).get('sandbox'): levels.setdefault(sb['isolation'], sb.get('reason') or '')
-    full = ('bwrap', 'namespaces')
-    return '; '.join(k + ('' if k in full else f" ({why}) — not isolated: {NOT_ISOLATED.get(k, 'everything')}" if why else
-                          f" — not isolated: {NOT_ISOLATED.get(k, 'everything')}") for k, why in levels.items()) or None
+    def line(level, why):
+        if level in FULL_ISOLATION: return level
+        return level + (f' ({why})' if why else '') + f" — not isolated: {NOT_ISOLATED.get(level, 'everything')}"
+    return '; '.join(line(*kv) for kv in levels.items()) or None
 
 # %% ../nbs/14_report.ipynb #2ea51dfa
 def _set_sizes(d:Path)->dict:

@@ -28,9 +28,9 @@ from typing import Callable, Iterable
 from .core import *
 
 # %% auto #0
-__all__ = ['STATUSES', 'ISOLATION', 'NOT_ISOLATED', 'ISOLATION_CHOICES', 'ExecResult', 'IsolationError', 'sandbox_config',
-           'sandbox_info', 'isolation_notice', 'run_program', 'extract_code', 'humaneval_program', 'check_humaneval',
-           'mbpp_program', 'check_mbpp', 'run_many', 'pass_at_k']
+__all__ = ['STATUSES', 'ISOLATION', 'FULL_ISOLATION', 'NOT_ISOLATED', 'ISOLATION_CHOICES', 'ExecResult', 'IsolationError',
+           'sandbox_config', 'sandbox_info', 'isolation_notice', 'run_program', 'extract_code', 'humaneval_program',
+           'check_humaneval', 'mbpp_program', 'check_mbpp', 'run_many', 'pass_at_k']
 
 # %% ../nbs/04_sandbox.ipynb #654d3dad
 STATUSES = {
@@ -273,10 +273,10 @@ ISOLATION = {
     'python-guard': 'no OS-level file isolation: the in-process guard (and network and PID namespaces where unshare works)',
     'none': 'neither OS isolation nor the guard (isolate=False, guard=False)',
 }
-_OS_LEVELS = ('bwrap', 'namespaces', 'chroot')
+FULL_ISOLATION = ('bwrap', 'namespaces')   # own namespaces and a jail of read-only paths: nothing else of the host
+_OS_LEVELS = (*FULL_ISOLATION, 'chroot')
 NOT_ISOLATED = {   # what a program could still reach at each level, said by `sandbox_info`, the run's first line and the report
-    'bwrap': 'the kernel itself (an exploit of a kernel bug) and the CPU time the limits allow',
-    'namespaces': 'the kernel itself (an exploit of a kernel bug) and the CPU time the limits allow',
+    **dict.fromkeys(FULL_ISOLATION, 'the kernel itself (an exploit of a kernel bug) and the CPU time the limits allow'),
     'chroot': ('the network (the guard refuses sockets in Python; a C-level call is not stopped), System V IPC and abstract '
                'sockets, and signals to other programs running as nobody (other runs); no file of the host'),
     'python-guard': 'everything its user can reach through the C library (ctypes): the host\'s files, processes and the network',
@@ -521,7 +521,7 @@ def _run(program:str, level:str, timeout:float, memory_mb:int|None, max_output:i
     cpu_s = cpu_s or math.ceil(timeout)
     nproc = _user_procs(_NOBODY) + _PIDS_MAX if drop == 'user' else _user_procs() + _PIDS_MAX if os.geteuid() != 0 else None
     job = dict(source=program, fd=wfd, nonce=secrets.token_hex(16), root=work, guard=guard, jail=jail_job, drop=drop,
-               chroot=os_level and level == 'chroot', preload=_CHROOT_MODULES, uid=_NOBODY, memory_mb=memory_mb, cpu_s=cpu_s, file_mb=file_mb, nproc=nproc)
+               chroot=os_level and level == 'chroot', preload=_CHROOT_MODULES if level == 'chroot' else (), uid=_NOBODY, memory_mb=memory_mb, cpu_s=cpu_s, file_mb=file_mb, nproc=nproc)
     proc = None
     try:
         proc = _spawn(job, work, prefix, cg)
@@ -586,8 +586,9 @@ def _probe(level:str)->str:
     if level == 'chroot':
         if os.geteuid() != 0: return f'needs root (CAP_SYS_CHROOT, CAP_SETUID): this process runs as uid {os.geteuid()}'
         exe, program = 'chroot', _PROBE_CHROOT
-    else: exe, program = {'bwrap': 'bwrap', 'namespaces': 'unshare'}[level], _PROBE.replace('NEEDED', repr(_tmp_needed()))
-    if exe != 'chroot' and not shutil.which(exe): return f'{exe} is not installed'
+    else:
+        exe, program = {'bwrap': 'bwrap', 'namespaces': 'unshare'}[level], _PROBE.replace('NEEDED', repr(_tmp_needed()))
+        if not shutil.which(exe): return f'{exe} is not installed'
     r = _run(program, level, timeout=30, memory_mb=1024, max_output=100_000, cpu_s=30, file_mb=16, guard=True, isolate=True, keep=1000)
     if r.status != 'passed': return f"{exe} did not run the test program: {(r.stderr.strip().splitlines() or [r.reason])[-1][:300]}"
     if os.geteuid() == 0 and r.stdout.strip() != str(_NOBODY): return f'the test program ran as uid {r.stdout.strip()}, not {_NOBODY}'
@@ -623,7 +624,7 @@ def sandbox_info()->dict:
     "Which isolation runs get here, why not a stronger one, what it leaves open; who the program runs as, what it sees; namespaces, pids cgroup, `RLIMIT_NPROC`."
     try: level, why = _choose(True, require=False)
     except IsolationError as e: level, why = 'unavailable', str(e)
-    os_level, jailed = level in _OS_LEVELS, level in ('bwrap', 'namespaces')
+    os_level, jailed = level in _OS_LEVELS, level in FULL_ISOLATION
     return dict(isolation=level, reason=why, require_isolation=_CONFIG['require_isolation'],
                 not_isolated=NOT_ISOLATED.get(level, ''),
                 user=_NOBODY if os_level and os.geteuid() == 0 else os.geteuid(),
@@ -640,7 +641,7 @@ _BETTER = {
 }
 def isolation_notice(level:str, why:str)->str|None:
     "The line a run prints before model code runs at `level` below bwrap's and namespaces' isolation; None at those two."
-    if level in ('bwrap', 'namespaces'): return None
+    if level in FULL_ISOLATION: return None
     return (f'sandbox: model-written code runs under {level} ({why}). Not isolated: {NOT_ISOLATED.get(level, "everything")}. '
             f'For more: {_BETTER.get(level, "let the sandbox isolate it (isolate=True)")}; '
             '`sandbox: {require_isolation: true}` in a config refuses to run instead.')
