@@ -17,7 +17,8 @@ from pathlib import Path
 from .core import *
 
 # %% auto #0
-__all__ = ['cmd_generate', 'cmd_eval', 'cmd_consistency', 'cmd_failures', 'cmd_run', 'cmd_runs', 'cmd_lab', 'cmd_config', 'main']
+__all__ = ['cmd_generate', 'cmd_eval', 'cmd_consistency', 'cmd_failures', 'cmd_run', 'cmd_runs', 'cmd_lab', 'cmd_config',
+           'cmd_import', 'cmd_compare', 'main']
 
 # %% ../nbs/90_cli.ipynb #7af69b1b
 def _add_model_args(p):
@@ -225,6 +226,38 @@ def cmd_config(a):
     text = config_yaml(load_config(a.config)); print(text, end='')
     return text
 
+# %% ../nbs/90_cli.ipynb #c633f293
+def cmd_import(a):
+    "Import an lm-eval or Inspect log into runs/<name>/, print how our scorer agrees and what to run next."
+    from cogumi_nb.import_logs import import_inspect, import_lm_eval
+    imp = (import_lm_eval(a.path, a.name, a.runs_root, filter=a.filter, metric=a.metric) if a.harness == 'lm-eval'
+           else import_inspect(a.path, a.name, a.runs_root, scorer=a.scorer))
+    for t, g in imp.agreement.items():
+        line = f"{t}: {g['n']} samples, {g['harness_correct']} right by {g['harness']} ({g['scorer']})"
+        if 'agree' in g: line += f"; our {g['our_task']} scorer: {g['ours_correct']} right, agrees on {g['agree']} of {g['n']}"
+        print(line)
+        for x in g.get('disagreements', [])[:10]:
+            print(f"  differs: {x['example_id']} {g['harness']} {'right' if x['harness'] else 'wrong'} ({x['harness_extracted']!r}), "
+                  f"ours {'right' if x['ours'] else 'wrong'} ({x['ours_extracted']!r}), reference {x['reference']}")
+    root = f" --runs-root {a.runs_root}" if a.runs_root else ''
+    print(f"run folder: {imp.dir}\nnext: cogumi run {imp.dir/'config.yaml'}{root} --only failures build   "
+          f"(root causes, clusters, training rows); then cogumi lab {imp.dir}")
+    return imp
+
+# %% ../nbs/90_cli.ipynb #62572649
+def cmd_compare(a):
+    "Compare two evaluations problem by problem: paired tests, fixed and broken problems, compare.html."
+    from cogumi_nb.compare import compare
+    c = compare(a.a, a.b, dest=a.out, root=a.runs_root, clusters=not a.no_clusters, progress=not a.quiet)
+    print(f"A: {c['a']['what']}\nB: {c['b']['what']}")
+    for n, s in c['sets'].items():
+        print(f"{n}: {s['paired']} problems paired; only in A: {s['only_in_a']}; only in B: {s['only_in_b']}")
+    sig = [t for t in c['tests'] if t['significant']]
+    for t in sig: print(f"  {t['task']} {t['outcome']}: {t['before']} -> {t['after']} of {t['n']} ({t['change']}, paired p={t['p_value']:.2g})")
+    if not sig: print('  no outcome changed significantly (paired p < 0.05)')
+    print(f"{len(c['fixed'])} fixed, {len(c['broken'])} broken; page: {Path(c['dir'])/'compare.html'}; explore: cogumi lab {c['dir']}")
+    return c
+
 # %% ../nbs/90_cli.ipynb #81abe4c5
 _TASK_HELP = 'a task (gsm8k, humaneval, mmlu, mbpp...) or a JSONL file: prompt/completion, instruction/output or messages lines'
 
@@ -278,6 +311,23 @@ def _parser():
     cf = sub.add_parser('config', help='print a config with every setting and its help: the template for a config of your own')
     cf.add_argument('config', nargs='?', default=None, help='a YAML config, or a shipped one (default: main)')
     cf.set_defaults(fn=cmd_config)
+    im = sub.add_parser('import', help="read an lm-eval (--log_samples) or Inspect log into a run folder: failures, clusters, training data")
+    im.add_argument('harness', choices=['lm-eval', 'inspect'])
+    im.add_argument('path', help="lm-eval's --output_path folder or a samples_*.jsonl; an Inspect .eval/.json log or a folder of them")
+    im.add_argument('--name', default=None, help='run name (default: <harness>-<folder or file name>)')
+    im.add_argument('--runs-root', default=None, help='where run folders live (default: $COGUMI_RUNS or ./runs)')
+    im.add_argument('--filter', default=None, help="lm-eval: the filter whose verdict counts (default: each task's first, e.g. strict-match)")
+    im.add_argument('--metric', default=None, help="lm-eval: the metric that decides (default: each sample's first)")
+    im.add_argument('--scorer', default=None, help="Inspect: the scorer whose verdict counts (default: each log's first)")
+    im.set_defaults(fn=cmd_import)
+    cp = sub.add_parser('compare', help='compare two evaluations of the same problems: paired tests, fixed/broken, compare.html')
+    cp.add_argument('a', help='side A: a folder with results.jsonl, a run folder or name, or an lm-eval or Inspect log')
+    cp.add_argument('b', help='side B, on the same problems')
+    cp.add_argument('--out', default=None, help="the comparison's folder (default: runs/compare-<A>-vs-<B>)")
+    cp.add_argument('--runs-root', default=None, help='where run folders live (default: $COGUMI_RUNS or ./runs)')
+    cp.add_argument('--no-clusters', action='store_true', help="do not cluster A's failures (no per-cluster change, no map)")
+    cp.add_argument('--quiet', action='store_true', help='no progress bars')
+    cp.set_defaults(fn=cmd_compare)
     return p
 
 # %% ../nbs/90_cli.ipynb #aa8a3dd7
