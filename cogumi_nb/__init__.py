@@ -5,6 +5,7 @@ Modules:
 - `cogumi_nb.builders`: Training rows from a run's own failures: ground truth, self-consistency, reverse pairs; then one deduplicated, leak-free set.
 - `cogumi_nb.cli`: The `cogumi` command: one subcommand per phase of the loop.
 - `cogumi_nb.clusters`: Sentence embeddings, KMeans, keyword labels, representatives and a 2-D UMAP map of failures.
+- `cogumi_nb.compare`: Two evaluations of the same problems, from any run, model or harness, compared problem by problem: the paired test on every outcome, what was fixed and broken, per cluster, on a page and in the explore view.
 - `cogumi_nb.config`: The run config: typed sections with a help line per field, read from YAML once, every key checked with its file and line.
 - `cogumi_nb.consistency`: Sample each prompt N times: unique answers, agreement with the modal answer, majority vote (maj@k), entropy, and their plots.
 - `cogumi_nb.core`: Run directories, the resumable record store, clear input errors, hashing and seeding.
@@ -13,6 +14,7 @@ Modules:
 - `cogumi_nb.explore`: The failure map linked to a table in JupyterLab: select, filter, compare before and after training, save as JSONL or training rows.
 - `cogumi_nb.failures`: The failures of a run, each with its ground truth, and the root cause of each, from evidence.
 - `cogumi_nb.generate`: The batched generation engine: completions with token counts and finish reasons, N samples per prompt, resumable.
+- `cogumi_nb.import_logs`: The per-sample logs of lm-evaluation-harness and Inspect read into our results, scored again by our own scorer where we know the task, in a run folder the rest of the loop works on.
 - `cogumi_nb.models`: Load the model under study: the embedded SmolLM2, a local Hugging Face folder, a GGUF file, or a tiny random model for tests.
 - `cogumi_nb.pipeline`: The improvement loop as one command: a YAML config, one function per phase, papermill runs of the phase notebooks, a manifest that makes re-runs skip what is done.
 - `cogumi_nb.provider`: A stronger model behind its provider's official SDK: requests and replies, prices and costs, a spending cap, a response cache, and resumable jobs.
