@@ -419,17 +419,22 @@ class PhaseFailed(RuntimeError):
 
 # %% ../nbs/15_pipeline.ipynb #e57b10a7
 def _execute(phase:str, run:Path, cfg:RunConfig, progress:bool, **params)->Path:
-    import papermill as pm
+    import papermill as pm, shutil, tempfile
+    from jupyter_client.manager import KernelManager
     out = run/'notebooks'/phase_notebook(phase).name
     out.parent.mkdir(parents=True, exist_ok=True)
     # with `progress`, what the kernel prints (text progress bars per problem, messages) reaches this terminal
     streams = dict(stdout_file=sys.stdout, stderr_file=sys.stderr) if progress else {}
     was = os.environ.get(TEXT_PROGRESS); os.environ[TEXT_PROGRESS] = '1' if progress else ''
+    sock = tempfile.mkdtemp(prefix='cogumi-kernel-')   # the kernel's channels as local sockets: nothing on TCP, nothing to warn of
+    km = KernelManager(kernel_name='python3', transport='ipc', ip=os.path.join(sock, 'kernel'))
     try: pm.execute_notebook(str(phase_notebook(phase)), str(out), parameters=dict(run_dir=str(run.resolve()), config=cfg.to_dict(), **params),
-                             kernel_name='python3', cwd=str(run), progress_bar=False, **streams)
+                             kernel_name='python3', cwd=str(run), progress_bar=False, km=km, **streams)
     except pm.PapermillExecutionError as e:
         raise PhaseFailed(f'phase {phase} failed: {e.ename}: {e.evalue}\n  the traceback is in {out}') from None
     finally:
+        if km.has_kernel: km.shutdown_kernel(now=True)
+        shutil.rmtree(sock, ignore_errors=True)
         if was is None: os.environ.pop(TEXT_PROGRESS, None)
         else: os.environ[TEXT_PROGRESS] = was
     return out
