@@ -15,7 +15,8 @@ import argparse, json, os, platform, subprocess, sys, tempfile, time
 from pathlib import Path
 from cogumi_nb.core import data_dir, write_json
 from cogumi_nb.data import load_gsm8k
-from cogumi_nb.generate import generate, load_generator
+from cogumi_nb.generate import generate
+from cogumi_nb.backends import load_generator
 
 def run(gen, exs, **kw)->dict:
     "One timed `generate` call: tokens, seconds, tokens/s, and the records' texts and finish reasons."

@@ -204,11 +204,8 @@ def sec_generate(a, S:Section):
     gb_s = (bw or {}).get('gb_s') or (3350.0 if torch.cuda.is_available() else 20.0)
     held = {}
     def load():
-        from cogumi_nb import generate as G
-        if hasattr(G, 'load_generator'): lm, how = G.load_generator(a.base, backend='engine'), "load_generator(folder, backend='engine')"
-        else:
-            from cogumi_nb.models import load_model
-            lm, how = load_model(a.base), 'load_model(folder) (no load_generator in cogumi_nb.generate)'
+        from cogumi_nb.backends import load_generator
+        lm, how = load_generator(a.base, backend='engine'), "load_generator(folder, backend='engine')"
         held['lm'] = lm
         card = None
         if torch.cuda.is_available():

@@ -2,6 +2,7 @@
 
 Modules:
 
+- `cogumi_nb.backends`: One way to get a generator: `load_generator(spec, generation)` picks our engine, vLLM or a server, with one default, for every caller.
 - `cogumi_nb.builders`: Training rows from a run's own failures: ground truth, self-consistency, reverse pairs; then one deduplicated, leak-free set.
 - `cogumi_nb.cli`: The `cogumi` command: one subcommand per phase of the loop.
 - `cogumi_nb.clusters`: Sentence embeddings, KMeans, keyword labels, representatives and a 2-D UMAP map of failures.

@@ -25,7 +25,8 @@ from pathlib import Path
 from .core import *
 from .data import Example, TrainRow, TRAIN_SOURCES, load_jsonl, load_records
 from .generate import generate, prompt_item
-from .models import chat_prompt, load_model
+from .backends import load_generator
+from .models import chat_prompt
 from .tasks import TASKS, get_task, has_final_answer, plain_solution   # plain_solution: GSM8K's worked answer without its <<calculator>> notes
 from .failures import Failure, examples_for
 
@@ -217,7 +218,7 @@ def _vote(task, example, comps:list)->dict:
     return dict(answer=answer, agreement=top/len(comps), carriers=[c for c,a in zip(comps, answers) if a == answer], unique=len(said))
 
 # %% ../nbs/10_builders.ipynb #73691b4c
-def self_consistency_rows(lm,                     # a generation backend (`LM`, `VLLM`, a server client), or a spec for `load_model`
+def self_consistency_rows(lm,                     # a generation backend (`LM`, `VLLM`, a server client), or a spec for `load_generator`
                           examples:list,          # the problems (`Example`s)
                           task=None,              # the task for all of them (default: each example's own)
                           n:int=10,               # voting samples per prompt
@@ -235,7 +236,7 @@ def self_consistency_rows(lm,                     # a generation backend (`LM`, 
     if not examples: warnings.warn('no examples: no self-consistency rows'); return [], dict(prompts=0, kept=0)
     if not 0 < threshold <= 1: raise InputError(f'expected 0 < threshold <= 1, got {threshold}', field='threshold')
     if not vote_temperature > 0: raise InputError(f'the votes need sampling: expected > 0, got {vote_temperature}', field='vote_temperature')
-    lm = load_model(lm) if isinstance(lm, (str, Path)) else lm
+    lm = load_generator(lm) if isinstance(lm, (str, Path)) else lm
     groups = defaultdict(list)   # (task, temperature) -> [(example, category)]
     for e in examples:
         cat, temp = category_temperature(e, temperatures)

@@ -21,7 +21,8 @@ import yaml
 from fastcore.docments import docments
 import cogumi_nb
 from .core import *
-from .generate import BACKENDS, SEED_MODES
+from .backends import BACKENDS, DEFAULT_BACKEND
+from .generate import SEED_MODES
 from .models import EMBEDDED
 from .sandbox import ISOLATION_CHOICES
 from .tasks import get_task
@@ -74,8 +75,8 @@ def _one_of(value, choices:tuple, field:str):
 # %% ../nbs/14a_config.ipynb #1e0dd02e
 @dataclass
 class GenerationConfig(Section):
-    "How every phase that generates does it (see `cogumi_nb.generate.load_generator`)."
-    backend: str = 'engine'          # engine (ours), vllm, server (an OpenAI-compatible one at url), or auto: vLLM when it imports on CUDA
+    "How every phase that generates does it (see `cogumi_nb.backends.load_generator`)."
+    backend: str = DEFAULT_BACKEND        # engine (ours), vllm, server (an OpenAI-compatible one at url), or auto: vLLM when it imports on CUDA
     batch_size: int|None = None      # sequences decoded together; None: 256 on a GPU, 64 on CPU
     max_model_len: int|None = None   # vLLM: context length (None: 8192)
     gpu_memory_utilization: float = 0.9   # vLLM: its share of the card

@@ -20,7 +20,7 @@ from pathlib import Path
 from .core import *
 from .data import load_records
 from .generate import GenSettings, generate, prompt_item
-from .models import load_model
+from .backends import load_generator
 from .tasks import get_task, score_all
 from .sandbox import pass_at_k, sandbox_info
 
@@ -109,7 +109,7 @@ class EvalRun:
                 f"[{m['ci95'][0]:.1%}, {m['ci95'][1]:.1%}], causes {m['causes']})")
 
 # %% ../nbs/06_evaluate.ipynb #d44eaf6d
-def evaluate(model,                    # a generation backend (`LM`, `VLLM`, a server client: see `load_generator`), or a spec for `load_model`
+def evaluate(model,                    # a generation backend (`LM`, `VLLM`, a server client: see `load_generator`), or a spec for `load_generator`
              task:str,                 # a registered task name: gsm8k, humaneval, mmlu, mbpp...
              limit:int|None=None,      # first N problems only
              run:str|None=None,        # run name (default: f'eval-{task}-{model}')
@@ -121,7 +121,7 @@ def evaluate(model,                    # a generation backend (`LM`, `VLLM`, a s
             )->EvalRun:
     "Generate, score and summarise `model` on `task`; resumes from what the run folder holds."
     t = get_task(task)
-    lm = load_model(model) if isinstance(model, (str, Path)) else model
+    lm = load_generator(model) if isinstance(model, (str, Path)) else model
     exs = examples if examples is not None else t.load(limit=limit)
     if not exs: raise InputError(f'task {task!r} gave no problems', field='limit')
     d = run_dir(run or f'eval-{task}-{lm.name}', root)

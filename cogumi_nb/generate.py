@@ -29,8 +29,7 @@ from .core import *
 from .models import EMBEDDED, LM, chat_prompt, has_cuda, load_model, model_name, resolve_model, run_dtype
 
 # %% auto #0
-__all__ = ['BACKENDS', 'SEED_MODES', 'GenSettings', 'Completion', 'request_seed', 'VLLM', 'load_vllm', 'prompt_item', 'generate',
-           'pick_backend', 'load_generator']
+__all__ = ['SEED_MODES', 'GenSettings', 'Completion', 'request_seed', 'VLLM', 'load_vllm', 'prompt_item', 'generate']
 
 # %% ../nbs/03_generate.ipynb #5f5b20cc
 @dataclass
@@ -540,43 +539,4 @@ def generate(lm,                   # from `load_generator` (or `load_model`, `lo
     return out
 
 # %% ../nbs/03_generate.ipynb #13aa6c68
-BACKENDS, SEED_MODES = ('auto', 'engine', 'vllm', 'server'), ('per_sample', 'per_batch')
-
-# %% ../nbs/03_generate.ipynb #3616f603
-def pick_backend(backend:str='auto', url:str|None=None)->str:
-    "The backend `load_generator` uses: `backend` if given, else a server for a URL, vLLM on CUDA when it imports, else the engine."
-    if backend not in BACKENDS: raise InputError(f'unknown backend {backend!r}: one of {", ".join(BACKENDS)}', field='backend')
-    if backend != 'auto': return backend
-    if url: return 'server'
-    if not has_cuda(): return 'engine'
-    try: import vllm  # noqa: F401
-    except Exception as e:
-        if importlib.util.find_spec('vllm') is not None: warnings.warn(f'vLLM is installed but does not import ({e}): using the engine')
-        return 'engine'
-    return 'vllm'
-
-# %% ../nbs/03_generate.ipynb #3dc34b4e
-def load_generator(spec:str=EMBEDDED,        # as for `load_model`: 'smollm2', 'tiny', a folder, a .gguf file or a hub name
-                   backend:str='auto',       # 'auto' | 'engine' | 'vllm' | 'server'
-                   url:str|None=None,        # server: its base URL, e.g. 'http://127.0.0.1:8000/v1'
-                   model:str|None=None,      # server: the served model's name (default: the first it lists)
-                   max_model_len:int|None=None, # vLLM: context length (default 8192, not the model's 131,072)
-                   gpu_memory_utilization:float=0.9, # vLLM: share of GPU memory it takes
-                   tensor_parallel_size:int=1,       # vLLM: GPUs one model is split over
-                   seed_mode:str='per_sample',       # vLLM and server: 'per_sample' seeds, or 'per_batch' (faster, see above)
-                   concurrency:int=16,       # server: requests in flight
-                   device:str|None=None,     # engine: as for `load_model`
-                   **kw,                     # passed on: to `load_model`, `vllm.LLM` or `cogumi_nb.serve.load_server`
-                  ):
-    "Load `spec` for generation on the backend that suits this machine; `generate` takes the result."
-    if seed_mode not in SEED_MODES: raise InputError(f'unknown seed mode {seed_mode!r}: one of {", ".join(SEED_MODES)}', field='seed_mode')
-    b = pick_backend(backend, url)
-    if b == 'engine': return load_model(spec, device=device, **kw)
-    if b == 'vllm':
-        g = load_vllm(spec, max_model_len=max_model_len or 8192, gpu_memory_utilization=gpu_memory_utilization,
-                      tensor_parallel_size=tensor_parallel_size, **kw)
-        g.seed_mode = seed_mode
-        return g
-    if not url: raise InputError("the server backend needs the server's base URL, e.g. url='http://127.0.0.1:8000/v1'", field='url')
-    from .serve import load_server
-    return load_server(spec, url, model, concurrency=concurrency, seed_mode=seed_mode, **kw)
+SEED_MODES = ('per_sample', 'per_batch')   # how vLLM and a server seed a prompt's samples (see above)

@@ -28,7 +28,7 @@ from .consistency import diagnose_consistency
 from .data import HUB_DATASETS, TrainRow, data_source, missing_data_help
 from .evaluate import evaluate
 from .failures import analyze_failures, export_failures, load_failures
-from .generate import load_generator
+from .backends import load_generator
 from .models import EMBEDDED, tiny_folder
 from .report import make_report, report_html
 from .sandbox import sandbox_config
@@ -77,8 +77,7 @@ def load_backend(cfg:RunConfig,  # a config (its `generation:` section and `devi
                  spec=None, # the model to load (default: the config's `model`), e.g. the merged model's folder
                 ):
     "The generation backend `cfg` names, loaded for `spec`."
-    kw = {k: v for k, v in cfg.generation.to_dict().items() if k != 'batch_size'}
-    return load_generator(str(spec or cfg.model), device=cfg.device, **kw)
+    return load_generator(str(spec or cfg.model), cfg.generation, device=cfg.device)
 
 # %% ../nbs/15_pipeline.ipynb #3ebdce83
 def gen_batch_size(gen,                    # a loaded generation backend

@@ -32,13 +32,13 @@ from .data import TrainRow, load_gsm8k, load_records
 from .models import LM, MERGE_CHECK, resolve_model, has_cuda
 
 # %% auto #0
-__all__ = ['BACKENDS', 'SELECT_ON', 'FLASH_KERNEL', 'ATTN_HUB', 'MERGE_PROMPTS', 'MERGE_SPACINGS', 'MERGE_KEPT', 'TrainConfig',
-           'training_rows', 'tokenize_rows', 'split_rows', 'packing_check', 'ConvergenceMonitor', 'pick_backend',
-           'pick_attention', 'TaskEval', 'task_score', 'TaskEvalCallback', 'checkpoint_problem', 'train_lora',
-           'plot_training', 'merge_tolerance', 'merge_adapter', 'accelerate_config', 'train_main']
+__all__ = ['TRAIN_BACKENDS', 'SELECT_ON', 'FLASH_KERNEL', 'ATTN_HUB', 'MERGE_PROMPTS', 'MERGE_SPACINGS', 'MERGE_KEPT',
+           'TrainConfig', 'training_rows', 'tokenize_rows', 'split_rows', 'packing_check', 'ConvergenceMonitor',
+           'pick_train_backend', 'pick_attention', 'TaskEval', 'task_score', 'TaskEvalCallback', 'checkpoint_problem',
+           'train_lora', 'plot_training', 'merge_tolerance', 'merge_adapter', 'accelerate_config', 'train_main']
 
 # %% ../nbs/13_train.ipynb #12721ced
-BACKENDS = ('auto', 'unsloth', 'transformers')
+TRAIN_BACKENDS = ('auto', 'unsloth', 'transformers')
 SELECT_ON = ('eval_loss', 'correct', 'final_answer')   # what picks the checkpoint kept
 
 # %% ../nbs/13_train.ipynb #aaf21afa
@@ -93,7 +93,7 @@ class TrainConfig:
         if self.too_long not in ('truncate', 'drop', 'error'): raise InputError(f"expected 'truncate', 'drop' or 'error', got {self.too_long!r}", field='too_long')
         if self.on_plateau not in ('warn', 'stop'): raise InputError(f"expected 'warn' or 'stop', got {self.on_plateau!r}", field='on_plateau')
         if self.select_on not in SELECT_ON: raise InputError(f"expected one of {', '.join(map(repr, SELECT_ON))}, got {self.select_on!r}", field='select_on')
-        if self.backend not in BACKENDS: raise InputError(f"expected one of {', '.join(map(repr, BACKENDS))}, got {self.backend!r}", field='backend')
+        if self.backend not in TRAIN_BACKENDS: raise InputError(f"expected one of {', '.join(map(repr, TRAIN_BACKENDS))}, got {self.backend!r}", field='backend')
         for k in ('attn', 'optim'):
             if not isinstance(getattr(self, k), str) or not getattr(self, k): raise InputError(f'expected a name, got {getattr(self, k)!r}', field=k)
         if self.micro_batch is not None and (self.micro_batch < 1 or self.batch_size % self.micro_batch):
@@ -244,7 +244,7 @@ def _world()->tuple:
     return int(e.get('RANK', 0)), int(e.get('LOCAL_RANK', 0)), int(e.get('WORLD_SIZE', 1))
 
 # %% ../nbs/13_train.ipynb #0d486033
-def pick_backend(requested:str='auto', # `TrainConfig.backend`
+def pick_train_backend(requested:str='auto', # `TrainConfig.backend`
                  cuda:bool|None=None,  # default: `has_cuda()`
                  world:int=1,          # processes training together
                 )->tuple:
@@ -661,7 +661,7 @@ def train_lora(base,                     # 'smollm2', 'tiny', a model folder or 
     if ck.exists() and (not resume or old != fp):
         if resume: raise InputError(f'{out} holds checkpoints of another run (different base, rows or config): use another out_dir or resume=False', field='out_dir')
         if rank == 0: shutil.rmtree(ck, ignore_errors=True)
-    backend, why = pick_backend(cfg.backend, world=world)
+    backend, why = pick_train_backend(cfg.backend, world=world)
     if backend == 'unsloth' and cfg.select_on != 'eval_loss':
         raise InputError(f"select_on {cfg.select_on!r} generates with our engine during training, which Unsloth's patched classes cannot run: set backend: transformers", field='select_on')
     job = dict(src=str(src), rows=[r.to_dict() for r in rows], out=str(out), cfg=asdict(cfg), fp=fp, resume=resume,
@@ -910,7 +910,7 @@ def train_main(argv:list|None=None):
         return
     cfg = _config_file(a.config, a.set)
     rank, _, world = _world()
-    if pick_backend(cfg.backend, world=world)[0] == 'unsloth': import unsloth  # noqa: F401  (first in this process)
+    if pick_train_backend(cfg.backend, world=world)[0] == 'unsloth': import unsloth  # noqa: F401  (first in this process)
     s = train_lora(a.base, a.rows, a.out, cfg, resume=not a.no_resume, progress=not a.no_progress, isolate=False)
     if rank == 0: print(json.dumps({k: s[k] for k in ('processes', 'backend', 'attn', 'best_step', 'best_eval_loss', 'final_eval_loss', 'last_step', 'stop_reason', 'adapter')}))
 
