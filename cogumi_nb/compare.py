@@ -14,7 +14,7 @@ Docs: https://cogumi.github.io/cogumi_nb/compare.html.md"""
 
 # %% ../nbs/15b_compare.ipynb #5972933d
 from __future__ import annotations
-import base64, html, os, re
+import base64, html, os, re, tempfile
 from pathlib import Path
 from .core import *
 from .failures import analyze_failures, export_failures, read_results, run_path
