@@ -221,9 +221,9 @@ def cmd_lab(a):
 
 # %% ../nbs/90_cli.ipynb #cliconfex
 def cmd_config(a):
-    "Print a config (default: the main job) with every setting and its help."
-    from cogumi_nb.config import config_yaml, load_config
-    text = config_yaml(load_config(a.config)); print(text, end='')
+    "Print a config (default: the main job) with every setting, where its value comes from and its help."
+    from cogumi_nb.config import config_yaml
+    text = config_yaml(a.config); print(text, end='')
     return text
 
 # %% ../nbs/90_cli.ipynb #c633f293
@@ -308,7 +308,7 @@ def _parser():
     lb.add_argument('--port', type=int, default=None, help='the port to serve on (default: a free one)')
     lb.add_argument('--no-browser', action='store_true', help='do not open a browser')
     lb.set_defaults(fn=cmd_lab)
-    cf = sub.add_parser('config', help='print a config with every setting and its help: the template for a config of your own')
+    cf = sub.add_parser('config', help='print a config: every setting, where it comes from and its help (a template)')
     cf.add_argument('config', nargs='?', default=None, help='a YAML config, or a shipped one (default: main)')
     cf.set_defaults(fn=cmd_config)
     im = sub.add_parser('import', help="read an lm-eval (--log_samples) or Inspect log into a run folder: failures, clusters, training data")

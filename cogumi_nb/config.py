@@ -3,10 +3,12 @@
 A run is described by one `RunConfig`: the model, the task sets, and one section per phase, each a
 dataclass whose fields carry their default and, in a trailing comment, their help (as `TrainConfig`
 and `GenSettings` do, and as TRL documents `SFTConfig`). These defaults are the main job's, so
-`configs/main.yaml` only names it; a YAML file gives what differs. `load_config` reads a file, a
-shipped config's name or a mapping once, and refuses an unknown key, a wrong type or a bad value
-anywhere in it with an `InputError` naming the file, the line and the dotted field, with the
-closest valid key. `config_yaml` writes a config back out with every field and its help.
+`configs/main.yaml` only names it; a YAML file gives what differs, and every section it gives is
+read over the main job's, key by key. `load_config` reads a file, a shipped config's name or a
+mapping once, and refuses an unknown key, a wrong type or a bad value anywhere in it with an
+`InputError` naming the file, the line and the dotted field, with the closest valid key.
+`config_yaml` writes a config back out with every field, where its value comes from (a line of the
+file, or the main job) and its help.
 
 Docs: https://cogumi.github.io/cogumi_nb/config.html.md"""
 
@@ -14,13 +16,13 @@ Docs: https://cogumi.github.io/cogumi_nb/config.html.md"""
 
 # %% ../nbs/14a_config.ipynb #4f8b7a35
 from __future__ import annotations
-import copy, difflib, importlib, inspect, re, types, typing
+import copy, difflib, inspect, re, types, typing
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 import yaml
-from fastcore.docments import docments
 import cogumi_nb
 from .core import *
+from .core import _one_of
 from .backends import BACKENDS, DEFAULT_BACKEND
 from .generate import SEED_MODES
 from .models import EMBEDDED
@@ -30,47 +32,9 @@ from .teachers import JUDGE_THRESHOLD
 from .train import TrainConfig
 
 # %% auto #0
-__all__ = ['NEEDS', 'BUILD_SOURCES', 'ROUND_MODES', 'PHASES', 'TASK_SETS', 'CONFIGS', 'field_help', 'config_dict', 'Section',
-           'GenerationConfig', 'TaskEntry', 'ConsistencyConfig', 'FailuresConfig', 'SelfConsistencyConfig', 'RFTConfig',
-           'StarConfig', 'TeacherConfig', 'BuildConfig', 'RoundsConfig', 'SandboxConfig', 'RunConfig', 'load_config',
-           'config_yaml']
-
-# %% ../nbs/14a_config.ipynb #cc3117d1
-def field_help(cls)->dict:
-    "Each field of dataclass `cls` with the help its trailing comment gives."
-    if cls.__module__ == '__main__':   # defined in a notebook, which keeps no source for classes: read the exported one's
-        cls = getattr(importlib.import_module('cogumi_nb.config'), cls.__name__, cls)
-    return {k: v or '' for k, v in docments(cls).items() if k in {f.name for f in fields(cls)}}
-
-# %% ../nbs/14a_config.ipynb #37cbd915
-def _fields_dict(o)->dict: return {f.name: config_dict(getattr(o, f.name)) for f in fields(o)}
-
-# %% ../nbs/14a_config.ipynb #6bad3efc
-def config_dict(o):
-    "A config (or any part of it) as plain values: sections as mappings, task entries as written in YAML."
-    if isinstance(o, Section): return o.to_dict()
-    if is_dataclass(o) and not isinstance(o, type): return _fields_dict(o)   # TrainConfig
-    if isinstance(o, (list, tuple)): return [config_dict(x) for x in o]
-    if isinstance(o, dict): return {k: config_dict(v) for k, v in o.items()}
-    return o
-
-# %% ../nbs/14a_config.ipynb #c803e63d
-class Section:
-    "A config section: a dataclass with per-field help; plain values back with `to_dict`, its own value checks in `check`."
-    def to_dict(self)->dict: return _fields_dict(self)   # TaskEntry writes its own, as in YAML
-    def check(self): return self
-    def _repr_markdown_(self)->str:
-        h = field_help(type(self))
-        show = lambda v: f'`{v!r}`' if not is_dataclass(v) else f'{type(v).__name__}(...)'
-        return '| field | value | help |\n|---|---|---|\n' + '\n'.join(
-            f"| {f.name} | {show(getattr(self, f.name))} | {h.get(f.name, '')} |" for f in fields(self))
-
-# %% ../nbs/14a_config.ipynb #bae919de
-def _one_of(value, choices:tuple, field:str):
-    "An `InputError` at `field` unless `value` is one of `choices`, with the closest one."
-    if value in choices: return
-    close = difflib.get_close_matches(str(value), choices, n=1)
-    raise InputError(f'expected one of {", ".join(choices)}, got {value!r}' + (f'; did you mean {close[0]}?' if close else ''), field=field)
+__all__ = ['NEEDS', 'BUILD_SOURCES', 'ROUND_MODES', 'PHASES', 'TASK_SETS', 'CONFIGS', 'GenerationConfig', 'TaskEntry',
+           'ConsistencyConfig', 'FailuresConfig', 'SelfConsistencyConfig', 'RFTConfig', 'StarConfig', 'TeacherConfig',
+           'BuildConfig', 'RoundsConfig', 'SandboxConfig', 'RunConfig', 'load_config', 'config_yaml']
 
 # %% ../nbs/14a_config.ipynb #1e0dd02e
 @dataclass
@@ -135,6 +99,11 @@ def _read_yaml(path:Path)->tuple:
     if not isinstance(d, dict): raise InputError('a config is a mapping of keys to values', path, 1)
     return d, _lines(text)
 
+# %% ../nbs/14a_config.ipynb #a68db4e1
+def _parent(path:str)->str:
+    "The dotted path one level up: 'build.teacher.spec' -> 'build.teacher', 'eval[0]' -> 'eval', 'seed' -> ''."
+    return re.sub(r'(\.[^.\[]*|\[\d+\])$', '', path) if re.search(r'[.\[]', path) else ''
+
 # %% ../nbs/14a_config.ipynb #b5e71348
 @dataclass
 class _Source:
@@ -142,6 +111,7 @@ class _Source:
     file: Path|None = None
     lines: dict = field(default_factory=dict)
     given: tuple = ()
+    origins: dict = field(default_factory=dict)   # dotted path -> where the value read there came from
 
     def given_here(self, path:str)->bool: return any(path == g or path.startswith((g+'.', g+'[')) for g in self.given)
 
@@ -150,11 +120,21 @@ class _Source:
         if self.given_here(path): return None
         while path:
             if path in self.lines: return self.lines[path]
-            path = re.sub(r'(\.[^.\[]*|\[\d+\])$', '', path) if re.search(r'[.\[]', path) else ''
+            path = _parent(path)
         return None
 
     def error(self, msg:str, path:str)->InputError:
         return InputError(msg, None if self.given_here(path) else self.file, self.line(path), path)
+
+    def where(self, path:str)->str:
+        "Where a value the config sets at `path` is: 'FILE:LINE' (the file's name), else 'given' (in Python)."
+        line = self.line(path)
+        return f'{Path(self.file).name}:{line}' if self.file and line else 'given'
+
+    def origin(self, path:str)->str:
+        "Where the value at dotted `path` came from: its own entry in `origins`, else its nearest parent's."
+        while path and path not in self.origins: path = _parent(path)
+        return self.origins.get(path, 'main job')
 
 # %% ../nbs/14a_config.ipynb #d7113216
 def _alternatives(tp)->tuple:
@@ -183,14 +163,16 @@ def _type_names(alts:tuple)->str:
     return ' or '.join(dict.fromkeys(map(name, alts)))
 
 # %% ../nbs/14a_config.ipynb #1bddc005
-def _parse(tp, v, path:str, src:_Source):
-    "`v` read as type hint `tp`: a section from a mapping, a list item by item, a plain value that fits; else an `InputError` at its line."
+def _parse(tp, v, path:str, src:_Source, base=None):
+    "`v` read as type hint `tp`: a section from a mapping over `base`, a list item by item, a plain value that fits."
     alts = _alternatives(tp)
     for a in alts:
         if is_dataclass(a):
             if isinstance(v, a): return v
-            if isinstance(v, dict): return _parse_entry(v, path, src) if a is TaskEntry else _section(a, v, path, src)
-            if isinstance(v, str) and getattr(a, 'short', None): return _section(a, {a.short: v}, path, src)
+            over = base if isinstance(base, a) else None   # the section it replaces, whose values it keeps
+            if isinstance(v, dict) and a is TaskEntry: return _parse_entry(v, path, src)
+            if isinstance(v, dict): return _section(a, v, path, src, over)
+            if isinstance(v, str) and getattr(a, 'short', None): return _section(a, {a.short: v}, path, src, over)
         elif (typing.get_origin(a) or a) in (list, tuple) and isinstance(v, (list, tuple)):
             item = (typing.get_args(a) or (typing.Any,))[0]
             return [_parse(item, x, f'{path}[{i}]', src) for i, x in enumerate(v)]
@@ -203,17 +185,21 @@ def _unknown(k:str, known:list, path:str, src:_Source)->InputError:
     return src.error(f'unknown key{f"; did you mean {close[0]}?" if close else ";"} expected one of: {", ".join(known)}', path)
 
 # %% ../nbs/14a_config.ipynb #8167df31
-def _section(cls, d:dict, path:str, src:_Source):
-    "Section `cls` from mapping `d`: unknown keys, types and values checked, errors at `path`'s line."
+def _section(cls, d:dict, path:str, src:_Source, base=None):
+    "Section `cls` from mapping `d` over `base` (None: `cls`'s defaults): keys, types and values checked at their lines."
     hints, known = typing.get_type_hints(cls), [f.name for f in fields(cls) if f.init]
     at = lambda k: f'{path}.{k}' if path else str(k)
     for k in d:
         if k not in known: raise _unknown(k, known, at(k), src)
     missing = [f.name for f in fields(cls) if f.init and f.name not in d and f.default is f.default_factory is MISSING]
-    if missing: raise src.error(f'{cls.__name__} needs {missing[0]}', at(missing[0]))
-    obj = cls(**{k: _parse(hints[k], v, at(k), src) for k, v in d.items()})
+    if missing and base is None: raise src.error(f'{cls.__name__} needs {missing[0]}', at(missing[0]))
+    kept = {} if base is None else {k: getattr(base, k) for k in known if k not in d}
+    obj = cls(**kept, **{k: _parse(hints[k], v, at(k), src, getattr(base, k, None)) for k, v in d.items()})
+    src.origins |= {at(k): src.where(at(k)) if k in d else 'main job' if k in kept else 'default' for k in known}
     try: obj.check()
-    except InputError as e: raise src.error(e.msg, at(e.field) if e.field else path) from None
+    except InputError as e:
+        inherited = f"; {e.field} is the main job's: give it too" if e.field in kept else ''
+        raise src.error(e.msg + inherited, at(e.field) if e.field else path) from None
     return obj
 
 # %% ../nbs/14a_config.ipynb #b71567f0
@@ -389,7 +375,7 @@ class RunConfig(Section):
     consistency: ConsistencyConfig = field(default_factory=ConsistencyConfig)   # N samples per prompt of the first eval set
     failures: FailuresConfig = field(default_factory=FailuresConfig)            # root causes, clusters and the map
     build: BuildConfig = field(default_factory=BuildConfig)                     # the training rows
-    train: TrainConfig = field(default_factory=lambda: TrainConfig(**_MAIN_TRAIN))   # LoRA (`cogumi_nb.train.TrainConfig`): given whole, what it leaves out is TrainConfig's default
+    train: TrainConfig = field(default_factory=lambda: TrainConfig(**_MAIN_TRAIN))   # LoRA (see cogumi_nb.train)
     rounds: RoundsConfig = field(default_factory=RoundsConfig)                  # the loop again from the new model's failures
     sandbox: SandboxConfig = field(default_factory=SandboxConfig)               # where model-written code runs
     criteria: list[str] = field(default_factory=lambda: list(_MAIN_CRITERIA))   # reported as passed or failed
@@ -434,36 +420,48 @@ def _absolute(cfg:RunConfig)->RunConfig:
     return cfg
 
 # %% ../nbs/14a_config.ipynb #36174c3f
-def load_config(config=None,  # a YAML path, a shipped config's name ('main', 'demo', 'seeds-1b2'...), a mapping, a `RunConfig`, or None for 'main'
-                **overrides,  # top-level keys to replace, e.g. name='try2', model='tiny'; a section's mapping is merged into it
-               )->RunConfig:
-    "A complete `RunConfig`, every key (nested ones too) checked once, as it loads."
+def _load(config, overrides:dict)->tuple:
+    "`(RunConfig, _Source)`: `config` with `overrides`, read over the main job, every key checked."
     if isinstance(config, RunConfig): d, src = config.to_dict(), _Source()
     elif isinstance(config, dict): d, src = copy.deepcopy(config), _Source()
     else:
         f = _config_file(config or 'main'); d, lines = _read_yaml(f); src = _Source(f, lines)
     src.given = tuple(p for k, v in overrides.items() for p in _leaf_paths(v, k))
-    d = _merged(d, overrides); cfg = _section(RunConfig, d, '', src)
-    if 'seed' not in (d.get('train') or {}): cfg.train.seed = cfg.seed   # training follows the run's seed unless told otherwise
-    return _absolute(cfg)
+    d = _merged(d, overrides); cfg = _section(RunConfig, d, '', src, base=RunConfig())
+    if 'seed' not in (d.get('train') or {}):   # training follows the run's seed unless told otherwise
+        cfg.train.seed, src.origins['train.seed'] = cfg.seed, src.origins['seed']
+    return _absolute(cfg), src
+
+# %% ../nbs/14a_config.ipynb #d375bc82
+def load_config(config=None,  # a YAML path, a shipped config's name ('main', 'demo', 'seeds-1b2'...), a mapping, a `RunConfig`, or None for 'main'
+                **overrides,  # top-level keys to replace, e.g. name='try2', model='tiny'; a section's mapping is merged into it
+               )->RunConfig:
+    "A complete `RunConfig`, every key (nested ones too) checked once, as it loads, over the main job's values."
+    return _load(config, overrides)[0]
 
 # %% ../nbs/14a_config.ipynb #3bb17fb9
 def _yaml_value(v)->str:
     return yaml.safe_dump(v, default_flow_style=True, sort_keys=False, width=10**6).strip().removesuffix('...').strip()
 
 # %% ../nbs/14a_config.ipynb #87c3acfe
-def config_yaml(cfg:RunConfig|None=None)->str:
-    "`cfg` (default: the main job) as YAML, every field with its help as a comment."
-    cfg = cfg if cfg is not None else RunConfig()
-    out = [f'# The run config {cfg.name!r}: every field, its value, and what it does (cogumi_nb.config).']
-    def section(obj, indent):
+def config_yaml(config=None,   # what `load_config` takes (default: the main job); a `RunConfig` is written as it is
+                **overrides,   # as `load_config`'s
+               )->str:
+    "`config` as YAML: every field with, as a comment, where its value comes from and its help."
+    cfg, src = (config, None) if isinstance(config, RunConfig) and not overrides else _load(config, overrides)
+    over = f' ({Path(src.file).name} over the main job)' if src and src.file else ''
+    says = 'where it comes from ' if src else ''
+    out = [f'# The run config {cfg.name!r}{over}: every field, its value, {says}and what it does (cogumi_nb.config).']
+    def section(obj, indent, path):
         h = field_help(type(obj))
         for f in fields(obj):
-            v, pad, note = getattr(obj, f.name), '  '*indent, f"   # {h[f.name]}" if h.get(f.name) else ''
+            v, pad, at = getattr(obj, f.name), '  '*indent, f'{path}.{f.name}' if path else f.name
+            note = ' | '.join(s for s in (src.origin(at) if src else '', h.get(f.name)) if s)
+            note = f'   # {note}' if note else ''
             if is_dataclass(v):
-                out.append(f'{pad}{f.name}:{note}'); section(v, indent+1)
+                out.append(f'{pad}{f.name}:{note}'); section(v, indent+1, at)
             elif isinstance(v, list) and v and isinstance(v[0], TaskEntry):
                 out.append(f'{pad}{f.name}:{note}'); out.extend(f'{pad}  - {_yaml_value(e.to_dict())}' for e in v)
             else: out.append(f'{pad}{f.name}: {_yaml_value(v)}{note}')
-    section(cfg, 0)
+    section(cfg, 0, '')
     return '\n'.join(out) + '\n'

@@ -5,6 +5,8 @@ Everything in the loop (Example → Completion → Result → failures → Train
 its run directory through a `RecordStore`: each record is flushed as soon as it is written, so a
 killed phase loses at most the record in flight, and a re-run skips the ids already there.
 `InputError` is the one error type for bad input: it always names the file, the line and the field.
+A `Section` is one section of a config (a phase's settings, `TrainConfig`'s training knobs): a dataclass
+whose fields carry their help in trailing comments and whose `check` refuses a bad value with an `InputError`.
 
 Docs: https://cogumi.github.io/cogumi_nb/core.html.md"""
 
@@ -12,15 +14,16 @@ Docs: https://cogumi.github.io/cogumi_nb/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #b6423ae5
 from __future__ import annotations
-import fcntl, hashlib, json, os, random, sys, warnings
-from dataclasses import MISSING, dataclass, asdict, fields
+import difflib, fcntl, hashlib, importlib, json, os, random, sys, warnings
+from dataclasses import MISSING, dataclass, asdict, fields, is_dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
+from fastcore.docments import docments
 
 # %% auto #0
-__all__ = ['SIDES', 'RUN_LOCK', 'InputError', 'WriteError', 'stable_hash', 'file_hash', 'seed_everything', 'run_dir',
-           'set_folder', 'file_locked', 'lock_holder', 'data_dir', 'Record', 'RecordStore', 'write_atomic',
-           'write_json', 'write_jsonl', 'read_json']
+__all__ = ['SIDES', 'RUN_LOCK', 'InputError', 'WriteError', 'field_help', 'config_dict', 'Section', 'stable_hash', 'file_hash',
+           'seed_everything', 'run_dir', 'set_folder', 'file_locked', 'lock_holder', 'data_dir', 'Record',
+           'RecordStore', 'write_atomic', 'write_json', 'write_jsonl', 'read_json']
 
 # %% ../nbs/00_core.ipynb #a2d33792
 class InputError(ValueError):
@@ -36,6 +39,49 @@ class WriteError(OSError):
     def __init__(self, errno:int|None, reason:str|None, file, kept:str=''):
         super().__init__(errno, reason or 'write failed', str(file)); self.kept = kept
     def __str__(self): return f"{self.filename}: {self.strerror}" + (f' (errno {self.errno})' if self.errno else '') + (f'; {self.kept}' if self.kept else '')
+
+# %% ../nbs/00_core.ipynb #53f0c528
+def _exported(cls):
+    "The class the package exports under `cls`'s name (`cls` itself when it exports none)."
+    from cogumi_nb._modidx import d
+    mod = next((m for m, syms in d['syms'].items() if f'{m}.{cls.__name__}' in syms), None)
+    return getattr(importlib.import_module(mod), cls.__name__, cls) if mod else cls
+
+# %% ../nbs/00_core.ipynb #0b7b8e3f
+def field_help(cls)->dict:
+    "Each field of dataclass `cls` with the help its trailing comment gives."
+    if cls.__module__ == '__main__': cls = _exported(cls)   # defined in a notebook: read the exported one's
+    return {k: v or '' for k, v in docments(cls).items() if k in {f.name for f in fields(cls)}}
+
+# %% ../nbs/00_core.ipynb #903c2bfd
+def _fields_dict(o)->dict: return {f.name: config_dict(getattr(o, f.name)) for f in fields(o)}
+
+# %% ../nbs/00_core.ipynb #b085d95b
+def config_dict(o):
+    "A config (or any part of it) as plain values: sections as mappings, lists and mappings item by item."
+    if isinstance(o, Section): return o.to_dict()
+    if isinstance(o, (list, tuple)): return [config_dict(x) for x in o]
+    if isinstance(o, dict): return {k: config_dict(v) for k, v in o.items()}
+    return o
+
+# %% ../nbs/00_core.ipynb #0fc8e9bd
+class Section:
+    "A config section: a dataclass with per-field help; plain values back with `to_dict`, its value checks in `check`."
+    def to_dict(self)->dict: return _fields_dict(self)
+    def check(self): return self
+    def _repr_markdown_(self)->str:
+        h = field_help(type(self))
+        show = lambda v: f'`{v!r}`' if not is_dataclass(v) else f'{type(v).__name__}(...)'
+        return '| field | value | help |\n|---|---|---|\n' + '\n'.join(
+            f"| {f.name} | {show(getattr(self, f.name))} | {h.get(f.name, '')} |" for f in fields(self))
+
+# %% ../nbs/00_core.ipynb #54ed43e9
+def _one_of(value, choices:tuple, field:str):
+    "An `InputError` at `field` unless `value` is one of `choices`, with the closest one."
+    if value in choices: return
+    close = difflib.get_close_matches(str(value), choices, n=1)
+    hint = f'; did you mean {close[0]}?' if close else ''
+    raise InputError(f'expected one of {", ".join(choices)}, got {value!r}{hint}', field=field)
 
 # %% ../nbs/00_core.ipynb #f226fd0b
 def stable_hash(obj:Any, n:int=16)->str:

@@ -28,6 +28,7 @@ import gc, importlib.util, inspect, json, math, os, pickle, random, re, resource
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 from .core import *
+from .core import _one_of
 from .data import TrainRow, load_gsm8k, load_records
 from .models import LM, MERGE_CHECK, resolve_model, has_cuda
 
@@ -43,7 +44,7 @@ SELECT_ON = ('eval_loss', 'correct', 'final_answer')   # what picks the checkpoi
 
 # %% ../nbs/13_train.ipynb #aaf21afa
 @dataclass
-class TrainConfig:
+class TrainConfig(Section):
     "Every knob of a LoRA run in one place."
     r: int = 64                     # LoRA rank
     alpha: int = 16                 # LoRA alpha (scale = alpha / r)
@@ -90,10 +91,9 @@ class TrainConfig:
         if not self.lr > 0: raise InputError(f'expected > 0, got {self.lr}', field='lr')
         if not self.weight_decay >= 0: raise InputError(f'expected >= 0, got {self.weight_decay}', field='weight_decay')
         if self.max_steps <= 0 and not self.epochs > 0: raise InputError('give epochs > 0 or max_steps > 0', field='epochs')
-        if self.too_long not in ('truncate', 'drop', 'error'): raise InputError(f"expected 'truncate', 'drop' or 'error', got {self.too_long!r}", field='too_long')
-        if self.on_plateau not in ('warn', 'stop'): raise InputError(f"expected 'warn' or 'stop', got {self.on_plateau!r}", field='on_plateau')
-        if self.select_on not in SELECT_ON: raise InputError(f"expected one of {', '.join(map(repr, SELECT_ON))}, got {self.select_on!r}", field='select_on')
-        if self.backend not in TRAIN_BACKENDS: raise InputError(f"expected one of {', '.join(map(repr, TRAIN_BACKENDS))}, got {self.backend!r}", field='backend')
+        _one_of(self.too_long, ('truncate', 'drop', 'error'), 'too_long')
+        _one_of(self.on_plateau, ('warn', 'stop'), 'on_plateau')
+        _one_of(self.select_on, SELECT_ON, 'select_on'); _one_of(self.backend, TRAIN_BACKENDS, 'backend')
         for k in ('attn', 'optim'):
             if not isinstance(getattr(self, k), str) or not getattr(self, k): raise InputError(f'expected a name, got {getattr(self, k)!r}', field=k)
         if self.micro_batch is not None and (self.micro_batch < 1 or self.batch_size % self.micro_batch):
