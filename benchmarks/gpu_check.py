@@ -4,7 +4,7 @@ full-size warm-up, as tokens/s and as a share of the memory-bound ceiling (weigh
 the card's bandwidth, measured here with a big copy); sampling N=10 for 256 prompts; 30 LoRA steps through
 `cogumi_nb.train.train_lora` with Unsloth and 30 with plain transformers + peft (tokens/s, peak memory, loss curves
 compared within `LOSS_RTOL`); a bf16 merge with its logits check (`merge_adapter`) in a fresh process; and the dry
-run's memory estimate (`cogumi_nb.pipeline.dry_run`) against the measured peaks.
+run's memory estimate (`cogumi_nb.estimate.dry_run`) against the measured peaks.
 
 Each section runs in its own process (so Unsloth, which patches transformers when imported, never touches the
 generation or the plain-transformers run, and the merge starts fresh) under its own time budget (`BUDGETS`, the whole
@@ -352,16 +352,16 @@ def sec_merge(a, S:Section):
 # ---------------------------------------------------------------- section: the dry run's memory estimate
 def sec_dry_run(a, S:Section):
     "The dry run's per-phase GPU memory estimate for this workload, next to the peaks the other sections measured."
-    from cogumi_nb import pipeline
-    if not hasattr(pipeline, 'dry_run'): raise RuntimeError('cogumi_nb.pipeline has no dry_run yet')
+    from cogumi_nb import estimate
+    if not hasattr(estimate, 'dry_run'): raise RuntimeError('cogumi_nb.estimate has no dry_run yet')
     P = SMOKE if a.smoke else GPU
     EB = min(P['engine_batch'], P['prompts'])
     train = dict(r=P['rank'], alpha=P['rank'], lr=1e-4, batch_size=P['train_batch'], grad_accum=1, max_steps=P['train_steps'],
                  max_length=P['train_len'], eval_steps=P['train_steps'], logging_steps=1, val_fraction=0.05, target_modules=TARGETS)
     kw = dict(model=a.base, phases=['evaluate', 'train'], max_new_tokens=P['new_tokens'],
               generation=dict(backend='engine', batch_size=EB), train=train)
-    S.put(signature=str(inspect.signature(pipeline.dry_run)), overrides=kw)
-    rep = S.step('dry_run', lambda: pipeline.dry_run(None, **kw))
+    S.put(signature=str(inspect.signature(estimate.dry_run)), overrides=kw)
+    rep = S.step('dry_run', lambda: estimate.dry_run(None, **kw))
     gib = lambda v: round(v / 2**30, 3) if isinstance(v, (int, float)) else None
     est = {r['phase']: {k: gib(r.get(k)) for k in ('total', 'weights', 'lora', 'optimizer', 'act_ckpt', 'act_full', 'kv_cache') if k in r}
            for r in (rep or {}).get('phases', []) if isinstance(r, dict) and 'phase' in r}

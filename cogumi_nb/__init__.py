@@ -11,13 +11,15 @@ Modules:
 - `cogumi_nb.consistency`: Sample each prompt N times: unique answers, agreement with the modal answer, majority vote (maj@k), entropy, and their plots.
 - `cogumi_nb.core`: Run directories, the resumable record store, clear input errors, hashing and seeding.
 - `cogumi_nb.data`: The `Example` and `TrainRow` records, `load_records` (the one way from a list or a JSONL file to records), and loaders for GSM8K, HumanEval, MMLU, MBPP and generic instruction JSONL.
+- `cogumi_nb.estimate`: Will a run fit, and how long will it take: a config checked without loading a model or a data set, and each phase's GPU memory and time estimated on the card.
 - `cogumi_nb.evaluate`: Evaluation runs: model × task × limit → per-sample results and metrics with confidence intervals.
 - `cogumi_nb.explore`: The failure map linked to a table in JupyterLab: select, filter, compare before and after training, save as JSONL or training rows.
 - `cogumi_nb.failures`: The failures of a run, each with its ground truth, and the root cause of each, from evidence.
 - `cogumi_nb.generate`: The batched generation engine: completions with token counts and finish reasons, N samples per prompt, resumable.
 - `cogumi_nb.import_logs`: The per-sample logs of lm-evaluation-harness and Inspect read into our results, scored again by our own scorer where we know the task, in a run folder the rest of the loop works on.
 - `cogumi_nb.models`: Load the model under study: the embedded SmolLM2, a local Hugging Face folder, a GGUF file, or a tiny random model for tests.
-- `cogumi_nb.pipeline`: The improvement loop as one command: a YAML config, one function per phase, papermill runs of the phase notebooks, a manifest that makes re-runs skip what is done.
+- `cogumi_nb.phases`: The six phases of the loop, one library function each: evaluate, consistency, failures, build, train and report, each reading what the earlier ones left in the run folder and writing its own part.
+- `cogumi_nb.pipeline`: The improvement loop as one command: papermill runs of the phase notebooks into a run folder, a manifest that makes re-runs skip what is done, a lock per run folder, and rounds.
 - `cogumi_nb.provider`: A stronger model behind its provider's official SDK: requests and replies, prices and costs, a spending cap, a response cache, and resumable jobs.
 - `cogumi_nb.provider_server`: A local HTTP server speaking the OpenAI and Anthropic chat APIs, with simulated latency, deterministic answers and injected faults.
 - `cogumi_nb.report`: Before and after: paired significance, the ledger of fixed and broken problems, root-cause and cluster change, forgetting, success criteria.

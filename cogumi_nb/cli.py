@@ -46,7 +46,7 @@ def _add_gen_args(p):
 def _backend(a):
     "The generation backend the options name, loaded for `--model`."
     from cogumi_nb.config import load_config
-    from cogumi_nb.pipeline import load_backend
+    from cogumi_nb.phases import load_backend
     g = {k: v for k, v in dict(backend=a.backend, url=a.url, model=a.served_model).items() if v is not None}
     return load_backend(load_config(dict(model=a.model, device=a.device, generation=g)))
 
@@ -79,7 +79,7 @@ def cmd_generate(a):
     "Generate completions for a task's problems, or a JSONL file's prompts, into runs/<run>/completions.jsonl."
     from cogumi_nb.data import LOADERS, load_jsonl, load_task
     from cogumi_nb.generate import generate, GenSettings
-    from cogumi_nb.pipeline import gen_batch_size
+    from cogumi_nb.phases import gen_batch_size
     p = None if a.task in LOADERS and a.task != 'jsonl' else _jsonl_path(a.task, 'generate')
     if p is None and a.task not in LOADERS:
         raise InputError(f"unknown task {a.task!r}: give one of {', '.join(k for k in LOADERS if k != 'jsonl')}, or a .jsonl file", field='task')
@@ -99,7 +99,7 @@ def cmd_generate(a):
 
 # %% ../nbs/90_cli.ipynb #59902b6d
 def _gen_kw(a, lm)->dict:
-    from cogumi_nb.pipeline import gen_batch_size
+    from cogumi_nb.phases import gen_batch_size
     return dict(n=a.n, temperature=a.temperature, max_new_tokens=a.max_new_tokens, batch_size=gen_batch_size(lm, a.batch_size), seed=a.seed)
 
 # %% ../nbs/90_cli.ipynb #7dc5c72b
@@ -179,7 +179,8 @@ def _print_result(name:str, rep:dict):
 # %% ../nbs/90_cli.ipynb #04d45b03
 def cmd_run(a):
     "Run the phases of a config (default: the main job) into runs/<name>/."
-    from cogumi_nb.pipeline import run_pipeline, dry_run, dry_run_table
+    from cogumi_nb.estimate import dry_run, dry_run_table
+    from cogumi_nb.pipeline import run_pipeline
     over = {k: v for k, v in dict(name=a.name, model=a.model).items() if v is not None}
     if a.dry_run:
         rep = dry_run(a.config, gpu_memory=a.gpu_memory, **over)

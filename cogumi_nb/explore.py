@@ -24,7 +24,8 @@ from .core import *
 from .builders import ground_truth_rows
 from .config import load_config
 from .failures import ROOT_CAUSES, Failure, export_failures, failures_frame, load_failures, read_results
-from .pipeline import PHASE_FNS, phases_dir, run_home
+from .phases import PHASE_FNS
+from .pipeline import phases_dir, run_home
 from .report import paired
 
 # %% auto #0
