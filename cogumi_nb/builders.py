@@ -20,7 +20,7 @@ Docs: https://cogumi.github.io/cogumi_nb/builders.html.md"""
 from __future__ import annotations
 import os, random, re, time, unicodedata, warnings
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from .core import *
 from .data import Example, TrainRow, TRAIN_SOURCES, load_jsonl, load_records
@@ -420,11 +420,12 @@ def similar_pairs(A, B=None, k:int=8, m:int=16, chunk:int=2048)->tuple:
 # %% ../nbs/10_builders.ipynb #db61e0c8
 @dataclass
 class Combined:
-    "What `combine` produced: the rows, a stats table per source, and every dropped row with its reason."
+    "What `combine` produced: the rows, a stats table per source, every dropped row with its reason, and what each stage dropped."
     rows: list
     stats: 'pd.DataFrame'
     dropped: list          # dicts: id, source, reason (invalid, leaked, exact_dup, near_dup), detail, match, similarity
     seconds: float = 0.0
+    stages: list = field(default_factory=list)   # dicts: stage, rows_in, dropped, in the order combine ran them
     def __repr__(self): return f'Combined({len(self.rows)} rows, {len(self.dropped)} dropped, {self.seconds:.1f}s)'
 
 # %% ../nbs/10_builders.ipynb #1095e64c
@@ -469,7 +470,78 @@ def _intake(name:str, rows:list, replay:bool=False)->tuple:
         ok.append(r)
     return ok, bad
 
-# %% ../nbs/10_builders.ipynb #2d93365f
+# %% ../nbs/10_builders.ipynb #b05fc3c4
+@dataclass
+class _Candidates:
+    "The rows `combine` works on, each with its source; a stage drops a row with a record of why."
+    rows: list
+    src: list
+    dropped: list
+    stages: list = field(default_factory=list)
+    def __post_init__(self): self.alive = [True]*len(self.rows)
+    def live(self)->list: return [i for i,a in enumerate(self.alive) if a]
+    def drop(self, i:int, reason:str, detail:str, **more):
+        self.alive[i] = False
+        self.dropped.append(dict(id=self.rows[i].id, source=self.src[i], reason=reason, detail=detail, **more))
+    def run(self, stage:str, fn, *args):
+        "Run one stage, `fn(self, *args)`, counting the rows it saw and dropped."
+        n, d = sum(self.alive), len(self.dropped)
+        fn(self, *args)
+        self.stages.append(dict(stage=stage, rows_in=n, dropped=len(self.dropped)-d))
+
+# %% ../nbs/10_builders.ipynb #281ad19d
+def _drop_repeated_ids(c:_Candidates):
+    first = {}
+    for i in c.live():
+        rid = c.rows[i].id
+        if rid in first: c.drop(i, 'invalid', f'duplicate id (first in {c.src[first[rid]]})')
+        else: first[rid] = i
+
+# %% ../nbs/10_builders.ipynb #e671010a
+def _drop_leaks(c:_Candidates, eval_items, threshold:float, strict:bool):
+    idx = c.live()
+    leaks = _leaks([prompt_text(c.rows[i].prompt) for i in idx], _eval_texts(eval_items), threshold)
+    if not leaks: return
+    found = [(c.rows[idx[i]].id, *leaks[i]) for i in sorted(leaks)]
+    msg = f'{len(found)} rows match evaluation items: ' + '; '.join(f'{a} ~ {b} ({s}, {how})' for a,b,s,how in found[:10])
+    msg += ' ...' if len(found) > 10 else ''
+    if strict: raise InputError(msg, field='eval_items')
+    warnings.warn(f'dropped {msg}')
+    for i,(_, eid, s, how) in zip(sorted(leaks), found):
+        c.drop(idx[i], 'leaked', f'{how} match of evaluation item {eid}', match=eid, similarity=s)
+
+# %% ../nbs/10_builders.ipynb #73a89f3e
+def _drop_exact_dups(c:_Candidates, texts:list):
+    first = {}
+    for i in c.live():
+        if texts[i] not in first: first[texts[i]] = i; continue
+        kept = c.rows[first[texts[i]]].id
+        c.drop(i, 'exact_dup', f'same text as {kept}', match=kept, similarity=1.0)
+
+# %% ../nbs/10_builders.ipynb #693df3b8
+def _drop_near_dups(c:_Candidates, texts:list, threshold:float):
+    idx = c.live()
+    if len(idx) < 2: return
+    I, J, S = similar_pairs(_vectors([texts[i] for i in idx]))
+    near = defaultdict(list)
+    for i, j, s in zip(I.tolist(), J.tolist(), S.tolist()):
+        if s >= threshold: near[j].append((i, s))
+    for j in sorted(near):   # j > i: the later row goes when the earlier one is still kept
+        hit = [(i, s) for i,s in near[j] if c.alive[idx[i]]]
+        if not hit: continue
+        i, s = max(hit, key=lambda o: o[1])
+        c.drop(idx[j], 'near_dup', f'cosine {s:.3f} with {c.rows[idx[i]].id}', match=c.rows[idx[i]].id, similarity=round(s, 4))
+
+# %% ../nbs/10_builders.ipynb #6b56b06c
+def _with_replay(c:_Candidates, replay_ratio:float, seed:int, replayed:bool)->list:
+    "Indices of the final set: every kept row, then the sampled replay rows."
+    keep = [i for i in c.live() if not replayed or c.src[i] != 'replay']
+    pool = [i for i in c.live() if replayed and c.src[i] == 'replay']
+    want = int(round(replay_ratio*len(keep)/(1-replay_ratio))) if replayed else 0
+    if want > len(pool): warnings.warn(f'replay: {want} rows wanted for a ratio of {replay_ratio}, only {len(pool)} available')
+    return keep + sorted(random.Random(seed).sample(pool, min(want, len(pool))))
+
+# %% ../nbs/10_builders.ipynb #ad4afe12
 def combine(sources:dict,              # name -> list of `TrainRow`s; earlier sources win ties
             eval_items=None,           # evaluation items no row may match: `Example`s, {id, prompt} dicts or texts
             replay=None,               # original training rows to mix back in, against forgetting
@@ -479,60 +551,28 @@ def combine(sources:dict,              # name -> list of `TrainRow`s; earlier so
             strict:bool=False,         # raise on leaked rows instead of dropping them
            )->Combined:
     "Merge `sources` into one set: drop invalid rows, leaks of `eval_items`, exact and near duplicates; mix in replay."
-    import numpy as np, pandas as pd
+    import pandas as pd
     t0 = time.time()
     if not isinstance(sources, dict): raise InputError(f'expected a dict of name -> rows, got {type(sources).__name__}', field='sources')
     if not 0 <= replay_ratio < 1: raise InputError(f'expected 0 <= replay_ratio < 1, got {replay_ratio}', field='replay_ratio')
     if not 0 < near_threshold <= 1: raise InputError(f'expected 0 < near_threshold <= 1, got {near_threshold}', field='near_threshold')
-    names = list(sources) + (['replay'] if replay else [])
     if replay and 'replay' in sources: raise InputError("a source named 'replay' clashes with replay=", field='sources')
-    rows, src, dropped, n_in = [], [], [], Counter()
+    names = list(sources) + (['replay'] if replay else [])
+    rows, src, invalid, n_in = [], [], [], Counter()
     for name in names:
-        given = replay if name == 'replay' and replay else sources[name]
-        ok, bad = _intake(name, given, replay=name == 'replay' and bool(replay))
-        rows += ok; src += [name]*len(ok); dropped += bad; n_in[name] = len(given or [])
-    alive = np.ones(len(rows), bool); ids = {}
-    for i,r in enumerate(rows):   # a repeated id is an error in the sources: the later row goes
-        if r.id in ids: alive[i] = False; dropped.append(dict(id=r.id, source=src[i], reason='invalid', detail=f'duplicate id (first in {src[ids[r.id]]})'))
-        else: ids[r.id] = i
-    leaks = _leaks([prompt_text(rows[i].prompt) for i in np.flatnonzero(alive)], _eval_texts(eval_items), near_threshold)
-    if leaks:
-        idx = np.flatnonzero(alive)
-        found = [(rows[idx[i]].id, *leaks[i]) for i in sorted(leaks)]
-        msg = f'{len(found)} rows match evaluation items: ' + '; '.join(f'{a} ~ {b} ({c}, {h})' for a,b,c,h in found[:10]) + (' ...' if len(found) > 10 else '')
-        if strict: raise InputError(msg, field='eval_items')
-        warnings.warn(f'dropped {msg}')
-        for i,(rid, eid, s, how) in zip(sorted(leaks), found):
-            alive[idx[i]] = False
-            dropped.append(dict(id=rid, source=src[idx[i]], reason='leaked', detail=f'{how} match of evaluation item {eid}', match=eid, similarity=s))
+        given = replay if name == 'replay' else sources[name]
+        ok, bad = _intake(name, given, replay=name == 'replay')
+        rows += ok; src += [name]*len(ok); invalid += bad; n_in[name] = len(given or [])
+    c = _Candidates(rows, src, invalid, [dict(stage='intake', rows_in=sum(n_in.values()), dropped=len(invalid))])
     texts = [_norm_text(prompt_text(r.prompt)+'\n'+r.completion) for r in rows]
-    first = {}
-    for i in np.flatnonzero(alive):
-        if texts[i] in first:
-            alive[i] = False; dropped.append(dict(id=rows[i].id, source=src[i], reason='exact_dup', detail=f'same text as {rows[first[texts[i]]].id}', match=rows[first[texts[i]]].id, similarity=1.0))
-        else: first[texts[i]] = i
-    idx = np.flatnonzero(alive)
-    if len(idx) > 1:
-        X = _vectors([texts[i] for i in idx])
-        I, J, S = similar_pairs(X)
-        near = defaultdict(list)
-        for i, j, s in zip(I.tolist(), J.tolist(), S.tolist()):
-            if s >= near_threshold: near[j].append((i, s))
-        for j in sorted(near):   # j > i: the later row goes when the earlier one is still kept
-            hit = [(i, s) for i,s in near[j] if alive[idx[i]]]
-            if hit:
-                i, s = max(hit, key=lambda o: o[1]); alive[idx[j]] = False
-                dropped.append(dict(id=rows[idx[j]].id, source=src[idx[j]], reason='near_dup', detail=f'cosine {s:.3f} with {rows[idx[i]].id}', match=rows[idx[i]].id, similarity=round(s, 4)))
-    keep = [i for i in np.flatnonzero(alive) if src[i] != 'replay' or not replay]
-    pool = [i for i in np.flatnonzero(alive) if replay and src[i] == 'replay']
-    want = int(round(replay_ratio*len(keep)/(1-replay_ratio))) if replay else 0
-    if want > len(pool): warnings.warn(f'replay: {want} rows wanted for a ratio of {replay_ratio}, only {len(pool)} available')
-    picked = sorted(random.Random(seed).sample(pool, min(want, len(pool))))
-    out = [rows[i] for i in keep + picked]
-    why = Counter((d['source'], d['reason']) for d in dropped)
-    kept = Counter(src[i] for i in keep + picked)
+    c.run('repeated_ids', _drop_repeated_ids)
+    c.run('leaks', _drop_leaks, eval_items, near_threshold, strict)
+    c.run('exact_dups', _drop_exact_dups, texts)
+    c.run('near_dups', _drop_near_dups, texts, near_threshold)
+    final = _with_replay(c, replay_ratio, seed, bool(replay))
+    why, kept = Counter((d['source'], d['reason']) for d in c.dropped), Counter(src[i] for i in final)
     cols = ['source', 'in', 'invalid', 'leaked', 'exact_dups', 'near_dups', 'kept']
     stats = pd.DataFrame([[s, n_in[s], why[(s, 'invalid')], why[(s, 'leaked')], why[(s, 'exact_dup')], why[(s, 'near_dup')], kept[s]]
                           for s in names], columns=cols)
     stats.loc[len(stats)] = ['total', *stats[cols[1:]].sum().astype(int).tolist()]
-    return Combined(out, stats, dropped, time.time()-t0)
+    return Combined([rows[i] for i in final], stats, c.dropped, time.time()-t0, c.stages)

@@ -232,7 +232,8 @@ def phase_build(run, cfg:RunConfig, lm=None, progress:bool=True, yes:bool=False)
     if not comb.rows: raise InputError('no training rows were built: no failures in the pool, or every row was dropped', run/'data', field='build')
     builders.save_rows(comb.rows, run/'data'/'train.jsonl')
     comb.stats.to_csv(run/'data'/'sources.csv', index=False)
-    return dict(rows=len(comb.rows), stats=comb.stats.to_dict('records'), dropped=len(comb.dropped))
+    write_jsonl(run/'data'/'dropped.jsonl', comb.dropped)   # every row left out, with its stage's reason
+    return dict(rows=len(comb.rows), stats=comb.stats.to_dict('records'), dropped=len(comb.dropped), stages=comb.stages)
 
 # %% ../nbs/14b_phases.ipynb #9e737b23
 def task_eval_sets(cfg:RunConfig, n:int)->tuple:
