@@ -15,7 +15,7 @@ Docs: https://cogumi.github.io/cogumi_nb/pipeline.html.md"""
 
 # %% ../nbs/15_pipeline.ipynb #04909898
 from __future__ import annotations
-import contextlib, copy, difflib, json, os, sys, tempfile, time
+import contextlib, copy, difflib, json, os, sys, tempfile, time, warnings
 from pathlib import Path
 import cogumi_nb
 from .core import *
@@ -24,8 +24,9 @@ from .phases import PHASE_FNS, not_measured
 from .report import make_report, report_html
 
 # %% auto #0
-__all__ = ['TEXT_PROGRESS', 'phases_dir', 'phase_notebook', 'phase_setup', 'run_home', 'here', 'input_hashes', 'RunLocked',
-           'hold_run', 'kernel_holds', 'run_lock', 'PhaseFailed', 'run_pipeline', 'round_verdict', 'round_config']
+__all__ = ['TEXT_PROGRESS', 'phases_dir', 'phase_notebook', 'terminal_warnings', 'phase_setup', 'run_home', 'here',
+           'input_hashes', 'RunLocked', 'hold_run', 'kernel_holds', 'run_lock', 'PhaseFailed', 'run_pipeline',
+           'round_verdict', 'round_config']
 
 # %% ../nbs/15_pipeline.ipynb #35c54fc8
 def phases_dir()->Path:
@@ -43,12 +44,25 @@ def phase_notebook(phase:str)->Path:
 # %% ../nbs/15_pipeline.ipynb #c547a011
 TEXT_PROGRESS = 'COGUMI_TEXT_PROGRESS'   # set for the kernels of `run_pipeline`: progress bars as text, which reach its terminal
 
+# %% ../nbs/15_pipeline.ipynb #9746fd4e
+_PYTHON_WARNING = warnings.formatwarning
+
+def terminal_warnings(phase:str):
+    "Print the package's own warnings as `phase: Category: message`, one line; others as Python does; all as Python does with COGUMI_DEBUG=1."
+    pkg = str(Path(cogumi_nb.__file__).parent)
+    def one_line(message, category, filename, lineno, line=None):
+        if os.environ.get('COGUMI_DEBUG') or not str(filename).startswith(pkg):
+            return _PYTHON_WARNING(message, category, filename, lineno, line)
+        return f'{phase}: {category.__name__}: {message}\n'
+    warnings.formatwarning = one_line
+
 # %% ../nbs/15_pipeline.ipynb #0afcef30
 def phase_setup(phase:str, run_dir=None, config=None)->tuple:
     "`(run folder, config)` for a phase notebook; without `run_dir`, a demo run with the earlier phases done."
     if os.environ.get(TEXT_PROGRESS) == '1':   # widgets (tqdm.auto in a kernel) never reach a terminal; text bars do
         import tqdm.auto, tqdm.std
         tqdm.auto.tqdm = tqdm.std.tqdm
+        terminal_warnings(phase)
     if run_dir is not None:   # the run the notebook sits in: a copied run re-run writes into the copy, not the original
         run = here(run_dir); hold_run(run)
         return run, load_config(config)
