@@ -18,7 +18,6 @@ import difflib, fcntl, hashlib, importlib, json, os, random, sys, warnings
 from dataclasses import MISSING, dataclass, asdict, fields, is_dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
-from fastcore.docments import docments
 
 # %% auto #0
 __all__ = ['SIDES', 'RUN_LOCK', 'InputError', 'WriteError', 'field_help', 'config_dict', 'Section', 'stable_hash', 'file_hash',
@@ -50,6 +49,7 @@ def _exported(cls):
 # %% ../nbs/00_core.ipynb #0b7b8e3f
 def field_help(cls)->dict:
     "Each field of dataclass `cls` with the help its trailing comment gives."
+    from fastcore.docments import docments   # here, not at the top: the sandbox imports this module in a bare interpreter
     if cls.__module__ == '__main__': cls = _exported(cls)   # defined in a notebook: read the exported one's
     return {k: v or '' for k, v in docments(cls).items() if k in {f.name for f in fields(cls)}}
 
