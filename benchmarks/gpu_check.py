@@ -328,7 +328,7 @@ def sec_train(a, S:Section, want:str):
 # ---------------------------------------------------------------- section: merge (a fresh process)
 def sec_merge(a, S:Section):
     import torch
-    from cogumi_nb.train import merge_adapter
+    from cogumi_nb.merge import merge_adapter
     src = next((Path(a.work)/f'train_{b}'/'adapter' for b in ('unsloth', 'hf') if (Path(a.work)/f'train_{b}'/'adapter'/'adapter_config.json').exists()), None)
     if src is None: raise RuntimeError('no adapter to merge: both training sections failed')
     sig = inspect.signature(merge_adapter).parameters

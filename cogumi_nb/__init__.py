@@ -17,6 +17,8 @@ Modules:
 - `cogumi_nb.failures`: The failures of a run, each with its ground truth, and the root cause of each, from evidence.
 - `cogumi_nb.generate`: The batched generation engine: completions with token counts and finish reasons, N samples per prompt, resumable.
 - `cogumi_nb.import_logs`: The per-sample logs of lm-evaluation-harness and Inspect read into our results, scored again by our own scorer where we know the task, in a run folder the rest of the loop works on.
+- `cogumi_nb.jobs`: A function run in a fresh Python process, its output streamed as it comes and its result or error brought back; output folders put in place only once whole.
+- `cogumi_nb.merge`: A LoRA adapter merged into its base in a fresh process and saved as safetensors, once the merged logits match the adapter's within a tolerance stated for the dtype.
 - `cogumi_nb.models`: Load the model under study: the embedded SmolLM2, a local Hugging Face folder, a GGUF file, or a tiny random model for tests.
 - `cogumi_nb.phases`: The six phases of the loop, one library function each: evaluate, consistency, failures, build, train and report, each reading what the earlier ones left in the run folder and writing its own part.
 - `cogumi_nb.pipeline`: The improvement loop as one command: papermill runs of the phase notebooks into a run folder, a manifest that makes re-runs skip what is done, a lock per run folder, and rounds.
@@ -27,7 +29,7 @@ Modules:
 - `cogumi_nb.serve`: Generation through an OpenAI-compatible completions server: vLLM, SGLang, TGI or llama.cpp serving the model, for generation past one GPU.
 - `cogumi_nb.tasks`: The task registry: how each benchmark builds its prompts, pulls the answer out of a completion and scores it.
 - `cogumi_nb.teachers`: A stronger model improves the failures: better answers, self-critiques, new targeted problems, and a judge that filters them.
-- `cogumi_nb.train`: LoRA fine-tuning on training rows with loss on the completion only, early stopping, resume, and a verified merge.
+- `cogumi_nb.train`: LoRA fine-tuning on training rows with loss on the completion only, early stopping and resume.
 - `cogumi_nb.verified`: Training rows the model wrote itself and the task's scorer verified: rejection sampling (RFT), rationalization (STaR), and replay of its own answers."""
 
 __version__ = "0.1.0"

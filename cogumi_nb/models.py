@@ -217,7 +217,7 @@ def model_name(spec:str)->str:
     return spec if spec in (EMBEDDED, 'tiny') else Path(str(spec)).name
 
 # %% ../nbs/02_models.ipynb #a68859f8
-MERGE_CHECK = 'merge_check.json'   # written by `cogumi_nb.train.merge_adapter` into the merged folder
+MERGE_CHECK = 'merge_check.json'   # written by `cogumi_nb.merge.merge_adapter` into the merged folder
 
 def run_dtype(src)->'torch.dtype|None':
     "float32 for a merged folder saved in float32 because bf16 would lose its update; None (the usual default) otherwise."

@@ -26,10 +26,11 @@ from .consistency import diagnose_consistency
 from .data import HUB_DATASETS, TrainRow, data_source, missing_data_help
 from .evaluate import evaluate
 from .failures import analyze_failures, export_failures, load_failures
+from .merge import merge_adapter
 from .report import make_report
 from .sandbox import sandbox_config
 from .tasks import get_task
-from .train import TaskEval, merge_adapter, train_lora
+from .train import TaskEval, train_lora
 
 # %% auto #0
 __all__ = ['PHASE_FNS', 'task_sets', 'not_measured', 'load_backend', 'gen_batch_size', 'phase_evaluate', 'phase_consistency',

@@ -1,4 +1,4 @@
-"""LoRA fine-tuning on training rows with loss on the completion only, early stopping, resume, and a verified merge.
+"""LoRA fine-tuning on training rows with loss on the completion only, early stopping and resume.
 
 The failures of a run become `TrainRow`s (prompt → the completion to learn); this module turns them into a
 LoRA **adapter** for the model under study, which the next evaluation and the report compare with the base.
@@ -8,10 +8,9 @@ seeded validation split, and runs TRL's `SFTTrainer` with the loss on the comple
 rows flattened into one sequence, or BFD packing), evaluation every `eval_steps`, early stopping that restores the best checkpoint, a
 `ConvergenceMonitor` for NaN losses, plateaus and gradient spikes, TensorBoard logs, and resume from the last
 checkpoint; it writes `training_summary.json` and `plot_training`'s loss/perplexity PNG. On one CUDA device with
-Unsloth installed it trains through Unsloth, in a child process so that this one never holds Unsloth's patched model
-classes; on several GPUs it runs under `accelerate launch` (see `13a_distributed`). `merge_adapter` folds
-the adapter into the base in a fresh process, saves safetensors, and checks that the merged logits match the adapter's
-within a tolerance stated for the dtype.
+Unsloth installed it trains through Unsloth, in a child process (`cogumi_nb.jobs`) so that this one never holds
+Unsloth's patched model classes; on several GPUs it runs under `accelerate launch` (see `13a_distributed`).
+`cogumi_nb.merge` folds the adapter into its base and checks the merged logits.
 
 Importing this module imports neither transformers nor TRL: the process that trains with Unsloth must import
 Unsloth before them, and this module does so itself when it trains. torch, transformers, TRL, peft, datasets and
@@ -24,19 +23,20 @@ Docs: https://cogumi.github.io/cogumi_nb/train.html.md"""
 
 # %% ../nbs/13_train.ipynb #37372830
 from __future__ import annotations
-import gc, importlib.util, inspect, json, math, os, pickle, random, re, resource, shutil, signal, statistics, subprocess, sys, tempfile, time, traceback, warnings
+import importlib.util, inspect, json, math, os, random, re, resource, shutil, statistics, time, warnings
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 from .core import *
 from .core import _one_of
 from .data import TrainRow, load_gsm8k, load_records
-from .models import LM, MERGE_CHECK, resolve_model, has_cuda
+from .jobs import _in_child, _swap
+from .models import LM, resolve_model, has_cuda
 
 # %% auto #0
-__all__ = ['TRAIN_BACKENDS', 'SELECT_ON', 'FLASH_KERNEL', 'ATTN_HUB', 'MERGE_PROMPTS', 'MERGE_SPACINGS', 'MERGE_KEPT',
-           'TrainConfig', 'training_rows', 'tokenize_rows', 'split_rows', 'packing_check', 'ConvergenceMonitor',
-           'pick_train_backend', 'pick_attention', 'TaskEval', 'task_score', 'TaskEvalCallback', 'checkpoint_problem',
-           'train_lora', 'plot_training', 'merge_tolerance', 'merge_adapter', 'accelerate_config', 'train_main']
+__all__ = ['TRAIN_BACKENDS', 'SELECT_ON', 'FLASH_KERNEL', 'ATTN_HUB', 'TrainConfig', 'training_rows', 'tokenize_rows',
+           'split_rows', 'packing_check', 'ConvergenceMonitor', 'pick_train_backend', 'pick_attention', 'TaskEval',
+           'task_score', 'TaskEvalCallback', 'checkpoint_problem', 'train_lora', 'plot_training', 'accelerate_config',
+           'train_main']
 
 # %% ../nbs/13_train.ipynb #12721ced
 TRAIN_BACKENDS = ('auto', 'unsloth', 'transformers')
@@ -457,74 +457,6 @@ def _stop_reason(trainer, monitor, early, cfg)->tuple:
     if cfg.max_steps > 0 and st.global_step >= cfg.max_steps: return 'max_steps', f'reached max_steps {cfg.max_steps}'
     return 'epochs', f'completed {st.epoch:g} epochs ({st.global_step} steps)'
 
-# %% ../nbs/13_train.ipynb #3e09e961
-def _tmp_dir(dest:Path)->Path:
-    tmp = dest.with_name(dest.name+f'.tmp{os.getpid()}'); shutil.rmtree(tmp, ignore_errors=True)
-    return tmp
-
-# %% ../nbs/13_train.ipynb #de6a6a3e
-def _swap(tmp:Path, dest:Path):
-    "Put the finished folder `tmp` at `dest`, replacing what was there."
-    old = dest.with_name(dest.name+'.old')
-    if dest.exists(): os.replace(dest, old)
-    os.replace(tmp, dest); shutil.rmtree(old, ignore_errors=True)
-
-# %% ../nbs/13_train.ipynb #bb8f9f68
-def _stream(cmd:list, env:dict)->tuple:
-    "Run `cmd`, copying its output to this process's stderr as it comes; `(return code, the end of its output)`."
-    p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    tail = b''
-    try:
-        while chunk := p.stdout.read1(1 << 16):
-            sys.stderr.write(chunk.decode(errors='replace')); sys.stderr.flush()
-            tail = (tail + chunk)[-6000:]
-        return p.wait(), tail.decode(errors='replace')
-    except BaseException:   # interrupted here: the child goes too
-        p.kill(); p.wait(); raise
-
-# %% ../nbs/13_train.ipynb #e54fe952
-def _in_child(name:str,          # a function of this module
-              kwargs:dict,       # its arguments: plain data, or objects importable from a module
-              unsloth:bool=False,# import Unsloth first in the child
-              what:str='job',    # names the process in errors
-              hint:str='',       # appended to the error when the child dies
-             ):
-    "Run `cogumi_nb.train.<name>(**kwargs)` in a fresh Python process; return its result or raise its error."
-    with tempfile.TemporaryDirectory(prefix='cogumi-job-') as d:
-        job, res = Path(d)/'job.pkl', Path(d)/'result.pkl'
-        try: job.write_bytes(pickle.dumps((name, kwargs)))
-        except Exception as e:
-            raise InputError(f'cannot hand the arguments to a fresh {what} process ({type(e).__name__}: {e}); '
-                             'callbacks must be importable from a module', field='callbacks') from None
-        env = {**os.environ, 'PYTHONPATH': os.pathsep.join(p for p in sys.path if p)}   # the modules this process sees
-        cmd = [sys.executable, '-m', 'cogumi_nb.train', 'job', str(job), str(res), *(['--unsloth'] if unsloth else [])]
-        rc, tail = _stream(cmd, env)
-        if res.exists():
-            ok, val = pickle.loads(res.read_bytes())
-            if ok: return val
-            raise val
-    how = f'was killed by {signal.Signals(-rc).name}' if rc < 0 else f'exited with status {rc}'
-    raise RuntimeError(f'the {what} process {how} before finishing{hint}; the end of its output:\n{tail[-3000:]}')
-
-# %% ../nbs/13_train.ipynb #31abf356
-def _run_job(job:str, result:str, unsloth:bool=False):
-    "In the child: run the pickled job and pickle `(True, result)` or `(False, error)` to `result`."
-    try:
-        if unsloth: import unsloth  # noqa: F401  (first: before the job's arguments import transformers, TRL or peft)
-        name, kw = pickle.loads(Path(job).read_bytes())
-    except ImportError as e: out = (False, e)
-    except Exception as e:
-        out = (False, InputError(f'a fresh process cannot load the arguments ({type(e).__name__}: {e}); '
-                                 'callbacks must be importable from a module', field='callbacks'))
-    else:
-        try: out = (True, globals()[name](**kw))
-        except BaseException as e:
-            if not isinstance(e, (InputError, KeyboardInterrupt)): traceback.print_exc()
-            out = (False, e)
-    try: data = pickle.dumps(out)
-    except Exception: data = pickle.dumps((False, RuntimeError(f'{type(out[1]).__name__}: {out[1]}')))
-    Path(result).write_bytes(data)
-
 # %% ../nbs/13_train.ipynb #1d8fc12b
 _CKPT = re.compile(r'^checkpoint-(\d+)$')
 
@@ -670,7 +602,7 @@ def train_lora(base,                     # 'smollm2', 'tiny', a model folder or 
     if not (backend == 'unsloth' and world == 1 if isolate is None else isolate): return _train_job(**job)
     if here := [type(c).__name__ for c in callbacks or [] if type(c).__module__ == '__main__']:
         raise InputError(f'{here[0]} is defined in __main__: callbacks of a training child process must be importable from a module', field='callbacks')
-    s = _in_child('_train_job', job, unsloth=backend == 'unsloth', what='training',
+    s = _in_child('cogumi_nb.train:_train_job', job, unsloth=backend == 'unsloth', what='training',
                   hint=f'; call train_lora again to resume from the last checkpoint in {ck}')
     for w in s['warnings']: warnings.warn(w)   # the monitor's events, raised in the child, once more here
     return s
@@ -707,153 +639,6 @@ def plot_training(out_dir, # a run folder holding training_summary.json
     fig.savefig(dest, dpi=90); plt.close(fig)
     return dest
 
-# %% ../nbs/13_train.ipynb #40c80e25
-MERGE_PROMPTS = ['Natalia sold clips to 48 of her friends in April. How many clips did she sell?',
-                 'def add(a, b):', 'What is 7 times 6?']
-MERGE_SPACINGS = 4   # bf16/fp16 merge tolerance, in spacings of the dtype at the logits' largest magnitude
-MERGE_KEPT = 0.8      # the share of the update the saved weights must keep; below it the merge is saved in float32
-
-# %% ../nbs/13_train.ipynb #3b4f9c21
-def _torch_dtype(d):
-    "A torch dtype from a dtype or its name ('bfloat16', 'bf16', 'float32', 'fp32', 'float16', 'fp16')."
-    import torch
-    names = dict(bf16='bfloat16', fp32='float32', fp16='float16', half='float16', float='float32')
-    name = str(d).replace('torch.', '')
-    dt = d if isinstance(d, torch.dtype) else getattr(torch, names.get(name, name), None)
-    if not isinstance(dt, torch.dtype) or not dt.is_floating_point: raise InputError(f"expected 'bfloat16', 'float16' or 'float32', got {d!r}", field='dtype')
-    return dt
-
-def _dtype_name(d)->str:
-    "'bfloat16', 'float32'...: a dtype's name, as `_torch_dtype` reads it back."
-    return str(_torch_dtype(d)).replace('torch.', '')
-
-# %% ../nbs/13_train.ipynb #72564209
-def merge_tolerance(dtype,           # the dtype the logits are computed in
-                    magnitude:float, # the largest |logit|
-                   )->tuple:
-    "`(atol, rule)`: the default largest |merged - adapter| logit difference for logits of `magnitude` in `dtype`."
-    import torch
-    dt = _torch_dtype(dtype)
-    if dt in (torch.float32, torch.float64): return 1e-3, f'{dt}: 1e-3'.replace('torch.', '')
-    k = math.floor(math.log2(max(magnitude, 2.0**-14)))
-    atol = MERGE_SPACINGS*torch.finfo(dt).eps*2.0**k
-    return atol, f"{MERGE_SPACINGS} {str(dt).replace('torch.', '')} spacings at |logit| {magnitude:.3g}: {MERGE_SPACINGS} x {torch.finfo(dt).eps:g} x 2^{k}"
-
-# %% ../nbs/13_train.ipynb #68b2c969
-def _check_fit(model, adapter_dir:Path):
-    "Raise an `InputError` unless every LoRA matrix of the adapter matches a linear module of `model`."
-    from safetensors import safe_open
-    f = adapter_dir/'adapter_model.safetensors'
-    if not f.exists(): raise InputError('no adapter_model.safetensors', adapter_dir)
-    mods, bad = dict(model.named_modules()), []
-    with safe_open(str(f), 'pt') as sf:
-        for k in sf.keys():
-            m = re.match(r'(?:base_model\.model\.)?(.+)\.lora_([AB])\.weight$', k)
-            if not m: continue
-            mod, shape = mods.get(m[1]), sf.get_slice(k).get_shape()
-            want = (mod.in_features if m[2] == 'A' else mod.out_features) if hasattr(mod, 'in_features') else None
-            got = shape[1] if m[2] == 'A' else shape[0]
-            if want != got: bad.append(f"{m[1]}: {'no such linear module' if want is None else f'adapter {got} vs base {want} features'}")
-    if bad: raise InputError(f"the adapter does not fit the base ({len(bad)} modules), e.g. {bad[0]}", adapter_dir)
-
-# %% ../nbs/13_train.ipynb #ab36c7e5
-def _logits(model, tok, prompts:list)->list:
-    import torch
-    with torch.no_grad():
-        return [model(**tok(p, return_tensors='pt').to(model.device), use_cache=False).logits.float().cpu()[0] for p in prompts]
-
-# %% ../nbs/13_train.ipynb #6e2f005f
-def _update_kept(peft, dtypes:list)->tuple:
-    "`(update norm, modules, {dtype: share kept})`: the share (1 - |error| / |update|) of the adapter's update that survives rounding W + BA to each dtype."
-    import torch
-    from peft.tuners.lora import LoraLayer
-    lost, total, n = torch.zeros(len(dtypes), dtype=torch.float64), 0.0, 0
-    for m in peft.modules():
-        if not isinstance(m, LoraLayer): continue
-        w = m.get_base_layer().weight.float()
-        for a in m.active_adapters:
-            if a not in m.lora_A: continue
-            d = m.get_delta_weight(a).float()
-            for i, dt in enumerate(dtypes): lost[i] += ((w + d).to(dt).float() - w.to(dt).float() - d).pow(2).sum().cpu()
-            total += d.pow(2).sum().item(); n += 1
-    kept = {dt: 1 - math.sqrt(x/total) if total else 0.0 for dt, x in zip(dtypes, lost.tolist())}
-    return math.sqrt(total), n, kept
-
-# %% ../nbs/13_train.ipynb #cedb50ab
-def _merge_job(src:str, adapter_dir:str, dest:str, prompts:list|None=None, atol:float|None=None,
-               device:str|None=None, dtype:str|None=None, save_dtype:str|None=None)->dict:
-    "Merge, save and verify in this process (see `merge_adapter`)."
-    import torch
-    import transformers as tf
-    from peft import PeftModel
-    adapter_dir, dest = Path(adapter_dir), Path(dest)
-    device = device or ('cuda' if has_cuda() else 'cpu')
-    dt = _torch_dtype(dtype) if dtype else (torch.bfloat16 if device.startswith('cuda') else torch.float32)
-    load = dict(dtype=dt, **({} if device == 'cpu' else {'device_map': device}))
-    tok = tf.AutoTokenizer.from_pretrained(src)   # the base's: the merged model tokenizes as the base does
-    model = tf.AutoModelForCausalLM.from_pretrained(src, **load)
-    _check_fit(model, adapter_dir)
-    peft = PeftModel.from_pretrained(model, str(adapter_dir)).eval()
-    prompts = prompts or MERGE_PROMPTS
-    want = _logits(peft, tok, prompts)
-    with peft.disable_adapter(): plain = _logits(peft, tok, prompts)
-    peft = peft.float()   # the merge in float32: W + BA is rounded once, to the saved dtype
-    save = _torch_dtype(save_dtype) if save_dtype else dt
-    norm, modules, kept = _update_kept(peft, [save, torch.float32])
-    if norm == 0: raise InputError('the adapter changes no weight (its update BA is zero): nothing to merge', adapter_dir)
-    why = ''
-    if kept[save] < MERGE_KEPT:
-        lost = f"{_dtype_name(save)} weights would keep {kept[save]:.0%} of the adapter's update"
-        if save_dtype: raise ValueError(f'merge refused: {lost} (under MERGE_KEPT = {MERGE_KEPT:.0%}); save it in float32')
-        save, why = torch.float32, f'{lost}: saved in float32'
-    tmp = _tmp_dir(dest)
-    peft.merge_and_unload().to(save).save_pretrained(tmp); tok.save_pretrained(tmp)   # merged in place: one copy
-    del model, peft; gc.collect()
-    if device.startswith('cuda'): torch.cuda.empty_cache()
-    got = _logits(tf.AutoModelForCausalLM.from_pretrained(tmp, **{**load, 'dtype': save}).eval(), tok, prompts)
-    mag = max(w.abs().max().item() for w in want)
-    tol, rule = merge_tolerance(dt, mag) if atol is None else (atol, 'given')
-    diff = max((a-b).abs().max().item() for a,b in zip(want, got))
-    same = torch.cat([w.argmax(-1) == g.argmax(-1) for w,g in zip(want, got)])
-    margin = torch.cat([(lambda t: t[:, 0]-t[:, 1])(w.topk(2, dim=-1).values) for w in want])
-    flips = int((~same & (margin > 2*tol)).sum())   # a different argmax that no difference within the tolerance explains
-    effect = max((a-b).abs().max().item() for a,b in zip(want, plain))   # how far the adapter moves the base
-    check = dict(base=str(src), adapter=str(adapter_dir), prompts=len(prompts), tokens=len(same), device=device,
-                 dtype=_dtype_name(dt), saved_dtype=_dtype_name(save), saved_dtype_reason=why,
-                 modules=modules, update_norm=norm, update_kept=kept[save], logit_magnitude=mag, max_abs_diff=diff, atol=tol, atol_rule=rule,
-                 argmax_agree=float(same.float().mean()), argmax_flips=flips, passed=diff <= tol and not flips,
-                 adapter_effect=effect, adapter_visible=effect > tol)
-    if not check['passed']:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise ValueError(f'merge check failed: max |logit difference| {diff:.3g} vs atol {tol:.3g} ({rule}), '
-                         f'{flips} decisive argmax changes, over {len(prompts)} prompts')
-    if not check['adapter_visible']:
-        warnings.warn(f'the adapter moves the logits by at most {effect:.3g}, within the tolerance {tol:.3g}: the logits cannot '
-                      f"tell the merged adapter from a lost one; the saved weights keep {kept[save]:.0%} of its update")
-    if why: warnings.warn(f'merge: {why}')
-    write_json(tmp/MERGE_CHECK, check)
-    _swap(tmp, dest)
-    return check
-
-# %% ../nbs/13_train.ipynb #c4dd06aa
-def merge_adapter(base,                    # the base the adapter was trained on: 'smollm2', 'tiny', a folder or .gguf
-                  adapter_dir,             # a folder saved by `train_lora` (out_dir/'adapter')
-                  dest,                    # folder for the merged model (replaced only once verified)
-                  prompts:list|None=None,  # texts to compare logits on (default: `MERGE_PROMPTS`)
-                  atol:float|None=None,    # largest allowed |merged - adapter| logit difference (default: `merge_tolerance`)
-                  device:str|None=None,    # default: 'cuda' when available, else 'cpu'
-                  dtype=None,              # the base is loaded in; default: bfloat16 on CUDA, float32 on CPU
-                  save_dtype=None,         # of the merged folder; default: `dtype`, or float32 where that would lose the update
-                  fresh_process:bool=True, # merge in a fresh Python process, whose model classes no training has patched
-                 )->dict:
-    "Merge a LoRA adapter into its base, save safetensors + tokenizer, and verify the logits; return the check."
-    adapter_dir, dest = Path(adapter_dir), Path(dest)
-    if not (adapter_dir/'adapter_config.json').exists(): raise InputError('not an adapter folder: no adapter_config.json', adapter_dir)
-    src = resolve_model(base)
-    job = dict(src=str(src), adapter_dir=str(adapter_dir), dest=str(dest), prompts=prompts, atol=atol, device=device,
-               **{k: None if v is None else _dtype_name(v) for k,v in dict(dtype=dtype, save_dtype=save_dtype).items()})
-    return _in_child('_merge_job', job, what='merge') if fresh_process else _merge_job(**job)
-
 # %% ../nbs/13_train.ipynb #0c002e4f
 def accelerate_config(name:str='ddp', # 'ddp' (one model copy per GPU) or 'fsdp' (the model sharded over the GPUs)
                      )->Path:
@@ -886,10 +671,10 @@ def _config_file(path=None, sets:list|None=None)->TrainConfig:
 
 # %% ../nbs/13_train.ipynb #303bbdb5
 def train_main(argv:list|None=None):
-    "`python -m cogumi_nb.train {train,merge} ...`: train a LoRA adapter (in every process of a launch) or merge one."
+    "`python -m cogumi_nb.train train ...`: train a LoRA adapter (in every process of a launch)."
     import argparse
-    ap = argparse.ArgumentParser(prog='python -m cogumi_nb.train', description='LoRA training and merging (cogumi_nb.train)')
-    sub = ap.add_subparsers(dest='cmd', required=True, metavar='{train,merge}')
+    ap = argparse.ArgumentParser(prog='python -m cogumi_nb.train', description='LoRA training (cogumi_nb.train); to merge an adapter: python -m cogumi_nb.merge')
+    sub = ap.add_subparsers(dest='cmd', required=True, metavar='{train}')
     t = sub.add_parser('train', help='train a LoRA adapter on a JSONL of rows; under accelerate launch, every process runs this')
     t.add_argument('--base', required=True, help="'smollm2', 'tiny', a model folder, a .gguf file or a hub name")
     t.add_argument('--rows', required=True, help='JSONL of training rows (id, prompt, completion)')
@@ -898,16 +683,7 @@ def train_main(argv:list|None=None):
     t.add_argument('--set', action='append', default=[], metavar='KEY=VALUE', help='override a TrainConfig field (a YAML value)')
     t.add_argument('--no-resume', action='store_true', help='start over instead of continuing from the last checkpoint')
     t.add_argument('--no-progress', action='store_true', help='no progress bars')
-    m = sub.add_parser('merge', help='merge an adapter into its base and verify the logits')
-    m.add_argument('--base', required=True); m.add_argument('--adapter', required=True); m.add_argument('--dest', required=True)
-    m.add_argument('--atol', type=float); m.add_argument('--device'); m.add_argument('--dtype')
-    j = sub.add_parser('job')   # the fresh process of `_in_child` (not listed)
-    j.add_argument('job'); j.add_argument('result'); j.add_argument('--unsloth', action='store_true')
     a = ap.parse_args(argv)
-    if a.cmd == 'job': return _run_job(a.job, a.result, a.unsloth)
-    if a.cmd == 'merge':
-        print(json.dumps(merge_adapter(a.base, a.adapter, a.dest, atol=a.atol, device=a.device, dtype=a.dtype, fresh_process=False), indent=1))
-        return
     cfg = _config_file(a.config, a.set)
     rank, _, world = _world()
     if pick_train_backend(cfg.backend, world=world)[0] == 'unsloth': import unsloth  # noqa: F401  (first in this process)
@@ -916,5 +692,5 @@ def train_main(argv:list|None=None):
 
 # %% ../nbs/13_train.ipynb #6b93c85a
 if __name__ == '__main__' and getattr(globals().get('__spec__'), 'name', None) == 'cogumi_nb.train':
-    from cogumi_nb.train import train_main as _main   # the module itself, where pickled jobs find their functions
+    from cogumi_nb.train import train_main as _main   # the module itself, not this copy run as __main__
     _main()
