@@ -48,10 +48,11 @@ def _exported(cls):
 
 # %% ../nbs/00_core.ipynb #0b7b8e3f
 def field_help(cls)->dict:
-    "Each field of dataclass `cls` with the help its trailing comment gives."
+    "Each field of dataclass `cls` with its help, as one line: its trailing comment, or the comment lines above it."
     from fastcore.docments import docments   # here, not at the top: the sandbox imports this module in a bare interpreter
     if cls.__module__ == '__main__': cls = _exported(cls)   # defined in a notebook: read the exported one's
-    return {k: v or '' for k, v in docments(cls).items() if k in {f.name for f in fields(cls)}}
+    names = {f.name for f in fields(cls)}
+    return {k: ' '.join((v or '').split()) for k, v in docments(cls).items() if k in names}
 
 # %% ../nbs/00_core.ipynb #903c2bfd
 def _fields_dict(o)->dict: return {f.name: config_dict(getattr(o, f.name)) for f in fields(o)}
