@@ -99,7 +99,8 @@ def _swap(tmp:Path, dest:Path):
 def _jobs_main(argv:list|None=None):
     "`python -m cogumi_nb.jobs JOB RESULT [--unsloth]`: the fresh process of `_in_child`."
     import argparse
-    ap = argparse.ArgumentParser(prog='python -m cogumi_nb.jobs', description='run a job pickled by _in_child (the child process)')
+    ap = argparse.ArgumentParser(prog='python -m cogumi_nb.jobs',
+                                 description='run a job pickled by _in_child (the child process)')
     ap.add_argument('job'); ap.add_argument('result'); ap.add_argument('--unsloth', action='store_true')
     a = ap.parse_args(argv)
     _run_job(a.job, a.result, a.unsloth)

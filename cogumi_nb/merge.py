@@ -39,7 +39,8 @@ def _torch_dtype(d):
     names = dict(bf16='bfloat16', fp32='float32', fp16='float16', half='float16', float='float32')
     name = str(d).replace('torch.', '')
     dt = d if isinstance(d, torch.dtype) else getattr(torch, names.get(name, name), None)
-    if not isinstance(dt, torch.dtype) or not dt.is_floating_point: raise InputError(f"expected 'bfloat16', 'float16' or 'float32', got {d!r}", field='dtype')
+    if not isinstance(dt, torch.dtype) or not dt.is_floating_point:
+        raise InputError(f"expected 'bfloat16', 'float16' or 'float32', got {d!r}", field='dtype')
     return dt
 
 def _dtype_name(d)->str:
@@ -56,7 +57,8 @@ def merge_tolerance(dtype,           # the dtype the logits are computed in
     if dt in (torch.float32, torch.float64): return 1e-3, f'{dt}: 1e-3'.replace('torch.', '')
     k = math.floor(math.log2(max(magnitude, 2.0**-14)))
     atol = MERGE_SPACINGS*torch.finfo(dt).eps*2.0**k
-    return atol, f"{MERGE_SPACINGS} {str(dt).replace('torch.', '')} spacings at |logit| {magnitude:.3g}: {MERGE_SPACINGS} x {torch.finfo(dt).eps:g} x 2^{k}"
+    return atol, (f"{MERGE_SPACINGS} {str(dt).replace('torch.', '')} spacings at |logit| {magnitude:.3g}: "
+                  f"{MERGE_SPACINGS} x {torch.finfo(dt).eps:g} x 2^{k}")
 
 # %% ../nbs/13b_merge.ipynb #68b2c969
 def _check_fit(model, adapter_dir:Path):
@@ -72,18 +74,22 @@ def _check_fit(model, adapter_dir:Path):
             mod, shape = mods.get(m[1]), sf.get_slice(k).get_shape()
             want = (mod.in_features if m[2] == 'A' else mod.out_features) if hasattr(mod, 'in_features') else None
             got = shape[1] if m[2] == 'A' else shape[0]
-            if want != got: bad.append(f"{m[1]}: {'no such linear module' if want is None else f'adapter {got} vs base {want} features'}")
+            if want != got:
+                bad.append(f"{m[1]}: "
+                           f"{'no such linear module' if want is None else f'adapter {got} vs base {want} features'}")
     if bad: raise InputError(f"the adapter does not fit the base ({len(bad)} modules), e.g. {bad[0]}", adapter_dir)
 
 # %% ../nbs/13b_merge.ipynb #ab36c7e5
 def _logits(model, tok, prompts:list)->list:
     import torch
     with torch.no_grad():
-        return [model(**tok(p, return_tensors='pt').to(model.device), use_cache=False).logits.float().cpu()[0] for p in prompts]
+        return [model(**tok(p, return_tensors='pt').to(model.device), use_cache=False).logits.float().cpu()[0]
+                for p in prompts]
 
 # %% ../nbs/13b_merge.ipynb #6e2f005f
 def _update_kept(peft, dtypes:list)->tuple:
-    "`(update norm, modules, {dtype: share kept})`: the share (1 - |error| / |update|) of the adapter's update that survives rounding W + BA to each dtype."
+    """`(update norm, modules, {dtype: share kept})`: the share (1 - |error| / |update|) of the adapter's update that
+    survives rounding W + BA to each dtype."""
     import torch
     from peft.tuners.lora import LoraLayer
     lost, total, n = torch.zeros(len(dtypes), dtype=torch.float64), 0.0, 0
@@ -93,7 +99,8 @@ def _update_kept(peft, dtypes:list)->tuple:
         for a in m.active_adapters:
             if a not in m.lora_A: continue
             d = m.get_delta_weight(a).float()
-            for i, dt in enumerate(dtypes): lost[i] += ((w + d).to(dt).float() - w.to(dt).float() - d).pow(2).sum().cpu()
+            for i, dt in enumerate(dtypes):
+                lost[i] += ((w + d).to(dt).float() - w.to(dt).float() - d).pow(2).sum().cpu()
             total += d.pow(2).sum().item(); n += 1
     kept = {dt: 1 - math.sqrt(x/total) if total else 0.0 for dt, x in zip(dtypes, lost.tolist())}
     return math.sqrt(total), n, kept
@@ -119,11 +126,13 @@ def _merge_job(src:str, adapter_dir:str, dest:str, prompts:list|None=None, atol:
     peft = peft.float()   # the merge in float32: W + BA is rounded once, to the saved dtype
     save = _torch_dtype(save_dtype) if save_dtype else dt
     norm, modules, kept = _update_kept(peft, [save, torch.float32])
-    if norm == 0: raise InputError('the adapter changes no weight (its update BA is zero): nothing to merge', adapter_dir)
+    if norm == 0:
+        raise InputError('the adapter changes no weight (its update BA is zero): nothing to merge', adapter_dir)
     why = ''
     if kept[save] < MERGE_KEPT:
         lost = f"{_dtype_name(save)} weights would keep {kept[save]:.0%} of the adapter's update"
-        if save_dtype: raise ValueError(f'merge refused: {lost} (under MERGE_KEPT = {MERGE_KEPT:.0%}); save it in float32')
+        if save_dtype:
+            raise ValueError(f'merge refused: {lost} (under MERGE_KEPT = {MERGE_KEPT:.0%}); save it in float32')
         save, why = torch.float32, f'{lost}: saved in float32'
     tmp = _tmp_dir(dest)
     peft.merge_and_unload().to(save).save_pretrained(tmp); tok.save_pretrained(tmp)   # merged in place: one copy
@@ -135,11 +144,13 @@ def _merge_job(src:str, adapter_dir:str, dest:str, prompts:list|None=None, atol:
     diff = max((a-b).abs().max().item() for a,b in zip(want, got))
     same = torch.cat([w.argmax(-1) == g.argmax(-1) for w,g in zip(want, got)])
     margin = torch.cat([(lambda t: t[:, 0]-t[:, 1])(w.topk(2, dim=-1).values) for w in want])
-    flips = int((~same & (margin > 2*tol)).sum())   # a different argmax that no difference within the tolerance explains
+    # a different argmax that no difference within the tolerance explains
+    flips = int((~same & (margin > 2*tol)).sum())
     effect = max((a-b).abs().max().item() for a,b in zip(want, plain))   # how far the adapter moves the base
     check = dict(base=str(src), adapter=str(adapter_dir), prompts=len(prompts), tokens=len(same), device=device,
                  dtype=_dtype_name(dt), saved_dtype=_dtype_name(save), saved_dtype_reason=why,
-                 modules=modules, update_norm=norm, update_kept=kept[save], logit_magnitude=mag, max_abs_diff=diff, atol=tol, atol_rule=rule,
+                 modules=modules, update_norm=norm, update_kept=kept[save], logit_magnitude=mag, max_abs_diff=diff,
+                 atol=tol, atol_rule=rule,
                  argmax_agree=float(same.float().mean()), argmax_flips=flips, passed=diff <= tol and not flips,
                  adapter_effect=effect, adapter_visible=effect > tol)
     if not check['passed']:
@@ -147,8 +158,9 @@ def _merge_job(src:str, adapter_dir:str, dest:str, prompts:list|None=None, atol:
         raise ValueError(f'merge check failed: max |logit difference| {diff:.3g} vs atol {tol:.3g} ({rule}), '
                          f'{flips} decisive argmax changes, over {len(prompts)} prompts')
     if not check['adapter_visible']:
-        warnings.warn(f'the adapter moves the logits by at most {effect:.3g}, within the tolerance {tol:.3g}: the logits cannot '
-                      f"tell the merged adapter from a lost one; the saved weights keep {kept[save]:.0%} of its update")
+        warnings.warn(f'the adapter moves the logits by at most {effect:.3g}, within the tolerance {tol:.3g}: '
+                      'the logits cannot tell the merged adapter from a lost one; '
+                      f"the saved weights keep {kept[save]:.0%} of its update")
     if why: warnings.warn(f'merge: {why}')
     write_json(tmp/MERGE_CHECK, check)
     _swap(tmp, dest)
@@ -159,15 +171,19 @@ def merge_adapter(base,                    # the base the adapter was trained on
                   adapter_dir,             # a folder saved by `train_lora` (out_dir/'adapter')
                   dest,                    # folder for the merged model (replaced only once verified)
                   prompts:list|None=None,  # texts to compare logits on (default: `MERGE_PROMPTS`)
-                  atol:float|None=None,    # largest allowed |merged - adapter| logit difference (default: `merge_tolerance`)
+                  # largest allowed |merged - adapter| logit difference (default: `merge_tolerance`)
+                  atol:float|None=None,
                   device:str|None=None,    # default: 'cuda' when available, else 'cpu'
                   dtype=None,              # the base is loaded in; default: bfloat16 on CUDA, float32 on CPU
-                  save_dtype=None,         # of the merged folder; default: `dtype`, or float32 where that would lose the update
-                  fresh_process:bool=True, # merge in a fresh Python process, whose model classes no training has patched
+                  # of the merged folder; default: `dtype`, or float32 where that would lose the update
+                  save_dtype=None,
+                  # merge in a fresh Python process, whose model classes no training has patched
+                  fresh_process:bool=True,
                  )->dict:
     "Merge a LoRA adapter into its base, save safetensors + tokenizer, and verify the logits; return the check."
     adapter_dir, dest = Path(adapter_dir), Path(dest)
-    if not (adapter_dir/'adapter_config.json').exists(): raise InputError('not an adapter folder: no adapter_config.json', adapter_dir)
+    if not (adapter_dir/'adapter_config.json').exists():
+        raise InputError('not an adapter folder: no adapter_config.json', adapter_dir)
     src = resolve_model(base)
     job = dict(src=str(src), adapter_dir=str(adapter_dir), dest=str(dest), prompts=prompts, atol=atol, device=device,
                **{k: None if v is None else _dtype_name(v) for k,v in dict(dtype=dtype, save_dtype=save_dtype).items()})
@@ -175,15 +191,21 @@ def merge_adapter(base,                    # the base the adapter was trained on
 
 # %% ../nbs/13b_merge.ipynb #897bbc13
 def merge_main(argv:list|None=None):
-    "`python -m cogumi_nb.merge --base ... --adapter ... --dest ...`: merge an adapter into its base, verify the logits, print the check."
+    """`python -m cogumi_nb.merge --base ... --adapter ... --dest ...`: merge an adapter into its base, verify the
+    logits, print the check."""
     import argparse
-    ap = argparse.ArgumentParser(prog='python -m cogumi_nb.merge', description='merge a LoRA adapter into its base and verify the logits (cogumi_nb.merge)')
-    ap.add_argument('--base', required=True, help="the base the adapter was trained on: 'smollm2', 'tiny', a model folder, a .gguf file or a hub name")
+    ap = argparse.ArgumentParser(
+        prog='python -m cogumi_nb.merge',
+        description='merge a LoRA adapter into its base and verify the logits (cogumi_nb.merge)')
+    ap.add_argument(
+        '--base', required=True,
+        help="the base the adapter was trained on: 'smollm2', 'tiny', a model folder, a .gguf file or a hub name")
     ap.add_argument('--adapter', required=True, help="the adapter folder (a training's out/adapter)")
     ap.add_argument('--dest', required=True, help='folder for the merged model (replaced only once verified)')
     ap.add_argument('--atol', type=float); ap.add_argument('--device'); ap.add_argument('--dtype')
     a = ap.parse_args(argv)
-    print(json.dumps(merge_adapter(a.base, a.adapter, a.dest, atol=a.atol, device=a.device, dtype=a.dtype, fresh_process=False), indent=1))
+    print(json.dumps(merge_adapter(a.base, a.adapter, a.dest, atol=a.atol, device=a.device, dtype=a.dtype,
+                                   fresh_process=False), indent=1))
 
 # %% ../nbs/13b_merge.ipynb #750ee5a9
 if __name__ == '__main__' and getattr(globals().get('__spec__'), 'name', None) == 'cogumi_nb.merge':

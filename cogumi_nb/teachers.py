@@ -65,14 +65,16 @@ def improve_failures(teacher:Teacher, failures:list,   # `Failure`s
                     )->list:
     "Teacher solutions of failed problems, kept when they agree with the ground truth: `TrainRow`s (source 'teacher')."
     fs = load_records(failures, Failure); by_id = {f.id: f for f in fs}
-    reqs = [solve_request(i, f.question, _is_numeric(f), max_tokens, dict(numeric=_is_numeric(f))) for i,f in by_id.items()]
+    reqs = [solve_request(i, f.question, _is_numeric(f), max_tokens, dict(numeric=_is_numeric(f)))
+            for i,f in by_id.items()]
     recs, tot = run_teacher(teacher, reqs, dest, 'improve', parse=parse_solution, **kw)
     if 'estimate' in tot: return []
     rows = []
     for r in recs:
         if not r['ok']: continue
         f = by_id[r['id']]
-        ok = (r['value'] == normalize_number(f.reference)) if r['meta']['numeric'] else (verify(f, r['text']) if verify else None)
+        ok = ((r['value'] == normalize_number(f.reference)) if r['meta']['numeric']
+              else (verify(f, r['text']) if verify else None))
         if ok is False: continue
         rows.append(TrainRow(id=f'teacher/{r["id"]}', prompt=f.question, completion=r['text'], source='teacher',
                              task=f.task, category=f.category, origin=r['id'],
@@ -91,8 +93,8 @@ def task_verifier(examples:list)->callable:
     return verify
 
 # %% ../nbs/12a_teachers.ipynb #6ca49098
-CRITIQUE_INSTRUCTION = ('Here is a problem and a wrong answer to it. Find the root cause of the mistake and give a corrected answer '
-                        '(for a math problem ending with "#### <number>"). Reply with JSON only: '
+CRITIQUE_INSTRUCTION = ('Here is a problem and a wrong answer to it. Find the root cause of the mistake and give a '
+                        'corrected answer (for a math problem ending with "#### <number>"). Reply with JSON only: '
                         '{"root_cause": "...", "corrected_answer": "..."}')
 
 # %% ../nbs/12a_teachers.ipynb #b121b2f4
@@ -114,7 +116,8 @@ def _critique_prompt(f:Failure)->str:
 def critique_failures(teacher:Teacher, failures:list, dest, max_tokens:int=1024, **kw)->list:
     "Root cause and corrected answer for each failure (`Failure`s), as validated JSON: `TrainRow`s (source 'critique')."
     fs = load_records(failures, Failure); by_id = {f.id: f for f in fs}
-    reqs = [dict(id=i, messages=[{'role': 'system', 'content': SYSTEM}, {'role': 'user', 'content': _critique_prompt(f)}],
+    reqs = [dict(id=i, messages=[{'role': 'system', 'content': SYSTEM},
+                                 {'role': 'user', 'content': _critique_prompt(f)}],
                  max_tokens=max_tokens, meta=dict(numeric=_is_numeric(f))) for i,f in by_id.items()]
     parse = lambda text, req: parse_json_object(text, ('root_cause', 'corrected_answer'))
     recs, tot = run_teacher(teacher, reqs, dest, 'critique', parse=parse, **kw)
@@ -123,28 +126,35 @@ def critique_failures(teacher:Teacher, failures:list, dest, max_tokens:int=1024,
     for r in recs:
         if not r['ok']: continue
         f, c = by_id[r['id']], r['value']
-        if r['meta']['numeric'] and gsm8k_extract(str(c['corrected_answer']))[0] != normalize_number(f.reference): continue
-        rows.append(TrainRow(id=f'critique/{r["id"]}', prompt=_critique_prompt(f).split('\n\n', 1)[1] + '\n\nWhat went wrong, and what is the right answer?',
+        if r['meta']['numeric'] and gsm8k_extract(str(c['corrected_answer']))[0] != normalize_number(f.reference):
+            continue
+        rows.append(TrainRow(id=f'critique/{r["id"]}',
+                             prompt=_critique_prompt(f).split('\n\n', 1)[1]
+                                    + '\n\nWhat went wrong, and what is the right answer?',
                              completion=f"Root cause: {c['root_cause']}\n\nCorrected answer:\n{c['corrected_answer']}",
                              source='critique', task=f.task, category=f.category, origin=r['id'],
                              meta=dict(teacher=teacher.spec, root_cause=c['root_cause'], cost=r['cost'])))
-    print(f"critique_failures: {len(rows)} rows of {len(fs)} failures; {tot['invalid']} invalid and {tot['truncated']} truncated "
-          f"replies retried, {tot['failed']} items without valid JSON; spent ${tot['cost_usd']:.4f}")
+    print(f"critique_failures: {len(rows)} rows of {len(fs)} failures; {tot['invalid']} invalid and "
+          f"{tot['truncated']} truncated replies retried, {tot['failed']} items without valid JSON; "
+          f"spent ${tot['cost_usd']:.4f}")
     return rows
 
 # %% ../nbs/12a_teachers.ipynb #0f9bd45f
 JUDGE_THRESHOLD = 8   # the judge's score (1-10) a row needs to be kept, unless a caller says otherwise
-JUDGE_RUBRIC = ('Score the answer from 1 to 10. 10: correct, complete and clearly reasoned. 8-9: correct with minor flaws in '
-                'the explanation. 5-7: partly correct or correct by luck. 1-4: wrong final answer, wrong method, or no answer.')
+JUDGE_RUBRIC = ('Score the answer from 1 to 10. 10: correct, complete and clearly reasoned. 8-9: correct with minor '
+                'flaws in the explanation. 5-7: partly correct or correct by luck. 1-4: wrong final answer, wrong '
+                'method, or no answer.')
 
 # %% ../nbs/12a_teachers.ipynb #49cebef4
 def judge_prompt(question:str, answer:str, rubric:str=JUDGE_RUBRIC)->str:
     "The judge's request for one question and answer."
-    return f'{rubric}\nReply with JSON only: {{"score": <1-10>, "reason": "..."}}\n\nQuestion: {question}\nAnswer: {answer}'
+    return (f'{rubric}\nReply with JSON only: {{"score": <1-10>, "reason": "..."}}\n\n'
+            f'Question: {question}\nAnswer: {answer}')
 
 # %% ../nbs/12a_teachers.ipynb #ff9ddb68
-_SCORE = [re.compile(p, re.I) for p in (r'"score"\s*:\s*"?(\d+(?:\.\d+)?)', r'\bscore\b\s*(?:is|of|:|=)?\s*(\d+(?:\.\d+)?)\s*(?:/\s*10|out of 10)?',
-                                        r'\brating\b\s*(?:is|of|:|=)?\s*(\d+(?:\.\d+)?)', r'(\d+(?:\.\d+)?)\s*(?:/\s*10|out of 10)\b')]
+_SCORE = [re.compile(p, re.I) for p in (
+    r'"score"\s*:\s*"?(\d+(?:\.\d+)?)', r'\bscore\b\s*(?:is|of|:|=)?\s*(\d+(?:\.\d+)?)\s*(?:/\s*10|out of 10)?',
+    r'\brating\b\s*(?:is|of|:|=)?\s*(\d+(?:\.\d+)?)', r'(\d+(?:\.\d+)?)\s*(?:/\s*10|out of 10)\b')]
 
 # %% ../nbs/12a_teachers.ipynb #1d3b31e6
 def parse_score(text:str)->float:
@@ -162,14 +172,16 @@ def judge_rows(teacher:Teacher, rows:list,     # `TrainRow`s to judge
                dest, threshold:float=JUDGE_THRESHOLD,        # keep rows scoring at least this
                rubric:str=JUDGE_RUBRIC, name:str='judge', max_tokens:int=256, **kw)->list:
     "Rows scoring at least `threshold`, each with its score in `meta['judge']`."
-    reqs = [dict(id=r.id, messages=[{'role': 'user', 'content': judge_prompt(last_user_text(r.prompt), r.completion, rubric)}],
+    reqs = [dict(id=r.id,
+                 messages=[{'role': 'user', 'content': judge_prompt(last_user_text(r.prompt), r.completion, rubric)}],
                  max_tokens=max_tokens) for r in rows]
     recs, tot = run_teacher(teacher, reqs, dest, name, parse=lambda text, req: parse_score(text), **kw)
     if 'estimate' in tot: return []
     score = {r['id']: r['value'] for r in recs if r['ok']}
     kept = [TrainRow(**{**r.to_dict(), 'meta': {**r.meta, 'judge': score[r.id], 'judge_model': teacher.spec}})
             for r in rows if score.get(r.id, 0) >= threshold]
-    print(f'{name}: kept {len(kept)} of {len(rows)} rows scoring >= {threshold} ({len(rows)-len(score)} without a score); spent ${tot["cost_usd"]:.4f}')
+    print(f'{name}: kept {len(kept)} of {len(rows)} rows scoring >= {threshold} '
+          f'({len(rows)-len(score)} without a score); spent ${tot["cost_usd"]:.4f}')
     return kept
 
 # %% ../nbs/12a_teachers.ipynb #5cebbf2c
@@ -177,7 +189,8 @@ def judge_quality(teacher:Teacher, rows:list,   # `TrainRow`s with meta['correct
                   dest, threshold:float=JUDGE_THRESHOLD, **kw)->dict:
     "How well the judge separates right from wrong answers at `threshold`."
     truth = {r.id: r.meta.get('correct') for r in rows}
-    if any(v not in (True, False) for v in truth.values()): raise InputError("every row needs meta['correct'] True or False", field='meta.correct')
+    if any(v not in (True, False) for v in truth.values()):
+        raise InputError("every row needs meta['correct'] True or False", field='meta.correct')
     kept = {r.id for r in judge_rows(teacher, rows, dest, threshold, name='judge_quality', **kw)}
     right, wrong = [i for i,v in truth.items() if v], [i for i,v in truth.items() if not v]
     keep_right = sum(i in kept for i in right) / max(len(right), 1)
@@ -190,10 +203,11 @@ def judge_quality(teacher:Teacher, rows:list,   # `TrainRow`s with meta['correct
 
 # %% ../nbs/12a_teachers.ipynb #77a4ccc2
 TARGETED_INSTRUCTION = {
-    'math': ('Write {k} new problems of the same kind (new numbers and situations, similar difficulty), each with a worked '
-             'solution ending with "#### <number>". Reply with JSON only: '
+    'math': ('Write {k} new problems of the same kind (new numbers and situations, similar difficulty), each with a '
+             'worked solution ending with "#### <number>". Reply with JSON only: '
              '{{"problems": [{{"question": "...", "solution": "...", "answer": "<number>"}}]}}'),
-    'code': ('Write {k} new Python problems of the same kind, each with a solution function and assert tests. Reply with JSON only: '
+    'code': ('Write {k} new Python problems of the same kind, each with a solution function and assert tests. '
+             'Reply with JSON only: '
              '{{"problems": [{{"question": "...", "solution": "<python code>", "tests": ["assert ..."]}}]}}'),
 }
 
@@ -206,14 +220,17 @@ def _clusters(clusters)->list:
         if not c.get('examples'): raise InputError('a cluster needs example questions', line=i, field='examples')
         cats = c.get('categories') or {}
         kind = c.get('kind') or ('code' if cats and max(cats, key=cats.get) == 'code' else 'math')
-        out.append(dict(cluster=c.get('cluster', i), label=c.get('llm_label') or c.get('label') or '', examples=list(c['examples']), kind=kind))
+        out.append(dict(cluster=c.get('cluster', i), label=c.get('llm_label') or c.get('label') or '',
+                        examples=list(c['examples']), kind=kind))
     return out
 
 # %% ../nbs/12a_teachers.ipynb #d00f4538
 def _targeted_prompt(c:dict, k:int, part:int=0, parts:int=1)->str:
     ex = '\n'.join(f'{j+1}. {q}' for j,q in enumerate(c['examples']))
-    vary = f' This is set {part+1} of {parts}: make its problems differ from the examples and from the other sets.' if parts > 1 else ''
-    return f"A student keeps failing problems like these ({c['label']}):\n{ex}\n\n" + TARGETED_INSTRUCTION[c['kind']].format(k=k) + vary
+    vary = (f' This is set {part+1} of {parts}: make its problems differ from the examples and from the other sets.'
+            if parts > 1 else '')
+    return (f"A student keeps failing problems like these ({c['label']}):\n{ex}\n\n"
+            + TARGETED_INSTRUCTION[c['kind']].format(k=k) + vary)
 
 # %% ../nbs/12a_teachers.ipynb #dafcd8a2
 def _parse_problems(text:str, req:dict)->list:
@@ -221,7 +238,8 @@ def _parse_problems(text:str, req:dict)->list:
     probs = parse_json_object(text, ('problems',))['problems']
     if not isinstance(probs, list): raise ValueError('"problems" is not a list')
     for p in probs:
-        if not isinstance(p, dict) or any(not p.get(k) for k in need): raise ValueError(f'each problem needs {", ".join(need)}')
+        if not isinstance(p, dict) or any(not p.get(k) for k in need):
+            raise ValueError(f'each problem needs {", ".join(need)}')
     return probs
 
 # %% ../nbs/12a_teachers.ipynb #12f91d2f
@@ -232,13 +250,17 @@ def _verify_code(probs:list, workers:int=2)->list:
 
 # %% ../nbs/12a_teachers.ipynb #bd236e36
 def _verify_math(teacher:Teacher, probs:list, dest, max_tokens:int, **kw)->list:
-    reqs = [solve_request(stable_hash(p['question']), p['question'], True, max_tokens, dict(numeric=True)) for p in probs]
+    reqs = [solve_request(stable_hash(p['question']), p['question'], True, max_tokens, dict(numeric=True))
+            for p in probs]
     recs, _ = run_teacher(teacher, reqs, dest, 'targeted_verify', parse=parse_solution, **kw)
     got = {r['id']: r['value'] for r in recs if r['ok']}
-    return [got.get(r['id']) is not None and got[r['id']] == normalize_number(str(p['answer'])) for r,p in zip(reqs, probs)]
+    return [got.get(r['id']) is not None and got[r['id']] == normalize_number(str(p['answer']))
+            for r,p in zip(reqs, probs)]
 
 # %% ../nbs/12a_teachers.ipynb #3fde109c
-def targeted_examples(teacher:Teacher, clusters,     # a `Clusters` (from cluster_failures) or dicts: cluster, label, examples, kind
+def targeted_examples(teacher:Teacher,
+                      # a `Clusters` (from cluster_failures) or dicts: cluster, label, examples, kind
+                      clusters,
                       dest, per_cluster:int=10,        # new problems wanted per cluster
                       per_request:int=5,               # problems asked for in one request
                       task:str='', judge:Teacher|None=None, threshold:float=JUDGE_THRESHOLD,
@@ -246,20 +268,27 @@ def targeted_examples(teacher:Teacher, clusters,     # a `Clusters` (from cluste
     "New, verified problems like each cluster's failures: `TrainRow`s (source 'targeted')."
     cs = _clusters(clusters)
     parts = math.ceil(per_cluster/per_request)
-    reqs = [dict(id=f"c{c['cluster']}/r{j}", messages=[{'role': 'system', 'content': SYSTEM},
-                 {'role': 'user', 'content': _targeted_prompt(c, min(per_request, per_cluster - j*per_request), j, parts)}],
-                 max_tokens=max_tokens, temperature=0.7, meta=dict(kind=c['kind'], cluster=c['cluster'], label=c['label']))
+    reqs = [dict(id=f"c{c['cluster']}/r{j}", messages=[
+                     {'role': 'system', 'content': SYSTEM},
+                     {'role': 'user',
+                      'content': _targeted_prompt(c, min(per_request, per_cluster - j*per_request), j, parts)}],
+                 max_tokens=max_tokens, temperature=0.7,
+                 meta=dict(kind=c['kind'], cluster=c['cluster'], label=c['label']))
             for c in cs for j in range(parts)]
     recs, tot = run_teacher(teacher, reqs, dest, 'targeted', parse=_parse_problems, **kw)
     if 'estimate' in tot: return []    # verification and judging cost more, once problems exist
-    probs = list({p['question']: dict(p, _req=r['id'], _meta=r['meta']) for r in recs if r['ok'] for p in r['value']}.values())
-    math_ = [p for p in probs if p['_meta']['kind'] == 'math']; code = [p for p in probs if p['_meta']['kind'] == 'code']
+    probs = list({p['question']: dict(p, _req=r['id'], _meta=r['meta'])
+                  for r in recs if r['ok'] for p in r['value']}.values())
+    math_ = [p for p in probs if p['_meta']['kind'] == 'math']
+    code = [p for p in probs if p['_meta']['kind'] == 'code']
     ok = dict(zip(map(id, math_), _verify_math(teacher, math_, dest, max_tokens, **kw) if math_ else []))
     ok.update(zip(map(id, code), _verify_code(code) if code else []))
-    rows = [TrainRow(id=f"targeted/{p['_req']}/{stable_hash(p['question'], 10)}", prompt=p['question'], source='targeted',
+    rows = [TrainRow(id=f"targeted/{p['_req']}/{stable_hash(p['question'], 10)}", prompt=p['question'],
+                     source='targeted',
                      completion=p['solution'] if p['_meta']['kind'] == 'math' else f"```python\n{p['solution']}\n```",
                      task=task, category=p['_meta']['kind'], origin=f"cluster/{p['_meta']['cluster']}",
-                     meta=dict(cluster=p['_meta']['cluster'], cluster_label=p['_meta']['label'], teacher=teacher.spec, verified=True,
+                     meta=dict(cluster=p['_meta']['cluster'], cluster_label=p['_meta']['label'], teacher=teacher.spec,
+                               verified=True,
                                **({'tests': p['tests']} if 'tests' in p else {'answer': str(p['answer'])})))
             for p in probs if ok[id(p)]]
     print(f"targeted_examples: {len(probs)} problems from {len(cs)} clusters, {len(rows)} verified "
@@ -270,8 +299,8 @@ def targeted_examples(teacher:Teacher, clusters,     # a `Clusters` (from cluste
 def teacher_labeller(teacher:Teacher, max_tokens:int=32):
     "A `labeller` for `cluster_failures`: representative questions -> a short teacher-written label."
     def label(questions:list)->str:
-        msgs = [{'role': 'user', 'content': 'Give a short label (at most 8 words) for what these problems have in common. '
-                 'Reply with the label only.\n\n' + '\n'.join(f'- {q[:300]}' for q in questions)}]
+        msgs = [{'role': 'user', 'content': 'Give a short label (at most 8 words) for what these problems have in '
+                 'common. Reply with the label only.\n\n' + '\n'.join(f'- {q[:300]}' for q in questions)}]
         key = request_key(teacher, dict(id='label', messages=msgs, max_tokens=max_tokens))
         reply = teacher.cache.get(key) if teacher.cache is not None else None
         if reply is None:

@@ -51,13 +51,15 @@ class TrainConfig(Section):
     dropout: float = 0.0            # LoRA dropout
     target_modules: str|list = 'all-linear'  # projections to adapt
     lr: float = 3e-6                # peak learning rate
-    batch_size: int = 4             # rows per device step (per update in all, times grad_accum, however many processes share it)
+    # rows per device step (per update in all, times grad_accum, however many processes share it)
+    batch_size: int = 4
     grad_accum: int = 2             # steps per optimizer update
     epochs: float = 3               # upper bound on passes over the training split
     max_steps: int = -1             # optimizer updates; > 0 overrides `epochs`
     warmup: float = 0.0             # warm-up updates: an int, or a float in [0, 1) as a share of them
     max_grad_norm: float = 1.0      # gradient clipping
-    optim: str = 'adamw_torch'      # optimizer, by transformers' name ('adamw_8bit' saves memory); the same on every backend
+    # optimizer, by transformers' name ('adamw_8bit' saves memory); the same on every backend
+    optim: str = 'adamw_torch'
     weight_decay: float = 0.0       # AdamW weight decay of the LoRA matrices
     max_length: int = 1024          # tokens per row (prompt + completion)
     too_long: str = 'truncate'      # rows over max_length: 'truncate' (keep the start), 'drop' or 'error'
@@ -69,37 +71,51 @@ class TrainConfig(Section):
     patience: int = 3               # evaluations without improvement before stopping
     packing: bool = False           # BFD-pack rows into max_length blocks (else padding-free batches of rows)
     padding_free: bool = True       # concatenate a batch's rows without padding (position_ids keep them apart)
-    micro_batch: int|None = None    # rows per forward pass (a divisor of batch_size); default: 1 on CPU, batch_size on CUDA
+    # rows per forward pass (a divisor of batch_size); default: 1 on CPU, batch_size on CUDA
+    micro_batch: int|None = None
     checkpointing: bool|None = None # recompute activations in backward to save memory; default: on CUDA only
-    backend: str = 'auto'           # 'auto' (Unsloth on one CUDA device when installed, else transformers + peft), 'unsloth' or 'transformers'
-    attn: str = 'auto'              # attention of the transformers backend: 'auto' (flash_attn's varlen kernel on CUDA when installed, else 'sdpa'; never a download), 'hub' (flash-attention 2 from the Hub through the kernels package) or a transformers name
+    # 'auto' (Unsloth on one CUDA device when installed, else transformers + peft), 'unsloth' or 'transformers'
+    backend: str = 'auto'
+    # attention of the transformers backend: 'auto' (flash_attn's varlen kernel on CUDA when installed, else 'sdpa';
+    # never a download), 'hub' (flash-attention 2 from the Hub through the kernels package) or a transformers name
+    attn: str = 'auto'
     smoothing: float = 0.9          # EMA factor of the smoothed training loss
     plateau_window: int = 20        # logs over which the smoothed loss must improve
     plateau_tol: float = 1e-3       # relative improvement below which it is a plateau
     on_plateau: str = 'warn'        # 'warn' or 'stop'
     spike_factor: float = 10.0      # a gradient norm this many times the running median is a spike
-    select_on: str = 'eval_loss'    # the checkpoint kept and early stopping: 'eval_loss', or a task outcome of greedy generation on dev problems ('correct', 'final_answer': see `TaskEval`)
-    heldout_guard: float = 0.05     # with a task outcome: a checkpoint whose held-out dev score falls more than this below the start's is never kept
-    task_dev: int = 20              # with a task outcome: dev problems per set (the pipeline takes them after the pool's and the held-out set's)
+    # the checkpoint kept and early stopping: 'eval_loss', or a task outcome of greedy generation on dev problems
+    # ('correct', 'final_answer': see `TaskEval`)
+    select_on: str = 'eval_loss'
+    # with a task outcome: a checkpoint whose held-out dev score falls more than this below the start's is never kept
+    heldout_guard: float = 0.05
+    # with a task outcome: dev problems per set (the pipeline takes them after the pool's and the held-out set's)
+    task_dev: int = 20
 
     def check(self):
         "Raise an `InputError` naming the first bad field."
         pos = ('r', 'alpha', 'batch_size', 'grad_accum', 'max_length', 'eval_steps', 'logging_steps', 'patience')
         for k in pos:
-            if not isinstance(getattr(self, k), int) or getattr(self, k) < 1: raise InputError(f'expected an int >= 1, got {getattr(self, k)!r}', field=k)
-        if not 0 < self.val_fraction < 1: raise InputError(f'expected 0 < val_fraction < 1, got {self.val_fraction}', field='val_fraction')
+            if not isinstance(getattr(self, k), int) or getattr(self, k) < 1:
+                raise InputError(f'expected an int >= 1, got {getattr(self, k)!r}', field=k)
+        if not 0 < self.val_fraction < 1:
+            raise InputError(f'expected 0 < val_fraction < 1, got {self.val_fraction}', field='val_fraction')
         if not self.lr > 0: raise InputError(f'expected > 0, got {self.lr}', field='lr')
         if not self.weight_decay >= 0: raise InputError(f'expected >= 0, got {self.weight_decay}', field='weight_decay')
-        if self.max_steps <= 0 and not self.epochs > 0: raise InputError('give epochs > 0 or max_steps > 0', field='epochs')
+        if self.max_steps <= 0 and not self.epochs > 0:
+            raise InputError('give epochs > 0 or max_steps > 0', field='epochs')
         _one_of(self.too_long, ('truncate', 'drop', 'error'), 'too_long')
         _one_of(self.on_plateau, ('warn', 'stop'), 'on_plateau')
         _one_of(self.select_on, SELECT_ON, 'select_on'); _one_of(self.backend, TRAIN_BACKENDS, 'backend')
         for k in ('attn', 'optim'):
-            if not isinstance(getattr(self, k), str) or not getattr(self, k): raise InputError(f'expected a name, got {getattr(self, k)!r}', field=k)
+            if not isinstance(getattr(self, k), str) or not getattr(self, k):
+                raise InputError(f'expected a name, got {getattr(self, k)!r}', field=k)
         if self.micro_batch is not None and (self.micro_batch < 1 or self.batch_size % self.micro_batch):
-            raise InputError(f'expected a divisor of batch_size ({self.batch_size}), got {self.micro_batch}', field='micro_batch')
+            raise InputError(f'expected a divisor of batch_size ({self.batch_size}), got {self.micro_batch}',
+                             field='micro_batch')
         if self.save_steps is not None and (self.save_steps < 1 or self.save_steps % self.eval_steps):
-            raise InputError(f'expected a multiple of eval_steps ({self.eval_steps}), got {self.save_steps}', field='save_steps')
+            raise InputError(f'expected a multiple of eval_steps ({self.eval_steps}), got {self.save_steps}',
+                             field='save_steps')
         return self
 
 # %% ../nbs/13_train.ipynb #f6a70186
@@ -129,7 +145,8 @@ def _tokenize(tok, row:TrainRow)->dict:
     if getattr(tok, 'chat_template', None):
         msgs = _messages(row)
         p = tok.apply_chat_template(msgs, add_generation_prompt=True, return_dict=True)['input_ids']
-        full = tok.apply_chat_template(msgs+[{'role': 'assistant', 'content': row.completion}], return_dict=True)['input_ids']
+        full = tok.apply_chat_template(msgs+[{'role': 'assistant', 'content': row.completion}],
+                                       return_dict=True)['input_ids']
     else:
         text = '\n\n'.join(m['content'] for m in _messages(row))
         p = tok(text)['input_ids']; full = tok(text+row.completion)['input_ids']+[tok.eos_token_id]
@@ -144,13 +161,15 @@ def tokenize_rows(tok, rows:list, max_length:int, too_long:str='truncate')->tupl
         ex = _tokenize(tok, r)
         if len(ex['input_ids']) > max_length:
             over.append(r.id)
-            if too_long == 'error': raise InputError(f"{len(ex['input_ids'])} tokens > max_length {max_length}", field=f'rows[{r.id!r}]')
+            if too_long == 'error':
+                raise InputError(f"{len(ex['input_ids'])} tokens > max_length {max_length}", field=f'rows[{r.id!r}]')
             ex = {k: v[:max_length] for k,v in ex.items()}
             if too_long == 'drop' or not any(ex['completion_mask']): dropped.append(r.id); continue
         out.append({'id': r.id, **ex})
-    if over: warnings.warn(f"{len(over)} of {len(rows)} rows exceed max_length {max_length} tokens: "
-                           f"{'dropped' if too_long == 'drop' else 'truncated (keeping the start)'}"
-                           f"{f', {len(dropped)} dropped (no completion left)' if too_long != 'drop' and dropped else ''}")
+    if over:
+        warnings.warn(f"{len(over)} of {len(rows)} rows exceed max_length {max_length} tokens: "
+                      f"{'dropped' if too_long == 'drop' else 'truncated (keeping the start)'}"
+                      f"{f', {len(dropped)} dropped (no completion left)' if too_long != 'drop' and dropped else ''}")
     return out, dict(rows=len(rows), too_long=len(over), truncated=len(over)-len(dropped), dropped=len(dropped),
                      tokens=sum(len(e['input_ids']) for e in out))
 
@@ -166,7 +185,9 @@ def _dataset(exs:list, ids:set, name:str):
 def split_rows(n:int, val_fraction:float, seed:int=0)->tuple:
     "`(train indices, validation indices)`: a seeded split of `n` rows with at least one of each."
     n_val = max(1, round(n*val_fraction))
-    if n - n_val < 1: raise InputError(f'{n} rows: too few to hold out a {val_fraction:.0%} validation split and train on the rest (need at least 2)', field='rows')
+    if n - n_val < 1:
+        raise InputError(f'{n} rows: too few to hold out a {val_fraction:.0%} validation split and train on the rest '
+                         '(need at least 2)', field='rows')
     idx = list(range(n)); random.Random(seed).shuffle(idx)
     return sorted(idx[n_val:]), sorted(idx[:n_val])
 
@@ -174,9 +195,11 @@ def split_rows(n:int, val_fraction:float, seed:int=0)->tuple:
 def _row_losses(model, batch, use_cache:bool=False)->list:
     "Mean completion loss of each row in a padded or padding-free batch."
     import torch
-    with torch.no_grad(): logits = model(**{k: v for k,v in batch.items() if k != 'labels'}, use_cache=use_cache).logits.float()
+    with torch.no_grad():
+        logits = model(**{k: v for k,v in batch.items() if k != 'labels'}, use_cache=use_cache).logits.float()
     labels = batch['labels']
-    nll = torch.nn.functional.cross_entropy(logits[:, :-1].transpose(1, 2), labels[:, 1:], reduction='none', ignore_index=-100)
+    nll = torch.nn.functional.cross_entropy(logits[:, :-1].transpose(1, 2), labels[:, 1:], reduction='none',
+                                            ignore_index=-100)
     if 'position_ids' in batch:
         seq = (batch['position_ids'][0] == 0).cumsum(0)[1:]
         return [nll[0][(seq == s) & (labels[0, 1:] != -100)].mean().item() for s in seq.unique().tolist()]
@@ -186,7 +209,8 @@ def _row_losses(model, batch, use_cache:bool=False)->list:
 def packing_check(model, examples:list, pad_token_id:int)->dict:
     "Per-row completion losses of `examples` batched with padding and padding-free, and their largest difference."
     from trl.trainer.sft_trainer import DataCollatorForLanguageModeling as Collator
-    exs = [dict(input_ids=e['input_ids'], labels=[t if m else -100 for t,m in zip(e['input_ids'], e['completion_mask'])]) for e in examples]
+    exs = [dict(input_ids=e['input_ids'],
+                labels=[t if m else -100 for t,m in zip(e['input_ids'], e['completion_mask'])]) for e in examples]
     padded = _row_losses(model, Collator(pad_token_id=pad_token_id)(exs))
     packed = _row_losses(model, Collator(pad_token_id=pad_token_id, padding_free=True)(exs))
     return dict(padded=padded, packed=packed, max_abs_diff=max(abs(a-b) for a,b in zip(padded, packed)),
@@ -214,7 +238,8 @@ class ConvergenceMonitor(_Callback):
     def on_log(self, args, state, control, logs=None, **kw):
         logs, step, c = logs or {}, state.global_step, self.cfg
         for k in ('loss', 'eval_loss', 'grad_norm'):
-            if k in logs and not math.isfinite(logs[k]): return self._stop(control, 'nan', f'{k} is {logs[k]} at step {step}')
+            if k in logs and not math.isfinite(logs[k]):
+                return self._stop(control, 'nan', f'{k} is {logs[k]} at step {step}')
         if (g := logs.get('grad_norm')) is not None:
             if len(self.norms) >= 5 and g > c.spike_factor*(med := statistics.median(self.norms)):
                 self._say(f'gradient-norm spike at step {step}: {g:.3g} is {g/med:.0f}x the running median {med:.3g}')
@@ -226,8 +251,9 @@ class ConvergenceMonitor(_Callback):
                 old = self.smoothed[-c.plateau_window-1]; gain = (old-self.ema)/abs(old)
                 if gain < c.plateau_tol:
                     self.plateau = True
-                    msg = (f'plateau at step {step}: smoothed loss {self.ema:.4f} (perplexity {math.exp(min(self.ema, 50)):.2f}) '
-                           f'improved {gain:.2%} over the last {c.plateau_window} logs (< {c.plateau_tol:.2%})')
+                    msg = (f'plateau at step {step}: smoothed loss {self.ema:.4f} '
+                           f'(perplexity {math.exp(min(self.ema, 50)):.2f}) improved {gain:.2%} '
+                           f'over the last {c.plateau_window} logs (< {c.plateau_tol:.2%})')
                     if c.on_plateau == 'stop': self._stop(control, 'plateau', msg)
                     else: self._say(msg)
 
@@ -263,19 +289,24 @@ ATTN_HUB = 'hub'                                 # `TrainConfig.attn` naming tha
 def pick_attention(requested:str='auto', # `TrainConfig.attn`
                    cuda:bool|None=None,  # default: `has_cuda()`
                   )->tuple:
-    "`(attn_implementation, reason)` for the transformers backend: flash_attn's varlen kernel on CUDA when installed, else SDPA."
-    if requested == ATTN_HUB: return FLASH_KERNEL, 'set in the config (attn: hub): flash-attention 2 from the Hub, varlen over position_ids'
+    """`(attn_implementation, reason)` for the transformers backend: flash_attn's varlen kernel on CUDA when installed,
+    else SDPA."""
+    if requested == ATTN_HUB:
+        return FLASH_KERNEL, 'set in the config (attn: hub): flash-attention 2 from the Hub, varlen over position_ids'
     if requested != 'auto': return requested, 'set in the config (attn)'
     cuda = has_cuda() if cuda is None else cuda
     if not cuda: return 'sdpa', 'CPU: PyTorch SDPA (flash-attention kernels need CUDA)'
-    if _installed('flash_attn'): return 'flash_attention_2', 'flash_attn installed: its varlen kernel takes the rows of a padding-free batch from position_ids'
-    return 'sdpa', ('flash_attn not installed: SDPA, where a padding-free batch needs a dense block-diagonal mask, quadratic '
-                    'in its flattened length (attn: hub takes flash-attention 2 from the Hub)')
+    if _installed('flash_attn'):
+        return 'flash_attention_2', ('flash_attn installed: its varlen kernel takes the rows of a padding-free batch '
+                                     'from position_ids')
+    return 'sdpa', ('flash_attn not installed: SDPA, where a padding-free batch needs a dense block-diagonal mask, '
+                    'quadratic in its flattened length (attn: hub takes flash-attention 2 from the Hub)')
 
 
 # %% ../nbs/13_train.ipynb #c1ab7c40
 def _from_pretrained(src, dtype, attn:str, reason:str, strict:bool=False)->tuple:
-    "`(model, attn, reason)`: the base loaded with `attn`, or with SDPA (saying why) when a kernel the config did not name fails to load."
+    """`(model, attn, reason)`: the base loaded with `attn`, or with SDPA (saying why) when a kernel the config did not
+    name fails to load."""
     import transformers as tf
     try: return tf.AutoModelForCausalLM.from_pretrained(src, dtype=dtype, attn_implementation=attn), attn, reason
     except Exception as e:
@@ -294,22 +325,28 @@ def _load_for_training(src, cfg:TrainConfig, backend:str, cuda:bool, local_rank:
         import torch
         from unsloth import FastLanguageModel
         sig = inspect.signature(FastLanguageModel.from_pretrained).parameters
-        kw = {k: v for k,v in dict(load_in_16bit=True, random_state=cfg.seed, use_exact_model_name=True).items() if k in sig}   # not its mirror
+        # not its mirror
+        kw = {k: v for k,v in dict(load_in_16bit=True, random_state=cfg.seed, use_exact_model_name=True).items()
+              if k in sig}
         if world > 1: kw['device_map'] = {'': local_rank}
         model, tok = FastLanguageModel.from_pretrained(str(src), dtype=torch.bfloat16 if cuda else torch.float32,
                                                        max_seq_length=cfg.max_length, load_in_4bit=False, **kw)
         tm = _PROJ if cfg.target_modules == 'all-linear' else cfg.target_modules
         ckpt = cuda if cfg.checkpointing is None else cfg.checkpointing
-        model = FastLanguageModel.get_peft_model(model, r=cfg.r, lora_alpha=cfg.alpha, lora_dropout=cfg.dropout, target_modules=tm,
-                                                 random_state=cfg.seed, use_gradient_checkpointing='unsloth' if ckpt else False)
-        return model, tok, None, model.config._attn_implementation, "Unsloth's own attention (it replaces the model's forward)"
+        model = FastLanguageModel.get_peft_model(model, r=cfg.r, lora_alpha=cfg.alpha, lora_dropout=cfg.dropout,
+                                                 target_modules=tm, random_state=cfg.seed,
+                                                 use_gradient_checkpointing='unsloth' if ckpt else False)
+        return (model, tok, None, model.config._attn_implementation,
+                "Unsloth's own attention (it replaces the model's forward)")
     import torch
     import transformers as tf
     from peft import LoraConfig
     tok = tf.AutoTokenizer.from_pretrained(src)
     attn, why = pick_attention(cfg.attn, cuda)
-    model, attn, why = _from_pretrained(src, torch.bfloat16 if cuda else torch.float32, attn, why, strict=cfg.attn != 'auto')
-    lc = LoraConfig(r=cfg.r, lora_alpha=cfg.alpha, lora_dropout=cfg.dropout, target_modules=cfg.target_modules, task_type='CAUSAL_LM')
+    model, attn, why = _from_pretrained(src, torch.bfloat16 if cuda else torch.float32, attn, why,
+                                        strict=cfg.attn != 'auto')
+    lc = LoraConfig(r=cfg.r, lora_alpha=cfg.alpha, lora_dropout=cfg.dropout, target_modules=cfg.target_modules,
+                    task_type='CAUSAL_LM')
     return model, tok, lc, attn, why
 
 # %% ../nbs/13_train.ipynb #b7ff5378
@@ -322,59 +359,72 @@ def _pad_token(tok):
 
 # %% ../nbs/13_train.ipynb #dd4e825c
 def _batches(cfg:TrainConfig, cuda:bool, world:int=1)->tuple:
-    "`(rows per forward pass, forward passes per update)` on each of `world` processes, for `batch_size × grad_accum` rows per update in all."
+    """`(rows per forward pass, forward passes per update)` on each of `world` processes, for `batch_size × grad_accum`
+    rows per update in all."""
     rows = cfg.batch_size*cfg.grad_accum
-    if rows % world: raise InputError(f'batch_size × grad_accum = {rows} rows per update cannot be shared by {world} processes: make it a multiple of {world}', field='grad_accum')
+    if rows % world:
+        raise InputError(f'batch_size × grad_accum = {rows} rows per update cannot be shared by {world} processes: '
+                         f'make it a multiple of {world}', field='grad_accum')
     per, mb = rows//world, cfg.micro_batch or (cfg.batch_size if cuda else 1)
     if per % mb:
-        if cfg.micro_batch: raise InputError(f'{per} rows per update on each of {world} processes is not a multiple of micro_batch {mb}', field='micro_batch')
+        if cfg.micro_batch:
+            raise InputError(f'{per} rows per update on each of {world} processes is not a multiple of '
+                             f'micro_batch {mb}', field='micro_batch')
         mb = math.gcd(mb, per)
     return mb, per//mb
 
 # %% ../nbs/13_train.ipynb #cf72cfb1
 def _fsdp_checkpointing()->bool:
     "True under an FSDP launch that checkpoints activations itself (the Trainer's own checkpointing must then be off)."
-    return os.environ.get('ACCELERATE_USE_FSDP', 'false').lower() == 'true' and os.environ.get('FSDP_ACTIVATION_CHECKPOINTING', 'false').lower() == 'true'
+    return (os.environ.get('ACCELERATE_USE_FSDP', 'false').lower() == 'true'
+            and os.environ.get('FSDP_ACTIVATION_CHECKPOINTING', 'false').lower() == 'true')
 
 # %% ../nbs/13_train.ipynb #59e76421
 def _best_metric(cfg:TrainConfig)->dict:
-    "The Trainer's checkpoint selection: the lowest eval loss, or the highest task score that passes the held-out guard."
+    """The Trainer's checkpoint selection: the lowest eval loss, or the highest task score that passes the held-out
+    guard."""
     if cfg.select_on == 'eval_loss': return dict(metric_for_best_model='eval_loss', greater_is_better=False)
     return dict(metric_for_best_model='eval_selected', greater_is_better=True)
 
 # %% ../nbs/13_train.ipynb #184b6084
 def _args(cfg:TrainConfig, ck:Path, progress:bool, cuda:bool, world:int=1):
-    "TRL's `SFTConfig` for `cfg`, every setting we rely on explicit (Unsloth swaps in a config class with other defaults)."
+    """TRL's `SFTConfig` for `cfg`, every setting we rely on explicit (Unsloth swaps in a config class with other
+    defaults)."""
     from trl import SFTConfig
     mb, accum = _batches(cfg, cuda, world)
     f = SFTConfig.__dataclass_fields__
-    ck_name = 'activation_checkpointing' if 'activation_checkpointing' in f else 'gradient_checkpointing'  # renamed in transformers 5.2x
+    # renamed in transformers 5.2x
+    ck_name = 'activation_checkpointing' if 'activation_checkpointing' in f else 'gradient_checkpointing'
     ckpt = (cuda if cfg.checkpointing is None else cfg.checkpointing) and not _fsdp_checkpointing()
     return SFTConfig(
         output_dir=str(ck), per_device_train_batch_size=mb, per_device_eval_batch_size=cfg.batch_size,
         gradient_accumulation_steps=accum, learning_rate=cfg.lr, num_train_epochs=cfg.epochs, max_steps=cfg.max_steps,
-        optim=cfg.optim, weight_decay=cfg.weight_decay, adam_beta1=0.9, adam_beta2=0.999, adam_epsilon=1e-8, lr_scheduler_type='linear',
-        warmup_steps=cfg.warmup, max_grad_norm=cfg.max_grad_norm, seed=cfg.seed, data_seed=cfg.seed,
-        eval_strategy='steps', eval_steps=cfg.eval_steps, save_strategy='steps', save_steps=cfg.save_steps or cfg.eval_steps,
-        save_total_limit=2, load_best_model_at_end=True, **_best_metric(cfg),
+        optim=cfg.optim, weight_decay=cfg.weight_decay, adam_beta1=0.9, adam_beta2=0.999, adam_epsilon=1e-8,
+        lr_scheduler_type='linear', warmup_steps=cfg.warmup, max_grad_norm=cfg.max_grad_norm, seed=cfg.seed,
+        data_seed=cfg.seed, eval_strategy='steps', eval_steps=cfg.eval_steps, save_strategy='steps',
+        save_steps=cfg.save_steps or cfg.eval_steps, save_total_limit=2, load_best_model_at_end=True,
+        **_best_metric(cfg),
         restore_callback_states_from_checkpoint=True, logging_steps=cfg.logging_steps, logging_nan_inf_filter=False,
         report_to='none', disable_tqdm=not progress, include_num_input_tokens_seen='non_padding',
-        completion_only_loss=True, packing=cfg.packing, packing_strategy='bfd', padding_free=cfg.padding_free and mb > 1,
-        max_length=cfg.max_length if cfg.packing else None, use_cpu=not cuda, bf16=cuda, fp16=False, dataloader_num_workers=0,
+        completion_only_loss=True, packing=cfg.packing, packing_strategy='bfd',
+        padding_free=cfg.padding_free and mb > 1, max_length=cfg.max_length if cfg.packing else None,
+        use_cpu=not cuda, bf16=cuda, fp16=False, dataloader_num_workers=0,
         **{ck_name: ckpt, f'{ck_name}_kwargs': {'use_reentrant': False} if ckpt else None},
         **{k: v for k,v in _PINNED.items() if k in f})
 
 # %% ../nbs/13_train.ipynb #66753ac9
 _PINNED = dict(   # defaults of TrainingArguments that Unsloth's config class changes, where this transformers has them
-    bf16_full_eval=False, fp16_full_eval=False, eval_accumulation_steps=None, torch_empty_cache_steps=None, auto_find_batch_size=False,
-    include_tokens_per_second=False, dataloader_pin_memory=True, average_tokens_across_devices=True, ddp_find_unused_parameters=False)
+    bf16_full_eval=False, fp16_full_eval=False, eval_accumulation_steps=None, torch_empty_cache_steps=None,
+    auto_find_batch_size=False, include_tokens_per_second=False, dataloader_pin_memory=True,
+    average_tokens_across_devices=True, ddp_find_unused_parameters=False)
 
 # %% ../nbs/13_train.ipynb #df1150a4
 def _peak_memory(cuda:bool)->dict:
     if cuda:
         import torch
         return dict(peak_memory_mb=round(torch.cuda.max_memory_allocated()/2**20, 1), memory='cuda max allocated')
-    return dict(peak_memory_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024, 1), memory='process peak RSS')
+    return dict(peak_memory_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024, 1),
+                memory='process peak RSS')
 
 # %% ../nbs/13_train.ipynb #1b0fd4b8
 class _Clock(_Callback):
@@ -406,20 +456,24 @@ def task_score(model, tok, examples:list, outcome:str, max_new_tokens:int=256, b
     for name in dict.fromkeys(e.task for e in examples):
         t = get_task(name); exs = [e for e in examples if e.task == name]
         items = [prompt_item(e.id, t.prompt(e)) for e in exs]
-        for e, c in zip(exs, generate(lm, items, t.gen_settings(max_new_tokens=max_new_tokens, batch_size=batch_size), progress=False)):
+        for e, c in zip(exs, generate(lm, items, t.gen_settings(max_new_tokens=max_new_tokens, batch_size=batch_size),
+                                      progress=False)):
             sc = t.score(e, c.text, c.finish_reason)
             hits += sc.correct if outcome == 'correct' else has_final_answer(name, c.text, sc.extracted)
     return hits/len(examples) if examples else 0.0
 
 # %% ../nbs/13_train.ipynb #8d3cc4d6
 class TaskEvalCallback(_Callback):
-    "At the start and at every evaluation: the dev and held-out scores; `eval_selected` is the dev score, or -1 when the held-out guard trips."
+    """At the start and at every evaluation: the dev and held-out scores; `eval_selected` is the dev score, or -1 when
+    the held-out guard trips."""
     def __init__(self, te:TaskEval, tok, cfg:TrainConfig, out:Path, write:bool=True):
-        self.te, self.tok, self.cfg, self.out, self.write, self.start, self.history = te, tok, cfg, Path(out), write, None, []
+        self.te, self.tok, self.cfg, self.out, self.write, self.start, self.history = (
+            te, tok, cfg, Path(out), write, None, [])
     def _scores(self, model)->tuple:
         was = model.training; model.eval()
         try:
-            f = lambda exs: task_score(model, self.tok, exs, self.cfg.select_on, self.te.max_new_tokens, self.te.batch_size) if exs else None
+            f = lambda exs: (task_score(model, self.tok, exs, self.cfg.select_on, self.te.max_new_tokens,
+                                        self.te.batch_size) if exs else None)
             return f(self.te.dev), f(self.te.heldout)
         finally: model.train(was)
     def on_train_begin(self, args, state, control, model=None, **kw):
@@ -430,20 +484,24 @@ class TaskEvalCallback(_Callback):
             if self.write: write_json(f, self.start)
     def selected(self, dev:float, heldout:float|None)->float:
         "`dev`, unless the held-out score fell more than the guard below the start's."
-        ok = heldout is None or self.start['heldout'] is None or heldout >= self.start['heldout'] - self.cfg.heldout_guard
+        ok = (heldout is None or self.start['heldout'] is None
+              or heldout >= self.start['heldout'] - self.cfg.heldout_guard)
         return dev if ok else -1.0
     def on_evaluate(self, args, state, control, model=None, metrics=None, **kw):
         d, h = self._scores(model)
         rec = dict(step=state.global_step, eval_task_score=d, eval_heldout_score=h, eval_selected=self.selected(d, h))
         if metrics is not None: metrics.update({k: v for k, v in rec.items() if k != 'step' and v is not None})
         state.log_history.append(rec); self.history.append(rec)
-    def report(self)->dict: return dict(outcome=self.cfg.select_on, guard=self.cfg.heldout_guard, start=self.start, history=self.history)
+    def report(self)->dict:
+        return dict(outcome=self.cfg.select_on, guard=self.cfg.heldout_guard, start=self.start, history=self.history)
 
 # %% ../nbs/13_train.ipynb #21a612cd
 def _best_losses(st, cfg:TrainConfig)->dict:
     "The eval loss (and perplexity) of the checkpoint kept, whatever metric chose it."
     if cfg.select_on == 'eval_loss': best = st.best_metric
-    else: best = next((e['eval_loss'] for e in st.log_history if e.get('step') == st.best_global_step and 'eval_loss' in e), None)
+    else:
+        best = next((e['eval_loss'] for e in st.log_history
+                     if e.get('step') == st.best_global_step and 'eval_loss' in e), None)
     return dict(best_eval_loss=best, best_eval_ppl=math.exp(best) if best is not None else None,
                 **(dict(best_task_score=st.best_metric) if cfg.select_on != 'eval_loss' else {}))
 
@@ -452,7 +510,8 @@ def _stop_reason(trainer, monitor, early, cfg)->tuple:
     st = trainer.state
     if monitor.reason: return monitor.reason, monitor.detail
     if early.early_stopping_patience_counter >= cfg.patience:
-        what = 'eval_loss' if cfg.select_on == 'eval_loss' else f'{cfg.select_on} score (held-out guard {cfg.heldout_guard:g})'
+        what = ('eval_loss' if cfg.select_on == 'eval_loss'
+                else f'{cfg.select_on} score (held-out guard {cfg.heldout_guard:g})')
         return 'early_stopping', f'no better {what} in {cfg.patience} evaluations after step {st.best_global_step}'
     if cfg.max_steps > 0 and st.global_step >= cfg.max_steps: return 'max_steps', f'reached max_steps {cfg.max_steps}'
     return 'epochs', f'completed {st.epoch:g} epochs ({st.global_step} steps)'
@@ -490,14 +549,18 @@ def checkpoint_problem(folder)->str|None:
     try: json.loads(st.read_text())
     except (ValueError, UnicodeDecodeError) as e: return f'trainer_state.json is not valid JSON ({e})'
     files = [f for f in d.iterdir() if f.is_file()]
-    if not any(f.name.endswith(('model.safetensors', 'model.bin')) for f in files) and not any(p.is_dir() for p in d.iterdir()):
+    if (not any(f.name.endswith(('model.safetensors', 'model.bin')) for f in files)
+            and not any(p.is_dir() for p in d.iterdir())):
         return 'no model weights'
-    return next((p for f in sorted(files) if f.suffix in ('.safetensors', '.bin', '.pt', '.pth') and (p := _file_problem(f))), None)
+    return next((p for f in sorted(files)
+                 if f.suffix in ('.safetensors', '.bin', '.pt', '.pth') and (p := _file_problem(f))), None)
 
 # %% ../nbs/13_train.ipynb #e30dc08b
 def _resume_from(ck:Path, move:bool=True)->tuple:
-    "`(the newest checkpoint in `ck` that passes `checkpoint_problem`, or None; [{checkpoint, reason}] for the newer ones refused)`."
-    found = sorted((int(m[1]), p) for p in Path(ck).iterdir() if p.is_dir() and (m := _CKPT.match(p.name))) if Path(ck).is_dir() else []
+    """`(the newest checkpoint in `ck` that passes `checkpoint_problem`, or None; [{checkpoint, reason}] for the newer
+    ones refused)`."""
+    found = (sorted((int(m[1]), p) for p in Path(ck).iterdir() if p.is_dir() and (m := _CKPT.match(p.name)))
+             if Path(ck).is_dir() else [])
     refused = []
     for _, p in reversed(found):
         why = checkpoint_problem(p)
@@ -508,8 +571,8 @@ def _resume_from(ck:Path, move:bool=True)->tuple:
     return None, refused
 
 # %% ../nbs/13_train.ipynb #187aa349
-def _train_job(src:str, rows:list, out:str, cfg:dict, fp:str, resume:bool, progress:bool, backend:str, backend_reason:str,
-               callbacks:list|None=None, task_eval=None)->dict:
+def _train_job(src:str, rows:list, out:str, cfg:dict, fp:str, resume:bool, progress:bool, backend:str,
+               backend_reason:str, callbacks:list|None=None, task_eval=None)->dict:
     "Train in this process (see `train_lora`, which checks the arguments); every process of a launch runs this."
     if backend == 'unsloth': import unsloth  # noqa: F401  (first: before TRL, transformers and peft)
     cfg, rows, out = TrainConfig(**cfg), training_rows(rows), Path(out)
@@ -527,20 +590,24 @@ def _train_job(src:str, rows:list, out:str, cfg:dict, fp:str, resume:bool, progr
     exs, tok_report = tokenize_rows(tok, rows, cfg.max_length, cfg.too_long)
     bars = datasets.is_progress_bar_enabled()
     if not progress: datasets.disable_progress_bars()
-    train_ds, val_ds = (_dataset(exs, {rows[i].id for i in ix}, name) for ix,name in ((tr, 'training'), (va, 'validation')))
+    train_ds, val_ds = (_dataset(exs, {rows[i].id for i in ix}, name)
+                        for ix,name in ((tr, 'training'), (va, 'validation')))
     if main: write_json(out/'fingerprint.json', dict(fingerprint=fp, base=str(src)))
     args = _args(cfg, ck, progress, cuda, world)
-    if cuda and args.padding_free and attn in ('sdpa', 'eager'): warnings.warn(f'padding-free batches on {attn}: {attn_reason}')
+    if cuda and args.padding_free and attn in ('sdpa', 'eager'):
+        warnings.warn(f'padding-free batches on {attn}: {attn_reason}')
     monitor, early, clock = ConvergenceMonitor(cfg), EarlyStoppingCallback(cfg.patience), _Clock()
-    scorer = [TaskEvalCallback(task_eval, tok, cfg, out, write=main)] if cfg.select_on != 'eval_loss' else []   # before early stopping: it adds the metric
+    # before early stopping: it adds the metric
+    scorer = [TaskEvalCallback(task_eval, tok, cfg, out, write=main)] if cfg.select_on != 'eval_loss' else []
     tb = [TensorBoardCallback(SummaryWriter(str(out/'tb')))] if main else []
-    trainer = SFTTrainer(model=model, args=args, train_dataset=train_ds, eval_dataset=val_ds, processing_class=tok, peft_config=lora,
-                         callbacks=[*scorer, monitor, early, clock, *tb, *(callbacks or [])])
+    trainer = SFTTrainer(model=model, args=args, train_dataset=train_ds, eval_dataset=val_ds, processing_class=tok,
+                         peft_config=lora, callbacks=[*scorer, monitor, early, clock, *tb, *(callbacks or [])])
     if not progress: trainer.remove_callback(PrinterCallback)
     if bars: datasets.enable_progress_bars()
     last, refused = _resume_from(ck, move=main) if resume else (None, [])
-    for r in refused if main else []: warnings.warn(f"{ck/r['checkpoint']} refused ({r['reason']}): moved to refused-{r['checkpoint']}; "
-                                            f"resuming from {Path(last).name if last else 'the start'}")
+    for r in refused if main else []:
+        warnings.warn(f"{ck/r['checkpoint']} refused ({r['reason']}): moved to refused-{r['checkpoint']}; "
+                      f"resuming from {Path(last).name if last else 'the start'}")
     trainer.train(resume_from_checkpoint=last)
     final = trainer.evaluate()
     tmp = out/'adapter.tmp'   # one name for every process of a launch (FSDP gathers the weights from all of them)
@@ -551,15 +618,17 @@ def _train_job(src:str, rows:list, out:str, cfg:dict, fp:str, resume:bool, progr
     st = trainer.state
     reason, detail = _stop_reason(trainer, monitor, early, cfg)
     tokens, best = st.num_input_tokens_seen - clock.tokens0, st.best_metric
-    summary = dict(base=str(src), backend='unsloth' if backend == 'unsloth' else 'transformers+peft', backend_reason=backend_reason,
-                   device='cuda' if cuda else 'cpu', processes=world, attn=attn, attn_reason=attn_reason, train_pid=os.getpid(),
+    summary = dict(base=str(src), backend='unsloth' if backend == 'unsloth' else 'transformers+peft',
+                   backend_reason=backend_reason, device='cuda' if cuda else 'cpu', processes=world, attn=attn,
+                   attn_reason=attn_reason, train_pid=os.getpid(),
                    rows=dict(train=len(train_ds), val=len(val_ds), **tok_report),
                    best_step=st.best_global_step, **_best_losses(st, cfg), select_on=cfg.select_on,
                    **(dict(task_eval=scorer[0].report()) if scorer else {}),
                    final_eval_loss=final['eval_loss'], last_step=st.global_step, epochs=st.epoch,
                    stop_reason=reason, stop_detail=detail, warnings=monitor.events,
                    tokens_seen=st.num_input_tokens_seen, train_seconds=round(clock.t - clock.t_eval, 2),
-                   tokens_per_s=round(tokens/max(clock.t - clock.t_eval, 1e-9), 1), resumed_from=last, refused_checkpoints=refused,
+                   tokens_per_s=round(tokens/max(clock.t - clock.t_eval, 1e-9), 1), resumed_from=last,
+                   refused_checkpoints=refused,
                    **_peak_memory(cuda), adapter=str(out/'adapter'), fingerprint=fp, config=asdict(cfg),
                    log_history=st.log_history)
     if main: write_json(summ, summary); plot_training(out)
@@ -572,9 +641,12 @@ def train_lora(base,                     # 'smollm2', 'tiny', a model folder or 
                config:TrainConfig|None=None,
                resume:bool=True,         # continue from the last checkpoint of the same run in `out_dir`
                progress:bool=True,       # progress bars
-               callbacks:list|None=None, # extra `TrainerCallback`s (importable from a module when training runs in a child)
-               isolate:bool|None=None,   # train in a fresh child process; default: with the Unsloth backend on one process
-               task_eval:'TaskEval|None'=None, # the dev problems scored during training when `config.select_on` is a task outcome
+               # extra `TrainerCallback`s (importable from a module when training runs in a child)
+               callbacks:list|None=None,
+               # train in a fresh child process; default: with the Unsloth backend on one process
+               isolate:bool|None=None,
+               # the dev problems scored during training when `config.select_on` is a task outcome
+               task_eval:'TaskEval|None'=None,
               )->dict:
     "Fine-tune a LoRA adapter on `rows` (loss on completions only); return the training summary."
     cfg = (config or TrainConfig()).check()
@@ -583,25 +655,31 @@ def train_lora(base,                     # 'smollm2', 'tiny', a model folder or 
     split_rows(len(rows), cfg.val_fraction, cfg.seed)   # too few rows to split: refused before anything else
     src = resolve_model(base)
     if cfg.select_on != 'eval_loss' and not (task_eval and task_eval.dev):
-        raise InputError(f'select_on {cfg.select_on!r} needs dev problems to score: pass task_eval=TaskEval(dev=[...])', field='task_eval')
+        raise InputError(f'select_on {cfg.select_on!r} needs dev problems to score: pass task_eval=TaskEval(dev=[...])',
+                         field='task_eval')
     fp = stable_hash(dict(base=str(src), config=asdict(cfg), rows=[r.to_dict() for r in rows],
                           **(dict(task_eval=task_eval.ids()) if cfg.select_on != 'eval_loss' else {})))
     ck, summ = out/'checkpoints', out/'training_summary.json'
-    if resume and summ.exists() and (done := read_json(summ)).get('fingerprint') == fp and (out/'adapter').exists(): return done
+    if resume and summ.exists() and (done := read_json(summ)).get('fingerprint') == fp and (out/'adapter').exists():
+        return done
     old = read_json(out/'fingerprint.json').get('fingerprint') if (out/'fingerprint.json').exists() else None
     rank, _, world = _world()
     if ck.exists() and (not resume or old != fp):
-        if resume: raise InputError(f'{out} holds checkpoints of another run (different base, rows or config): use another out_dir or resume=False', field='out_dir')
+        if resume:
+            raise InputError(f'{out} holds checkpoints of another run (different base, rows or config): '
+                             'use another out_dir or resume=False', field='out_dir')
         if rank == 0: shutil.rmtree(ck, ignore_errors=True)
     backend, why = pick_train_backend(cfg.backend, world=world)
     if backend == 'unsloth' and cfg.select_on != 'eval_loss':
-        raise InputError(f"select_on {cfg.select_on!r} generates with our engine during training, which Unsloth's patched classes cannot run: set backend: transformers", field='select_on')
+        raise InputError(f"select_on {cfg.select_on!r} generates with our engine during training, "
+                         "which Unsloth's patched classes cannot run: set backend: transformers", field='select_on')
     job = dict(src=str(src), rows=[r.to_dict() for r in rows], out=str(out), cfg=asdict(cfg), fp=fp, resume=resume,
                progress=progress, backend=backend, backend_reason=why, callbacks=callbacks,
                task_eval=task_eval if cfg.select_on != 'eval_loss' else None)
     if not (backend == 'unsloth' and world == 1 if isolate is None else isolate): return _train_job(**job)
     if here := [type(c).__name__ for c in callbacks or [] if type(c).__module__ == '__main__']:
-        raise InputError(f'{here[0]} is defined in __main__: callbacks of a training child process must be importable from a module', field='callbacks')
+        raise InputError(f'{here[0]} is defined in __main__: callbacks of a training child process must be importable '
+                         'from a module', field='callbacks')
     s = _in_child('cogumi_nb.train:_train_job', job, unsloth=backend == 'unsloth', what='training',
                   hint=f'; call train_lora again to resume from the last checkpoint in {ck}')
     for w in s['warnings']: warnings.warn(w)   # the monitor's events, raised in the child, once more here
@@ -613,7 +691,8 @@ def _gsm8k_rows(limit:int=64, split:str='train')->list:
     from cogumi_nb.tasks import plain_solution
     if data_dir() is None: return []
     return [TrainRow(id=f'ground_truth/{e.id}', prompt=e.prompt, completion=plain_solution(e.solution),
-                     source='ground_truth', task='gsm8k', category='math', origin=e.id) for e in load_gsm8k(split, limit=limit)]
+                     source='ground_truth', task='gsm8k', category='math', origin=e.id)
+            for e in load_gsm8k(split, limit=limit)]
 
 # %% ../nbs/13_train.ipynb #36ddf474
 def plot_training(out_dir, # a run folder holding training_summary.json
@@ -645,7 +724,9 @@ def accelerate_config(name:str='ddp', # 'ddp' (one model copy per GPU) or 'fsdp'
     "Path of a launch config shipped in `cogumi_nb/configs/accelerate/`, for `accelerate launch --config_file`."
     from importlib.resources import files
     p = Path(str(files('cogumi_nb')/'configs'/'accelerate'/f'{name}.yaml'))
-    if not p.exists(): raise InputError(f"no shipped accelerate config {name!r} (have: {', '.join(sorted(q.stem for q in p.parent.glob('*.yaml')))})", field='name')
+    if not p.exists():
+        raise InputError(f"no shipped accelerate config {name!r} "
+                         f"(have: {', '.join(sorted(q.stem for q in p.parent.glob('*.yaml')))})", field='name')
     return p
 
 # %% ../nbs/13_train.ipynb #e4b8ff5c
@@ -673,22 +754,29 @@ def _config_file(path=None, sets:list|None=None)->TrainConfig:
 def train_main(argv:list|None=None):
     "`python -m cogumi_nb.train train ...`: train a LoRA adapter (in every process of a launch)."
     import argparse
-    ap = argparse.ArgumentParser(prog='python -m cogumi_nb.train', description='LoRA training (cogumi_nb.train); to merge an adapter: python -m cogumi_nb.merge')
+    ap = argparse.ArgumentParser(
+        prog='python -m cogumi_nb.train',
+        description='LoRA training (cogumi_nb.train); to merge an adapter: python -m cogumi_nb.merge')
     sub = ap.add_subparsers(dest='cmd', required=True, metavar='{train}')
-    t = sub.add_parser('train', help='train a LoRA adapter on a JSONL of rows; under accelerate launch, every process runs this')
+    t = sub.add_parser(
+        'train', help='train a LoRA adapter on a JSONL of rows; under accelerate launch, every process runs this')
     t.add_argument('--base', required=True, help="'smollm2', 'tiny', a model folder, a .gguf file or a hub name")
     t.add_argument('--rows', required=True, help='JSONL of training rows (id, prompt, completion)')
     t.add_argument('--out', required=True, help='run folder (checkpoints, adapter, training_summary.json)')
     t.add_argument('--config', help='YAML or JSON of TrainConfig fields, or a run config with a train: section')
-    t.add_argument('--set', action='append', default=[], metavar='KEY=VALUE', help='override a TrainConfig field (a YAML value)')
+    t.add_argument('--set', action='append', default=[], metavar='KEY=VALUE',
+                   help='override a TrainConfig field (a YAML value)')
     t.add_argument('--no-resume', action='store_true', help='start over instead of continuing from the last checkpoint')
     t.add_argument('--no-progress', action='store_true', help='no progress bars')
     a = ap.parse_args(argv)
     cfg = _config_file(a.config, a.set)
     rank, _, world = _world()
-    if pick_train_backend(cfg.backend, world=world)[0] == 'unsloth': import unsloth  # noqa: F401  (first in this process)
+    if pick_train_backend(cfg.backend, world=world)[0] == 'unsloth':
+        import unsloth  # noqa: F401  (first in this process)
     s = train_lora(a.base, a.rows, a.out, cfg, resume=not a.no_resume, progress=not a.no_progress, isolate=False)
-    if rank == 0: print(json.dumps({k: s[k] for k in ('processes', 'backend', 'attn', 'best_step', 'best_eval_loss', 'final_eval_loss', 'last_step', 'stop_reason', 'adapter')}))
+    if rank == 0:
+        print(json.dumps({k: s[k] for k in ('processes', 'backend', 'attn', 'best_step', 'best_eval_loss',
+                                            'final_eval_loss', 'last_step', 'stop_reason', 'adapter')}))
 
 # %% ../nbs/13_train.ipynb #6b93c85a
 if __name__ == '__main__' and getattr(globals().get('__spec__'), 'name', None) == 'cogumi_nb.train':
