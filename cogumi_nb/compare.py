@@ -24,12 +24,15 @@ from .report import format_p, ledger, make_report, paired, significant_line
 __all__ = ['result_sets', 'pair_sets', 'unpaired_problems', 'compare', 'compare_html']
 
 # %% ../nbs/15b_compare.ipynb #74717a20
-_RUN_SETS = ((set_folder('eval', 'after'), "the trained model's evaluation"), (set_folder('eval', 'before'), "the base model's evaluation"),
+_RUN_SETS = ((set_folder('eval', 'after'), "the trained model's evaluation"),
+             (set_folder('eval', 'before'), "the base model's evaluation"),
              (set_folder('pool'), 'the pool (an imported log)'))
 
 def _logs_of(p:Path)->str|None:
     "'lm-eval' or 'inspect' when `p` is such a log (or a folder of them, not a run), else None."
-    if p.is_file(): return 'lm-eval' if re.match(r'samples_.+\.jsonl$', p.name) else 'inspect' if p.suffix in ('.eval', '.json') else None
+    if p.is_file():
+        return ('lm-eval' if re.match(r'samples_.+\.jsonl$', p.name)
+                else 'inspect' if p.suffix in ('.eval', '.json') else None)
     if p.is_dir() and not (p/'manifest.json').exists():
         if next(p.rglob('samples_*.jsonl'), None): return 'lm-eval'
         if next(p.rglob('*.eval'), None): return 'inspect'
@@ -50,7 +53,8 @@ def result_sets(side,              # a folder with results.jsonl, a run folder o
     for group, what in _RUN_SETS:
         sets = {d.parent.name: d.parent for d in sorted((p/group).glob('*/results.jsonl'))}
         if sets: return sets, f'{what} in {p/group}'
-    raise InputError('no results here: expected a folder with results.jsonl, a run folder, or an lm-eval or Inspect log', p)
+    raise InputError(
+        'no results here: expected a folder with results.jsonl, a run folder, or an lm-eval or Inspect log', p)
 
 # %% ../nbs/15b_compare.ipynb #547bb22f
 def pair_sets(a:dict, b:dict)->tuple:
@@ -63,7 +67,8 @@ def unpaired_problems(a:list, b:list)->dict:
     "The problems (first samples) of results `a` and `b` that the other side lacks: counts and ids."
     A, B = {r.example_id for r in a if r.sample == 0}, {r.example_id for r in b if r.sample == 0}
     only_a, only_b = sorted(A-B), sorted(B-A)
-    return dict(paired=len(A & B), only_in_a=len(only_a), only_in_b=len(only_b), ids_only_in_a=only_a, ids_only_in_b=only_b)
+    return dict(paired=len(A & B), only_in_a=len(only_a), only_in_b=len(only_b),
+                ids_only_in_a=only_a, ids_only_in_b=only_b)
 
 # %% ../nbs/15b_compare.ipynb #57e52b17
 def _side_name(side)->str: return re.sub(r'[^\w.\-]+', '_', Path(str(side)).expanduser().resolve().name) or 'side'
@@ -72,22 +77,28 @@ def compare(a,                        # side A: an eval folder, a run folder or 
             b,                        # side B, on the same problems
             dest=None,                # the comparison's folder (default: runs/compare-<A>-vs-<B>)
             root=None,                # runs root (default: $COGUMI_RUNS or ./runs)
-            clusters:bool=True,       # cluster A's failures (embeddings, KMeans, a map) for per-cluster changes and the explore view
+            # cluster A's failures (embeddings, KMeans, a map) for per-cluster changes and the explore view
+            clusters:bool=True,
             k:int=10,                 # clusters, at most
             progress:bool=True,
            )->dict:
-    "Compare two result sets problem by problem: paired tests, ledger, per-cluster change, compare.html; returns compare.json's content."
+    """Compare two result sets problem by problem: paired tests, ledger, per-cluster change, compare.html; returns
+    compare.json's content."""
     runs = Path(root or os.environ.get('COGUMI_RUNS', 'runs'))
     d = Path(dest) if dest else runs/f'compare-{_side_name(a)}-vs-{_side_name(b)}'
     sa, wa = result_sets(a, root, d/'imported'/'a'); sb, wb = result_sets(b, root, d/'imported'/'b')
     pairs, only_a, only_b = pair_sets(sa, sb)
-    if not pairs: raise InputError(f'the two sides share no result set: A has {", ".join(sa)}, B has {", ".join(sb)}', field='task')
+    if not pairs:
+        raise InputError(f'the two sides share no result set: A has {", ".join(sa)}, B has {", ".join(sb)}',
+                         field='task')
     sets, fs = {}, []
     for name, fa, fb in pairs:
         ra, rb = read_results(fa), read_results(fb)
         u = unpaired_problems(ra, rb)
-        if not u['paired']: raise InputError(f'{name}: the two sides share no problem (ids like {ra[0].example_id!r} and {rb[0].example_id!r})',
-                                             fb/'results.jsonl', field='example_id')
+        if not u['paired']:
+            raise InputError(
+                f'{name}: the two sides share no problem (ids like {ra[0].example_id!r} and {rb[0].example_id!r})',
+                fb/'results.jsonl', field='example_id')
         write_jsonl(d/set_folder('eval', 'before')/name/'results.jsonl', [r.to_dict() for r in ra])
         write_jsonl(d/set_folder('eval', 'after')/name/'results.jsonl', [r.to_dict() for r in rb])
         sets[name] = dict(a=str(fa), b=str(fb), **u)
@@ -98,8 +109,8 @@ def compare(a,                        # side A: an eval folder, a run folder or 
         cluster_failures(fs, k=max(1, min(k, len(fs))), dest=d/'failures', progress=progress)
     rep = make_report(d)
     out = dict(a=dict(side=str(a), what=wa, sets=list(sa)), b=dict(side=str(b), what=wb, sets=list(sb)), sets=sets,
-               sets_only_in_a=only_a, sets_only_in_b=only_b, tests=rep['tests'], fixed=rep['fixed'], broken=rep['broken'],
-               clusters=rep.get('clusters', []))
+               sets_only_in_a=only_a, sets_only_in_b=only_b, tests=rep['tests'], fixed=rep['fixed'],
+               broken=rep['broken'], clusters=rep.get('clusters', []))
     write_json(d/'compare.json', out)
     compare_html(d)
     return out | dict(dir=str(d))
@@ -112,10 +123,12 @@ def _png(p:Path)->str:
 
 def _table(df, rename:dict|None=None)->str:
     "A frame as an HTML table, its columns renamed for the page."
-    return df.rename(columns=rename or {}).to_html(index=False, escape=True, border=0, classes='t') if len(df) else '<p>none</p>'
+    return (df.rename(columns=rename or {}).to_html(index=False, escape=True, border=0, classes='t') if len(df)
+            else '<p>none</p>')
 
 _CSS = ('body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}'
-        'table.t{border-collapse:collapse;font-size:.9em;margin:.5em 0}table.t td,table.t th{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left}'
+        'table.t{border-collapse:collapse;font-size:.9em;margin:.5em 0}'
+        'table.t td,table.t th{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left}'
         'img{max-width:100%}.sig{background:#eef6ee;padding:.6em;border-left:4px solid #4a4}')
 
 # %% ../nbs/15b_compare.ipynb #ead1f514
@@ -127,24 +140,35 @@ def compare_html(d)->Path:
     ab = dict(before='A', after='B', state_before='A state', state_after='B state')
     tests = pd.DataFrame(c['tests'])
     if len(tests): tests['p_value'] = tests.p_value.map(format_p)
-    cols = [x for x in ('set', 'task', 'outcome', 'n', 'before', 'after', 'gained', 'lost', 'p_value', 'change') if x in tests]
+    cols = [x for x in ('set', 'task', 'outcome', 'n', 'before', 'after', 'gained', 'lost', 'p_value', 'change')
+            if x in tests]
     led = pd.read_csv(d/'ledger.csv') if (d/'ledger.csv').stat().st_size > 1 else pd.DataFrame()
-    led = led[[x for x in ('example_id', 'task', 'change', 'state_before', 'state_after') if x in led]] if len(led) else led
+    led = (led[[x for x in ('example_id', 'task', 'change', 'state_before', 'state_after') if x in led]] if len(led)
+           else led)
     probs = ''.join(f"<li><b>{html.escape(n)}</b>: {s['paired']} paired; only in A: {s['only_in_a']}"
-                    f"{' (' + html.escape(', '.join(s['ids_only_in_a'][:20])) + (' ...' if s['only_in_a'] > 20 else '') + ')' if s['only_in_a'] else ''}"
+                    f"""{' (' + html.escape(', '.join(s['ids_only_in_a'][:20]))
+                         + (' ...' if s['only_in_a'] > 20 else '') + ')' if s['only_in_a'] else ''}"""
                     f"; only in B: {s['only_in_b']}"
-                    f"{' (' + html.escape(', '.join(s['ids_only_in_b'][:20])) + (' ...' if s['only_in_b'] > 20 else '') + ')' if s['only_in_b'] else ''}</li>"
+                    f"""{' (' + html.escape(', '.join(s['ids_only_in_b'][:20]))
+                         + (' ...' if s['only_in_b'] > 20 else '') + ')' if s['only_in_b'] else ''}</li>"""
                     for n, s in c['sets'].items())
-    lone = ''.join(f'<li>sets only in {x}: {html.escape(", ".join(c[f"sets_only_in_{x.lower()}"]))}</li>' for x in 'AB' if c[f'sets_only_in_{x.lower()}'])
-    fmap = '<p><a href="failures/failure_map.html">A\'s failure map</a></p>' if (d/'failures'/'failure_map.html').exists() else ''
-    body = (f'<h1>A vs B</h1><p><b>A</b>: {A} ({html.escape(c["a"]["what"])})<br><b>B</b>: {B} ({html.escape(c["b"]["what"])})</p>'
+    lone = ''.join(f'<li>sets only in {x}: {html.escape(", ".join(c[f"sets_only_in_{x.lower()}"]))}</li>'
+                   for x in 'AB' if c[f'sets_only_in_{x.lower()}'])
+    fmap = ('<p><a href="failures/failure_map.html">A\'s failure map</a></p>'
+            if (d/'failures'/'failure_map.html').exists() else '')
+    body = (f'<h1>A vs B</h1><p><b>A</b>: {A} ({html.escape(c["a"]["what"])})<br>'
+            f'<b>B</b>: {B} ({html.escape(c["b"]["what"])})</p>'
             f'<h2>Problems</h2><ul>{probs}{lone}</ul>'
             f'<h2>Significant changes</h2><p class="sig">{html.escape(significant_line(c["tests"]))}</p>'
-            f'<p>{len(c["fixed"])} problems fixed (wrong in A, right in B), {len(c["broken"])} broken (right in A, wrong in B).</p>'
-            f'<h2>Paired tests</h2><p>Exact McNemar test per outcome on the paired problems; A is "before", B "after".</p>'
-            f'{_table(tests[cols] if len(tests) else tests, dict(before="A", after="B", gained="gained in B", lost="lost in B"))}'
+            f'<p>{len(c["fixed"])} problems fixed (wrong in A, right in B), '
+            f'{len(c["broken"])} broken (right in A, wrong in B).</p>'
+            f'<h2>Paired tests</h2>'
+            f'<p>Exact McNemar test per outcome on the paired problems; A is "before", B "after".</p>'
+            f'''{_table(tests[cols] if len(tests) else tests,
+                      dict(before="A", after="B", gained="gained in B", lost="lost in B"))}'''
             f'<h2>Fixed and broken</h2>{_table(led, ab)}'
             f'<h2>By cluster of A\'s failures</h2>{_table(pd.DataFrame(c["clusters"]), dict(fixed="right in B"))}{fmap}'
             f'<h2>Charts</h2>{_png(d/"before_after.png")}{_png(d/"causes_before_after.png")}')
-    page = f'<!doctype html><html><head><meta charset="utf-8"><title>{A} vs {B}</title><style>{_CSS}</style></head><body>{body}</body></html>'
+    page = (f'<!doctype html><html><head><meta charset="utf-8"><title>{A} vs {B}</title><style>{_CSS}</style></head>'
+            f'<body>{body}</body></html>')
     return write_atomic(d/'compare.html', page)

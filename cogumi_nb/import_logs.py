@@ -72,7 +72,8 @@ def gsm8k_ids()->dict:
 _GSM8K_MODE = {'strict-match': 'strict', 'flexible-extract': 'flexible'}
 
 def our_score(task:str, example:Example, text:str, rule:str|None=None)->tuple:
-    "`(correct, extracted, cause, detail)` of `text` by our scorer of `task`, with the extraction rule a harness's filter names."
+    """`(correct, extracted, cause, detail)` of `text` by our scorer of `task`, with the extraction rule a harness's
+    filter names."""
     if task == 'gsm8k':
         n, _ = gsm8k_extract(text, example, mode=_GSM8K_MODE.get(rule, 'strict_or_flexible'))
         if n is None: return False, None, 'no_answer', 'no number found'
@@ -105,8 +106,8 @@ def _gsm8k_example(s:ImportedSample, ours:dict)->Example:
     "Our `Example` of a GSM8K sample: ours when we have its question, else one from the log with the harness's id."
     if (e := ours.get(_question_key(s.question))) is not None: return e
     ref = s.reference.rsplit('####', 1)[-1].strip().replace(',', '').replace('$', '')
-    return Example(id=f'{s.task}/{s.sample_id}', task='gsm8k', prompt=s.question, reference=ref, solution=s.solution or s.reference,
-                   category='math')
+    return Example(id=f'{s.task}/{s.sample_id}', task='gsm8k', prompt=s.question, reference=ref,
+                   solution=s.solution or s.reference, category='math')
 
 # %% ../nbs/15a_import_logs.ipynb #778343a6
 def _no_answer(extracted)->bool: return extracted is None or str(extracted).strip() in ('', '[invalid]')
@@ -123,7 +124,8 @@ def _cause(s:ImportedSample, ours:tuple|None)->tuple:
 def to_results(samples:list,      # `ImportedSample`s of one task
                harness:str,       # 'lm-eval' or 'inspect', for the record
               )->tuple:
-    "`(results, agreement)`: `Result`s of `samples` (the harness's verdicts; our ids where the task is ours) and how our scorer agrees."
+    """`(results, agreement)`: `Result`s of `samples` (the harness's verdicts; our ids where the task is ours) and how
+    our scorer agrees."""
     task = our_task(samples[0].task) if samples else None
     ours_by_q = gsm8k_ids() if task == 'gsm8k' else {}
     out, dis, ours_right, seen = [], [], 0, {}
@@ -139,10 +141,12 @@ def to_results(samples:list,      # `ImportedSample`s of one task
         eid = ex.id if ex is not None else f'{s.task}/{s.sample_id}'
         r = Result(id=f'{eid}#{s.sample}', example_id=eid, sample=s.sample, task=task or s.task,
                    category=ex.category if ex is not None else s.task, prompt=s.question, completion=s.completion,
-                   extracted=None if _no_answer(s.extracted) else str(s.extracted), reference=ex.reference if ex else s.reference,
-                   correct=s.correct, finish_reason=s.finish_reason, prompt_tokens=0, completion_tokens=s.completion_tokens,
-                   cause=cause, detail=detail, model=s.model)
-        if r.id in seen: raise InputError(f'problem {eid} has a second sample {s.sample} (the first at {seen[r.id]})', *_where(s), field='id')
+                   extracted=None if _no_answer(s.extracted) else str(s.extracted),
+                   reference=ex.reference if ex else s.reference, correct=s.correct, finish_reason=s.finish_reason,
+                   prompt_tokens=0, completion_tokens=s.completion_tokens, cause=cause, detail=detail, model=s.model)
+        if r.id in seen:
+            raise InputError(f'problem {eid} has a second sample {s.sample} (the first at {seen[r.id]})', *_where(s),
+                             field='id')
         seen[r.id] = s.where; out.append(r)
     ag = dict(harness=harness, task=samples[0].task if samples else None, scorer=samples[0].scorer if samples else None,
               n=len(out), harness_correct=sum(r.correct for r in out), our_task=task)
@@ -165,7 +169,8 @@ def lm_eval_files(path)->list:
     if p.is_file(): return [p]
     if not p.is_dir(): raise InputError('no such file or folder', p)
     files = sorted(p.rglob('samples_*.jsonl'))
-    if not files: raise InputError('no samples_*.jsonl under this folder: run lm_eval with --log_samples --output_path', p)
+    if not files:
+        raise InputError('no samples_*.jsonl under this folder: run lm_eval with --log_samples --output_path', p)
     return files
 
 # %% ../nbs/15a_import_logs.ipynb #d08d0ae3
@@ -194,7 +199,8 @@ def _lm_eval_answer(rec:dict, f, line)->tuple:
     args = _need(rec, 'arguments', f, line, dict)
     resps, filt = _need(rec, 'resps', f, line, list), rec.get('filtered_resps')
     first = next(iter(args.values()), {})
-    if isinstance(first.get('arg_1'), dict) or not resps or not isinstance(resps[0], list) or not resps[0] or isinstance(resps[0][0], str):
+    if (isinstance(first.get('arg_1'), dict) or not resps or not isinstance(resps[0], list) or not resps[0]
+            or isinstance(resps[0][0], str)):
         comp = resps[0][0] if resps and isinstance(resps[0], list) and resps[0] else (resps[0] if resps else '')
         ext = filt[0] if isinstance(filt, list) and filt else filt
         return str(comp), None if ext is None else str(ext), str(rec.get('target', ''))
@@ -207,11 +213,13 @@ def _lm_eval_answer(rec:dict, f, line)->tuple:
     return str(choices[best]).strip(), str(choices[best]).strip(), str(ref).strip()
 
 # %% ../nbs/15a_import_logs.ipynb #fc15d4e2
-def read_lm_eval(path,                 # a samples_<task>_<time>.jsonl file, or a folder holding them (lm-eval's --output_path)
-                 filter:str|None=None, # the filter whose verdict counts (default: each task's first, e.g. strict-match)
-                 metric:str|None=None, # the metric that decides right or wrong (default: each line's first)
-                )->list:
-    "The `ImportedSample`s of lm-eval's per-sample logs under `path`, one per problem, scored as the harness scored them."
+def read_lm_eval(
+    path,                 # a samples_<task>_<time>.jsonl file, or a folder holding them (lm-eval's --output_path)
+    filter:str|None=None, # the filter whose verdict counts (default: each task's first, e.g. strict-match)
+    metric:str|None=None, # the metric that decides right or wrong (default: each line's first)
+)->list:
+    """The `ImportedSample`s of lm-eval's per-sample logs under `path`, one per problem, scored as the harness scored
+    them."""
     out = []
     for f in lm_eval_files(path):
         if f.suffix != '.jsonl': raise InputError(_NOT_LM_EVAL, f)
@@ -220,22 +228,25 @@ def read_lm_eval(path,                 # a samples_<task>_<time>.jsonl file, or 
         if not lines: raise InputError('an empty log', f)
         filters = list(dict.fromkeys(str(rec.get('filter')) for _, rec in lines))
         want = filter or filters[0]
-        if want not in filters: raise InputError(f'no filter {want!r} in this log; it has {", ".join(filters)}', f, field='filter')
+        if want not in filters:
+            raise InputError(f'no filter {want!r} in this log; it has {", ".join(filters)}', f, field='filter')
         for line, rec in lines:
             _need(rec, 'doc_id', f, line); doc = _need(rec, 'doc', f, line, dict)
             flt, names = _need(rec, 'filter', f, line, str), _need(rec, 'metrics', f, line, list)
             if flt != want: continue
             key = metric or (names[0] if names else None)
             if key is None or key not in rec:
-                raise InputError(f'no value of metric {key!r} (the line has {", ".join(map(str, names))})', f, line, key or 'metrics')
+                raise InputError(f'no value of metric {key!r} (the line has {", ".join(map(str, names))})', f, line,
+                                 key or 'metrics')
             try: ok = float(rec[key]) >= 1.0
-            except (TypeError, ValueError): raise InputError(f'expected a number, got {rec[key]!r}', f, line, key) from None
+            except (TypeError, ValueError):
+                raise InputError(f'expected a number, got {rec[key]!r}', f, line, key) from None
             comp, ext, ref = _lm_eval_answer(rec, f, line)
             ctx = str(next(iter(rec['arguments'].values()), {}).get('arg_0', ''))
-            out.append(ImportedSample(task=task, sample_id=str(rec['doc_id']), sample=0, question=_text_of(doc, ctx), completion=comp,
-                                      extracted=ext, reference=ref, correct=ok, finish_reason='unknown', scorer=want,
-                                      where=f'{f}:{line}', solution=str(doc.get('answer', '')) if isinstance(doc.get('answer'), str) else '',
-                                      model=model))
+            out.append(ImportedSample(
+                task=task, sample_id=str(rec['doc_id']), sample=0, question=_text_of(doc, ctx), completion=comp,
+                extracted=ext, reference=ref, correct=ok, finish_reason='unknown', scorer=want, where=f'{f}:{line}',
+                solution=str(doc.get('answer', '')) if isinstance(doc.get('answer'), str) else '', model=model))
     return out
 
 # %% ../nbs/15a_import_logs.ipynb #41ad84ab
@@ -246,8 +257,9 @@ def lm_eval_gsm8k_task(dest,                  # a folder for the task's YAML
     import lm_eval
     base = Path(lm_eval.__file__).parent/'tasks'/'gsm8k'/'gsm8k.yaml'
     d = data_dir(required=True)/'gsm8k'
-    return write_atomic(Path(dest)/f'{name}.yaml', f'include: {base}\ntask: {name}\ndataset_path: json\ndataset_name: null\n'
-                        f'dataset_kwargs:\n  data_files:\n    train: {d/"train.jsonl"}\n    test: {d/"test.jsonl"}\n').parent
+    return write_atomic(Path(dest)/f'{name}.yaml',
+                        f'include: {base}\ntask: {name}\ndataset_path: json\ndataset_name: null\ndataset_kwargs:\n'
+                        f'  data_files:\n    train: {d/"train.jsonl"}\n    test: {d/"test.jsonl"}\n').parent
 
 # %% ../nbs/15a_import_logs.ipynb #51b3ddc8
 def _zip_json(z:zipfile.ZipFile, name:str, p:Path):
@@ -255,8 +267,10 @@ def _zip_json(z:zipfile.ZipFile, name:str, p:Path):
     try: raw = z.read(name)
     except NotImplementedError:   # zstd members before Python 3.14
         try: import zipfile_zstd   # noqa: F401 (it registers zstd with zipfile)
-        except ImportError: raise InputError('its members are compressed with zstd, which this Python cannot read: pip install zipfile-zstd, '
-                                             'or convert it with `inspect log convert --to json`', p) from None
+        except ImportError:
+            raise InputError(
+                'its members are compressed with zstd, which this Python cannot read: pip install zipfile-zstd, '
+                'or convert it with `inspect log convert --to json`', p) from None
         raw = z.read(name)
     try: return json.loads(raw)
     except ValueError as e: raise InputError(f'not JSON ({e})', f'{p}:{name}') from None
@@ -266,13 +280,15 @@ def _inspect_log(p:Path)->tuple:
     if p.suffix == '.json':
         try: log = json.loads(p.read_text(encoding='utf-8'))
         except ValueError as e: raise InputError(f'not JSON ({e})', p) from None
-        if not isinstance(log, dict) or 'eval' not in log: raise InputError("not an Inspect log (no 'eval' header)", p, field='eval')
+        if not isinstance(log, dict) or 'eval' not in log:
+            raise InputError("not an Inspect log (no 'eval' header)", p, field='eval')
         return log['eval'], [(f'{p}:samples[{i}]', s) for i, s in enumerate(log.get('samples') or [])]
     try: z = zipfile.ZipFile(p)
     except zipfile.BadZipFile: raise InputError('not an Inspect .eval log (not a zip archive)', p) from None
     with z:
         names = z.namelist()
-        if 'header.json' not in names and '_journal/start.json' not in names: raise InputError("not an Inspect .eval log (no header.json)", p)
+        if 'header.json' not in names and '_journal/start.json' not in names:
+            raise InputError("not an Inspect .eval log (no header.json)", p)
         head = _zip_json(z, 'header.json' if 'header.json' in names else '_journal/start.json', p)
         samples = sorted(n for n in names if n.startswith('samples/') and n.endswith('.json'))
         return head.get('eval') or {}, [(f'{p}:{n}', _zip_json(z, n, p)) for n in samples]
@@ -284,7 +300,8 @@ def _content_text(c)->str:
     return ''.join(x.get('text', '') for x in c if isinstance(x, dict)) if isinstance(c, list) else ''
 
 def _verdict(v, where:str, scorer:str)->bool:
-    "An Inspect score value as right or wrong: C/I (correct, incorrect, partial, no answer), a bool, or a number that is 1 when right."
+    """An Inspect score value as right or wrong: C/I (correct, incorrect, partial, no answer), a bool, or a number that
+    is 1 when right."""
     if isinstance(v, bool): return v
     if isinstance(v, (int, float)): return float(v) >= 1.0
     if isinstance(v, str) and v.upper() in ('C', 'I', 'P', 'N'): return v.upper() == 'C'
@@ -299,7 +316,9 @@ def read_inspect(path,                 # an Inspect log (.eval or .json), or a f
                 )->list:
     "The `ImportedSample`s of Inspect logs: one per sample and epoch, scored as the harness scored them."
     p = Path(path).expanduser()
-    files = [p] if p.is_file() else sorted(f for f in [*p.rglob('*.eval'), *p.rglob('*.json')] if f.name not in _NOT_LOGS) if p.is_dir() else None
+    files = ([p] if p.is_file()
+             else sorted(f for f in [*p.rglob('*.eval'), *p.rglob('*.json')] if f.name not in _NOT_LOGS) if p.is_dir()
+             else None)
     if files is None: raise InputError('no such file or folder', p)
     if not files: raise InputError('no Inspect logs (.eval, .json) under this folder', p)
     out = []
@@ -312,20 +331,22 @@ def read_inspect(path,                 # an Inspect log (.eval or .json), or a f
             scores = _need(s, 'scores', where, None, dict)
             if not scores: raise InputError('the sample has no score', where, field='scores')
             name = scorer or next(iter(scores))
-            if name not in scores: raise InputError(f'no scorer {name!r}; the sample has {", ".join(scores)}', where, field='scores')
+            if name not in scores:
+                raise InputError(f'no scorer {name!r}; the sample has {", ".join(scores)}', where, field='scores')
             sc = scores[name] if isinstance(scores[name], dict) else {'value': scores[name]}
             inp, out_ = _need(s, 'input', where, None), _need(s, 'output', where, None, dict)
-            question = inp if isinstance(inp, str) else last_user_text([dict(role=m.get('role'), content=_content_text(m.get('content')))
-                                                                       for m in inp if isinstance(m, dict)])
+            question = inp if isinstance(inp, str) else last_user_text(
+                [dict(role=m.get('role'), content=_content_text(m.get('content'))) for m in inp if isinstance(m, dict)])
             choice = (out_.get('choices') or [{}])[0]
             comp = out_.get('completion')
             if comp is None: comp = _content_text((choice.get('message') or {}).get('content'))
             t = s.get('target', '')
-            out.append(ImportedSample(task=task, sample_id=str(_need(s, 'id', where, None)), sample=int(s.get('epoch') or 1)-1, question=question,
-                                      completion=str(comp), extracted=sc.get('answer'), reference=str(t[0] if isinstance(t, list) and t else t),
-                                      correct=_verdict(sc.get('value'), where, name), finish_reason=_STOPS.get(choice.get('stop_reason'), 'unknown'),
-                                      scorer=name, where=where, completion_tokens=int((out_.get('usage') or {}).get('output_tokens') or 0),
-                                      model=model))
+            out.append(ImportedSample(
+                task=task, sample_id=str(_need(s, 'id', where, None)), sample=int(s.get('epoch') or 1)-1,
+                question=question, completion=str(comp), extracted=sc.get('answer'),
+                reference=str(t[0] if isinstance(t, list) and t else t), correct=_verdict(sc.get('value'), where, name),
+                finish_reason=_STOPS.get(choice.get('stop_reason'), 'unknown'), scorer=name, where=where,
+                completion_tokens=int((out_.get('usage') or {}).get('output_tokens') or 0), model=model))
     return out
 
 # %% ../nbs/15a_import_logs.ipynb #88bf76c5
@@ -344,7 +365,8 @@ class ImportedRun:
 
 # %% ../nbs/15a_import_logs.ipynb #ae141cf1
 def _pool_entries(results:dict)->list:
-    "Config entries of the imported problems we have ourselves (GSM8K ids `gsm8k/<split>/<i>`): each split up to its last problem."
+    """Config entries of the imported problems we have ourselves (GSM8K ids `gsm8k/<split>/<i>`): each split up to its
+    last problem."""
     top = {}
     for rs in results.values():
         for r in rs:
@@ -386,14 +408,15 @@ def import_samples(samples:list,       # `ImportedSample`s (`read_lm_eval`, `rea
         folder = d/'pool'/t
         write_jsonl(folder/'results.jsonl', [r.to_dict() for r in rs])
         write_json(folder/'metrics.json', dict(task=rs[0].task, model=model, **metrics(rs), imported_from=harness))
-    write_json(d/'import.json', dict(harness=harness, source=str(Path(source).resolve()), model=model, imported=time.strftime('%Y-%m-%dT%H:%M:%S'),
-                                     tasks=agreement))
+    write_json(d/'import.json', dict(harness=harness, source=str(Path(source).resolve()), model=model,
+                                     imported=time.strftime('%Y-%m-%dT%H:%M:%S'), tasks=agreement))
     write_atomic(d/'config.yaml', f'# imported from {harness}: {Path(source).resolve()}\n'
                  + yaml.safe_dump(import_config(name, model, results), sort_keys=False))
     h, now = input_hashes(cfg), time.strftime('%Y-%m-%dT%H:%M:%S')
-    done = {p: dict(status='done', input_hash=h[p], started=now, seconds=0.0, imported_from=harness) for p in ('evaluate', 'consistency')}
-    write_json(d/'manifest.json', dict(name=name, created=now, phases=done, config=cfg.to_dict(), input_hashes=h, status='done',
-                                       version=cogumi_nb.__version__))
+    done = {p: dict(status='done', input_hash=h[p], started=now, seconds=0.0, imported_from=harness)
+            for p in ('evaluate', 'consistency')}
+    write_json(d/'manifest.json', dict(name=name, created=now, phases=done, config=cfg.to_dict(), input_hashes=h,
+                                       status='done', version=cogumi_nb.__version__))
     return ImportedRun(d, results, agreement)
 
 # %% ../nbs/15a_import_logs.ipynb #7aff92b3
@@ -405,7 +428,8 @@ def import_lm_eval(path,                 # lm-eval's --output_path folder, or on
                    filter:str|None=None, # the filter whose verdict counts (default: each task's first)
                    metric:str|None=None, # the metric that decides (default: each line's first)
                   )->ImportedRun:
-    "Import lm-evaluation-harness per-sample logs into runs/<name>/: results, our scores beside the harness's, a config for the rest of the loop."
+    """Import lm-evaluation-harness per-sample logs into runs/<name>/: results, our scores beside the harness's, a
+    config for the rest of the loop."""
     return import_samples(read_lm_eval(path, filter, metric), 'lm-eval', path, name or _run_name('lm-eval', path), root)
 
 def import_inspect(path,                 # an Inspect log (.eval, .json) or a folder of them
@@ -413,5 +437,6 @@ def import_inspect(path,                 # an Inspect log (.eval, .json) or a fo
                    root=None,            # runs root (default: $COGUMI_RUNS or ./runs)
                    scorer:str|None=None, # the scorer whose verdict counts (default: each log's first)
                   )->ImportedRun:
-    "Import Inspect logs into runs/<name>/: results, our scores beside the harness's, a config for the rest of the loop."
+    """Import Inspect logs into runs/<name>/: results, our scores beside the harness's, a config for the rest of the
+    loop."""
     return import_samples(read_inspect(path, scorer), 'inspect', path, name or _run_name('inspect', path), root)

@@ -42,7 +42,8 @@ def _state(r:Result)->str: return 'correct' if r.correct else root_cause(r)[0]
 def paired(before:list,  # `Result`s before training
            after:list,   # `Result`s after it
           )->'pd.DataFrame':
-    "One row per problem evaluated in both result sets: task, category, and before and after: correct, state, a final answer, truncated."
+    """One row per problem evaluated in both result sets: task, category, and before and after: correct, state, a final
+    answer, truncated."""
     import pandas as pd
     B = {r.example_id: r for r in load_records(before, Result) if r.sample == 0}
     A = {r.example_id: r for r in load_records(after, Result) if r.sample == 0}
@@ -53,7 +54,8 @@ def paired(before:list,  # `Result`s before training
                               before=B[k].correct, after=A[k].correct,
                               state_before=_state(B[k]), state_after=_state(A[k]),
                               final_before=final(B[k]), final_after=final(A[k]),
-                              truncated_before=B[k].finish_reason == 'length', truncated_after=A[k].finish_reason == 'length')
+                              truncated_before=B[k].finish_reason == 'length',
+                              truncated_after=A[k].finish_reason == 'length')
                          for k in ids])
 
 # %% ../nbs/14_report.ipynb #e0d91ccc
@@ -86,8 +88,8 @@ def outcome_tests(tbl:'pd.DataFrame',  # a `paired` table
         p = paired_p_value(gained, lost)
         up = name in _HIGHER_IS_BETTER
         change = 'unchanged' if gained == lost else ('improved' if (gained > lost) == up else 'worsened')
-        out.append(dict(outcome=name, set=set_name, n=len(tbl), before=int(b.sum()), after=int(a.sum()), gained=gained, lost=lost,
-                        p_value=float(f'{p:.3g}'), significant=bool(p < 0.05), change=change))
+        out.append(dict(outcome=name, set=set_name, n=len(tbl), before=int(b.sum()), after=int(a.sum()), gained=gained,
+                        lost=lost, p_value=float(f'{p:.3g}'), significant=bool(p < 0.05), change=change))
     return out
 
 # %% ../nbs/14_report.ipynb #269e9bcd
@@ -102,26 +104,31 @@ def ledger(tbl:'pd.DataFrame')->'pd.DataFrame':
 def cause_change(tbl:'pd.DataFrame')->'pd.DataFrame':
     "How many problems are in each state (correct or a root cause) before and after, and the change."
     import pandas as pd
-    d = pd.DataFrame({'before': tbl.state_before.value_counts(), 'after': tbl.state_after.value_counts()}).fillna(0).astype(int)
+    d = (pd.DataFrame({'before': tbl.state_before.value_counts(), 'after': tbl.state_after.value_counts()})
+         .fillna(0).astype(int))
     d['change'] = d.after - d.before
     return d.rename_axis('state').reset_index().sort_values('before', ascending=False, ignore_index=True)
 
 # %% ../nbs/14_report.ipynb #d6b0ddbc
-def cluster_change(tbl:'pd.DataFrame',      # a `paired` table
-                   clusters:'pd.DataFrame', # a `clusters.csv` frame: id (the failure), example_id, cluster, cluster_label
-                   rows:list|None=None,     # the training rows (`TrainRow`s, whose `origin` is a failure id or an example id)
-                  )->'pd.DataFrame':
-    "Per failure cluster: its problems among the paired ones, how many are right after and how many gained a final answer, and the training rows built from it."
+def cluster_change(
+    tbl:'pd.DataFrame',      # a `paired` table
+    clusters:'pd.DataFrame', # a `clusters.csv` frame: id (the failure), example_id, cluster, cluster_label
+    rows:list|None=None,     # the training rows (`TrainRow`s, whose `origin` is a failure id or an example id)
+)->'pd.DataFrame':
+    """Per failure cluster: its problems among the paired ones, how many are right after and how many gained a final
+    answer, and the training rows built from it."""
     from collections import Counter
     m = clusters.drop_duplicates('example_id').merge(tbl, on='example_id')
     if m.empty: return m
     label = 'cluster_label' if 'cluster_label' in m else 'cluster'
     m['final_gained'] = ~m.final_before & m.final_after if 'final_before' in m else False
     g = m.groupby(['cluster', label] if label != 'cluster' else ['cluster'])
-    out = g.agg(problems=('example_id', 'size'), fixed=('after', 'sum'), final_answer_gained=('final_gained', 'sum')).reset_index()
+    out = g.agg(problems=('example_id', 'size'), fixed=('after', 'sum'),
+                final_answer_gained=('final_gained', 'sum')).reset_index()
     out['fixed_share'] = (out.fixed/out.problems).round(3)
     if rows is not None:   # attribution: which clusters the training data came from
-        of = dict(zip(clusters.example_id, clusters.cluster)) | (dict(zip(clusters['id'], clusters.cluster)) if 'id' in clusters else {})
+        of = (dict(zip(clusters.example_id, clusters.cluster))
+              | (dict(zip(clusters['id'], clusters.cluster)) if 'id' in clusters else {}))
         n = Counter(of.get(r.origin) for r in rows)
         out['rows'] = [n.get(c, 0) for c in out.cluster]
     return out
@@ -154,15 +161,18 @@ def _why_missing(name:str, not_measured:list|None)->str:
     "Why metric `name` has no value: the set it names was not measured (and why), or the run has no such metric."
     head = name.split('.')[0]
     for m in not_measured or []:
-        if head in (m.get('task'), m.get('set')): return f"{m['set']} set {m['task']} not measured: {first_sentence(m['why'])}"
+        if head in (m.get('task'), m.get('set')):
+            return f"{m['set']} set {m['task']} not measured: {first_sentence(m['why'])}"
     return f'this run has no metric {name}'
 
 # %% ../nbs/14_report.ipynb #fefd7784
-def check_criteria(criteria:list,               # strings 'metric op number[%| points]'
-                   values:dict,                 # the report's metrics
-                   not_measured:list|None=None, # sets the run could not score ({set, task, why}): why a metric is missing
-                  )->list:
-    "Each criterion against `values`: criterion, metric, target, value, status (passed, failed, not measured), passed (None when not measured), why."
+def check_criteria(
+    criteria:list,               # strings 'metric op number[%| points]'
+    values:dict,                 # the report's metrics
+    not_measured:list|None=None, # sets the run could not score ({set, task, why}): why a metric is missing
+)->list:
+    """Each criterion against `values`: criterion, metric, target, value, status (passed, failed, not measured), passed
+    (None when not measured), why."""
     out = []
     for i, c in enumerate(criteria or []):
         m = _CRIT.match(str(c))
@@ -170,7 +180,9 @@ def check_criteria(criteria:list,               # strings 'metric op number[%| p
         name, op, num, unit = m.groups()
         target, v = (float(num)/100 if unit else float(num)), _lookup(values, name)
         if isinstance(v, dict):
-            raise InputError(f'{name} is a group of metrics: name one, e.g. {", ".join(f"{name}.{k}" for k in list(v)[:3])}', field=f'criteria[{i}]')
+            raise InputError(
+                f'{name} is a group of metrics: name one, e.g. {", ".join(f"{name}.{k}" for k in list(v)[:3])}',
+                field=f'criteria[{i}]')
         ok = None if v is None else bool(_OPS[op](float(v), target))
         out.append(dict(criterion=c, metric=name, target=target, value=v, status=_STATUS[ok], passed=ok,
                         why='' if ok is not None else _why_missing(name, not_measured)))
@@ -178,7 +190,8 @@ def check_criteria(criteria:list,               # strings 'metric op number[%| p
 
 # %% ../nbs/14_report.ipynb #f9ffb85e
 def criteria_counts(criteria:list)->str:
-    "'2 passed, 1 failed, 1 not measured' for `check_criteria` records: a criterion not measured is not counted as failed."
+    """'2 passed, 1 failed, 1 not measured' for `check_criteria` records: a criterion not measured is not counted as
+    failed."""
     from collections import Counter
     if not criteria: return 'none set'
     n = Counter(map(criterion_status, criteria))
@@ -192,19 +205,23 @@ def format_p(p:float)->str:
 
 # %% ../nbs/14_report.ipynb #a7520c9e
 def _summary(tb:'pd.DataFrame')->dict:
-    "Pass rates with 95% intervals before and after, ties, wins and losses (shares), truncations, final answers, and McNemar's test of a `paired` table."
+    """Pass rates with 95% intervals before and after, ties, wins and losses (shares), truncations, final answers, and
+    McNemar's test of a `paired` table."""
     n, b, a = len(tb), int(tb.before.sum()), int(tb.after.sum())
     mc = mcnemar(tb)
-    return dict(before=round(b/n, 4), after=round(a/n, 4), delta=round((a-b)/n, 4), ties=round(float((tb.before == tb.after).mean()), 4),
+    return dict(before=round(b/n, 4), after=round(a/n, 4), delta=round((a-b)/n, 4),
+                ties=round(float((tb.before == tb.after).mean()), 4),
                 wins=round(mc['fixed']/n, 4), losses=round(mc['broken']/n, 4),
                 ci_before=[round(x, 4) for x in wilson_ci(b, n)], ci_after=[round(x, 4) for x in wilson_ci(a, n)],
-                truncated_before=int((tb.state_before == 'truncated').sum()), truncated_after=int((tb.state_after == 'truncated').sum()),
+                truncated_before=int((tb.state_before == 'truncated').sum()),
+                truncated_after=int((tb.state_after == 'truncated').sum()),
                 truncated_delta=int((tb.state_after == 'truncated').sum()-(tb.state_before == 'truncated').sum()),
                 final_answer_before=int(tb.final_before.sum()), final_answer_after=int(tb.final_after.sum()),
                 final_answer_delta=int(tb.final_after.sum()-tb.final_before.sum()), **mc)
 
 # %% ../nbs/14_report.ipynb #2ef5914a
-def _task_dirs(d:Path)->dict: return {p.name: p for p in sorted(d.iterdir()) if (p/'results.jsonl').exists()} if d.is_dir() else {}
+def _task_dirs(d:Path)->dict:
+    return {p.name: p for p in sorted(d.iterdir()) if (p/'results.jsonl').exists()} if d.is_dir() else {}
 
 # %% ../nbs/14_report.ipynb #970e8e85
 def _compare_dirs(before:Path, after:Path)->dict:
@@ -223,12 +240,15 @@ def _consistency(d:Path):
 
 # %% ../nbs/14_report.ipynb #b2e1cf0b
 def _sampling(d:Path)->list|None:
-    "pass@k, maj@n and agreement before and after (`consistency.sampling_change`) where the same set was sampled on both sides."
+    """pass@k, maj@n and agreement before and after (`consistency.sampling_change`) where the same set was sampled on
+    both sides."""
     import pandas as pd
     before, after = d/set_folder('consistency', 'before'), d/set_folder('consistency', 'after')
     for b in sorted(before.glob('*/consistency.csv')) if before.is_dir() else []:
         a = after/b.parent.name/'consistency.csv'
-        if a.exists(): return [dict(task=b.parent.name, **r) for r in sampling_change(pd.read_csv(b), pd.read_csv(a)).to_dict('records')]
+        if a.exists():
+            return [dict(task=b.parent.name, **r)
+                    for r in sampling_change(pd.read_csv(b), pd.read_csv(a)).to_dict('records')]
     return None
 
 # %% ../nbs/14_report.ipynb #023838c5
@@ -242,7 +262,8 @@ def plot_before_after(summaries:dict, dest:Path|None=None, title:str=''):
         ci = np.array([summaries[n][f'ci_{side}'] for n in names]).reshape(-1, 2)
         ax.bar(x+(j-0.5)*w, v, w, color=color, label=side, yerr=[v-ci[:, 0], ci[:, 1]-v], capsize=3)
     ax.set_xticks(x, [f"{n}\n(n={summaries[n]['n']}, p={summaries[n]['p_value']:.2g})" for n in names])
-    ax.set_ylabel('pass rate'); ax.set_ylim(0, 1); ax.legend(); ax.set_title(f'Before and after training {title}'.strip())
+    ax.set_ylabel('pass rate'); ax.set_ylim(0, 1); ax.legend()
+    ax.set_title(f'Before and after training {title}'.strip())
     fig.tight_layout()
     if dest: fig.savefig(Path(dest)/'before_after.png', dpi=120)
     return fig
@@ -269,12 +290,14 @@ def plot_causes(causes:'pd.DataFrame', # a `cause_change` frame: state, before, 
 
 # %% ../nbs/14_report.ipynb #39a009ba
 def training_log(run)->'pd.DataFrame':
-    "Loss and eval loss per logged step of a run's training: train/training_summary.json, else the newest checkpoint's trainer_state.json."
+    """Loss and eval loss per logged step of a run's training: train/training_summary.json, else the newest checkpoint's
+    trainer_state.json."""
     import pandas as pd
     d = Path(run)/'train'
     src = d/'training_summary.json'
     if not src.exists():
-        states = sorted(d.glob('checkpoints/checkpoint-*/trainer_state.json'), key=lambda p: int(p.parent.name.rpartition('-')[2] or 0))
+        states = sorted(d.glob('checkpoints/checkpoint-*/trainer_state.json'),
+                        key=lambda p: int(p.parent.name.rpartition('-')[2] or 0))
         src = states[-1] if states else None
     h = read_json(src).get('log_history', []) if src else []
     df = pd.DataFrame([dict(step=r['step'], loss=r.get('loss'), eval_loss=r.get('eval_loss')) for r in h
@@ -294,7 +317,9 @@ def plot_training_curve(log:'pd.DataFrame',     # a `training_log`
     ax.plot(tr.step, tr.loss, color='#2b7bb9', label='training loss')
     ax.plot(ev.step, ev.eval_loss, 'o-', color='#e07b39', label='eval loss')
     if best_step: ax.axvline(best_step, ls=':', c='gray', label=f'kept: step {best_step}')
-    ax.set_xlabel('step'); ax.xaxis.set_major_locator(MaxNLocator(integer=True)); ax.set_ylabel('loss'); ax.legend(fontsize=8); ax.set_title(f'Training {title}'.strip()); fig.tight_layout()
+    ax.set_xlabel('step'); ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel('loss'); ax.legend(fontsize=8); ax.set_title(f'Training {title}'.strip())
+    fig.tight_layout()
     if dest: fig.savefig(Path(dest)/'training_curve.png', dpi=120)
     return fig
 
@@ -304,7 +329,8 @@ def _set_tests(compared:dict, set_name:str)->list:
     import pandas as pd
     out = [dict(task=t, **r) for t, v in compared.items() for r in outcome_tests(v['table'], set_name)]
     if len(compared) > 1:
-        out += [dict(task='all', **r) for r in outcome_tests(pd.concat([v['table'] for v in compared.values()], ignore_index=True), set_name)]
+        out += [dict(task='all', **r)
+                for r in outcome_tests(pd.concat([v['table'] for v in compared.values()], ignore_index=True), set_name)]
     return out
 
 # %% ../nbs/14_report.ipynb #5d7925da
@@ -320,27 +346,34 @@ def _plots(d:Path, main:dict, causes:'pd.DataFrame'):
 
 # %% ../nbs/14_report.ipynb #07e6e8ae
 def make_report(run, criteria:list|None=None, plot:bool=True,
-                not_measured:list|None=None, # sets the run could not score (no data here): {set, task, why}, carried into the report
+                # sets the run could not score (no data here): {set, task, why}, carried into the report
+                not_measured:list|None=None,
                )->dict:
-    "Compare before and after in run folder `run`; write report.json, ledger.csv, causes.csv, tests.csv, plots; return the report."
+    """Compare before and after in run folder `run`; write report.json, ledger.csv, causes.csv, tests.csv, plots; return
+    the report."""
     import pandas as pd
     d = Path(run)
     main = _compare_dirs(d/set_folder('eval', 'before'), d/set_folder('eval', 'after'))
-    if not main: raise InputError(f'no task evaluated both before and after in {d} (eval_before/<task>, eval_after/<task>)', file=d)
+    if not main:
+        raise InputError(f'no task evaluated both before and after in {d} (eval_before/<task>, eval_after/<task>)',
+                         file=d)
     tbl = pd.concat([v['table'] for v in main.values()], ignore_index=True)
     led, causes = ledger(tbl), cause_change(tbl)
     led.to_csv(d/'ledger.csv', index=False); causes.to_csv(d/'causes.csv', index=False)
     values = {t: v['summary'] for t, v in main.items()}
     values['overall'] = _summary(tbl)
     held = _compare_dirs(d/set_folder('heldout', 'before'), d/set_folder('heldout', 'after'))
-    if held: values['heldout'] = {t: v['summary'] for t, v in held.items()} | {'delta': round(sum(v['summary']['delta'] for v in held.values())/len(held), 4)}
+    if held:
+        values['heldout'] = ({t: v['summary'] for t, v in held.items()}
+                             | {'delta': round(sum(v['summary']['delta'] for v in held.values())/len(held), 4)})
     for side in ('before', 'after'):
         c = _consistency(d/set_folder('consistency', side))
         if c: values[f'consistency_{side}'] = c['consistency']
     tests = _set_tests(main, 'eval') + _set_tests(held, 'heldout')
     pd.DataFrame(tests).to_csv(d/'tests.csv', index=False)
-    rep = dict(run=d.name, metrics=values, tests=tests, not_measured=not_measured or [], causes=causes.to_dict('records'),
-               fixed=led[led.change == 'fixed'].example_id.tolist(), broken=led[led.change == 'broken'].example_id.tolist())
+    rep = dict(run=d.name, metrics=values, tests=tests, not_measured=not_measured or [],
+               causes=causes.to_dict('records'), fixed=led[led.change == 'fixed'].example_id.tolist(),
+               broken=led[led.change == 'broken'].example_id.tolist())
     if (d/'failures'/'clusters.csv').exists():
         rows = load_records(d/'data'/'train.jsonl', TrainRow) if (d/'data'/'train.jsonl').exists() else None
         rep['clusters'] = cluster_change(tbl, pd.read_csv(d/'failures'/'clusters.csv'), rows).to_dict('records')
@@ -367,12 +400,14 @@ def _phases_line(man:dict, now:float|None=None)->str:
             s = max(0.0, (now or time.time())-time.mktime(time.strptime(st['started'], '%Y-%m-%dT%H:%M:%S')))
         else: s = float(st.get('seconds') or 0)
         total += s
-        parts.append(f'{p} {_dur(s)}' + {'done': '', 'running': ' so far', 'failed': ' (failed)'}.get(status, f' ({status})'))
+        parts.append(f'{p} {_dur(s)}'
+                     + {'done': '', 'running': ' so far', 'failed': ' (failed)'}.get(status, f' ({status})'))
     return f"{', '.join(parts)}; {_dur(total)} in all" if parts else 'none recorded'
 
 # %% ../nbs/14_report.ipynb #eeb27df6
 def _sandbox_line(run)->str|None:
-    "The isolation that ran the run's model-written code (from its sets' metrics.json), with why and what it left open; None when no code ran."
+    """The isolation that ran the run's model-written code (from its sets' metrics.json), with why and what it left
+    open; None when no code ran."""
     levels = {}
     for f in sorted(Path(run).glob('*/*/metrics.json')):
         if sb := read_json(f).get('sandbox'): levels.setdefault(sb['isolation'], sb.get('reason') or '')
@@ -385,7 +420,8 @@ def _sandbox_line(run)->str|None:
 def _set_sizes(d:Path)->dict:
     "Per group (eval, held out, pool), 'name (n problems)' of each set evaluated before training in run folder `d`."
     out = {}
-    for group, folder in (('eval', set_folder('eval', 'before')), ('held out', set_folder('heldout', 'before')), ('pool', set_folder('pool'))):
+    for group, folder in (('eval', set_folder('eval', 'before')), ('held out', set_folder('heldout', 'before')),
+                          ('pool', set_folder('pool'))):
         for t, p in _task_dirs(d/folder).items():
             m = read_json(p/'metrics.json') if (p/'metrics.json').exists() else {}
             fails = f", {m['n']-m['correct']} failed" if group == 'pool' and 'correct' in m else ''
@@ -403,13 +439,15 @@ def _rows_line(d:Path)->str|None:
 
 # %% ../nbs/14_report.ipynb #2e51395f
 def _model_line(d:Path, cfg:dict)->str:
-    "The model (the config's, else the one the eval sets were scored with), and how it was trained when the run trained it."
+    """The model (the config's, else the one the eval sets were scored with), and how it was trained when the run
+    trained it."""
     scored = [read_json(p).get('model') for p in sorted((d/set_folder('eval', 'before')).glob('*/metrics.json'))]
     out, p = f"`{cfg.get('model') or next(filter(None, scored), '?')}`", d/'train'/'training_summary.json'
     if p.exists():
         s = read_json(p); c = s.get('config', {})
-        out += (f"; LoRA r {c.get('r')}, alpha {c.get('alpha')}, {s.get('last_step')} updates on {s.get('rows', {}).get('train')} rows "
-                f"({s.get('backend')} on {s.get('device')}; stopped: {s.get('stop_detail') or s.get('stop_reason')}); merged into `model/`")
+        out += (f"; LoRA r {c.get('r')}, alpha {c.get('alpha')}, {s.get('last_step')} updates on "
+                f"{s.get('rows', {}).get('train')} rows ({s.get('backend')} on {s.get('device')}; "
+                f"stopped: {s.get('stop_detail') or s.get('stop_reason')}); merged into `model/`")
     return out
 
 # %% ../nbs/14_report.ipynb #49e3b9de
@@ -420,9 +458,11 @@ def _md_cell(v)->str: return _md(v).replace('|', '\\|').replace('\n', ' ')
 
 # %% ../nbs/14_report.ipynb #4d93cd2d
 def significant_line(tests:list)->str:
-    "The outcomes whose change is significant (p < 0.05), each with its counts and p-value; says so when there are none."
+    """The outcomes whose change is significant (p < 0.05), each with its counts and p-value; says so when there are
+    none."""
     sig = [t for t in tests if t.get('significant')]
-    if not sig: return f'none: of {len(tests)} outcomes tested, none changed at the 5% level' if tests else 'none tested'
+    if not sig:
+        return f'none: of {len(tests)} outcomes tested, none changed at the 5% level' if tests else 'none tested'
     name = lambda o: o.replace('cause:', 'root cause ').replace('_', ' ')
     return '; '.join(f"{name(t['outcome'])} ({t['set']}) {t['before']} → {t['after']} of {t['n']}, {t['change']} "
                      f"(p = {format_p(t['p_value'])})" for t in sig)
@@ -432,7 +472,8 @@ def report_header(run,                # a run folder
                   rep:dict|None=None, # its report (default: its report.json)
                   cfg:dict|None=None, # its config (default: the manifest's)
                  )->str:
-    "The head of a run's report, a Markdown table: model, sets measured and not (why), training data, phases and times, criteria, result."
+    """The head of a run's report, a Markdown table: model, sets measured and not (why), training data, phases and
+    times, criteria, result."""
     d = Path(run)
     rep = rep if rep is not None else read_json(d/'report.json')
     man = read_json(d/'manifest.json') if (d/'manifest.json').exists() else {}
@@ -442,10 +483,12 @@ def report_header(run,                # a run folder
             ('significant changes', significant_line(rep.get('tests', []))), ('model', _model_line(d, cfg))]
     rows += [(f'{g} sets', '; '.join(sizes[g])) for g in ('eval', 'held out') if g in sizes]
     if rep.get('not_measured'):
-        rows.append(('not measured', '; '.join(f"{m['set']} {m['task']}: {first_sentence(m['why'])}" for m in rep['not_measured'])))
+        rows.append(('not measured',
+                     '; '.join(f"{m['set']} {m['task']}: {first_sentence(m['why'])}" for m in rep['not_measured'])))
     learned = ' → '.join(x for x in ('; '.join(sizes.get('pool', [])), _rows_line(d)) if x)
     if learned: rows.append(('trained on', learned))
-    rows.append(('phases', _phases_line(man) if man else 'not recorded (no manifest.json: the run was not made by `cogumi run`)'))
+    rows.append(('phases',
+                 _phases_line(man) if man else 'not recorded (no manifest.json: the run was not made by `cogumi run`)'))
     if sb := _sandbox_line(d): rows.append(('model code ran under', sb))
     rows.append(('criteria', criteria_counts(rep.get('criteria', []))))
     rows.append(('result', f"pass rate {o['before']:.1%} → {o['after']:.1%} on {o['n']} problems: {o['fixed']} fixed, "
@@ -456,26 +499,30 @@ def report_header(run,                # a run folder
 def ledger_summary(rep:dict)->str:
     "One sentence on the ledger: how many problems were fixed and broken, or that no verdict changed."
     o = rep['metrics']['overall']
-    if not o['fixed'] and not o['broken']: return f"No verdict changed: each of the {o['n']} problems is right or wrong as it was before training."
-    return (f"{o['fixed']} fixed (wrong before, right after) and {o['broken']} broken (right before, wrong after) of {o['n']} problems; "
-            'the others kept their verdict.')
+    if not o['fixed'] and not o['broken']:
+        return f"No verdict changed: each of the {o['n']} problems is right or wrong as it was before training."
+    return (f"{o['fixed']} fixed (wrong before, right after) and {o['broken']} broken (right before, wrong after) "
+            f"of {o['n']} problems; the others kept their verdict.")
 
 # %% ../nbs/14_report.ipynb #2322eae5
 def criteria_frame(criteria:list)->'pd.DataFrame':
     "The criteria as a table to read: criterion, value ('not measured' when the run has none), target, status, why."
     import pandas as pd
-    return pd.DataFrame([dict(criterion=c['criterion'], value='not measured' if c.get('value') is None else round(float(c['value']), 4),
+    return pd.DataFrame([dict(criterion=c['criterion'],
+                              value='not measured' if c.get('value') is None else round(float(c['value']), 4),
                               target=c.get('target'), status=criterion_status(c), why=c.get('why', ''))
                          for c in criteria], columns=['criterion', 'value', 'target', 'status', 'why'])
 
 # %% ../nbs/14_report.ipynb #046c2714
 def not_measured_text(rep:dict)->str:
-    "Markdown: each set the run could not measure, with the whole of how to provide its data ('' when every set was measured)."
+    """Markdown: each set the run could not measure, with the whole of how to provide its data ('' when every set was
+    measured)."""
     return '\n\n'.join(f"**{m['set']} {m['task']}**: {_md(m['why'])}" for m in rep.get('not_measured', []))
 
 # %% ../nbs/14_report.ipynb #a9419beb
 def failure_map(run, max_points:int=20000):
-    "The run's interactive failure map (a plotly figure) from failures/clusters.csv, clusters.json and failures.jsonl; None when it has no map."
+    """The run's interactive failure map (a plotly figure) from failures/clusters.csv, clusters.json and failures.jsonl;
+    None when it has no map."""
     import numpy as np, pandas as pd
     from cogumi_nb.clusters import Clusters, interactive_map
     d = Path(run)/'failures'
@@ -486,7 +533,8 @@ def failure_map(run, max_points:int=20000):
     fr['question'] = [getattr(fs.get(i), 'question', '') for i in fr['id']]
     fr['completion'] = [getattr(fs.get(i), 'completion', '') or '' for i in fr['id']]
     if 'cluster_label' not in fr: fr['cluster_label'] = fr.cluster.astype(str)
-    summ = pd.DataFrame(read_json(d/'clusters.json')['clusters']) if (d/'clusters.json').exists() else fr[['cluster']].drop_duplicates()
+    summ = (pd.DataFrame(read_json(d/'clusters.json')['clusters']) if (d/'clusters.json').exists()
+            else fr[['cluster']].drop_duplicates())
     return interactive_map(Clusters(fr, summ, np.empty((len(fr), 0))), max_points)
 
 # %% ../nbs/14_report.ipynb #b1a924ed
@@ -499,17 +547,21 @@ _PAGE = ("{%- extends 'lab/index.html.j2' -%}\n"   # the lab page without the sc
 def report_html(nb,   # the executed report notebook
                 dest, # the page to write, e.g. runs/<name>/report.html
                )->Path:
-    "Write an executed notebook as a page to read: outputs only (no code, no parameters), no logs or progress widgets, nothing loaded from the network."
+    """Write an executed notebook as a page to read: outputs only (no code, no parameters), no logs or progress widgets,
+    nothing loaded from the network."""
     import jinja2, logging, nbformat
     from nbconvert import HTMLExporter
     book = nbformat.read(str(nb), as_version=4)
     book.cells = [c for c in book.cells if not {'parameters', 'injected-parameters'} & set(c.metadata.get('tags', []))]
     for c in book.cells:
-        if c.cell_type == 'code': c.outputs = [o for o in c.outputs if o.output_type != 'stream' and _WIDGET not in o.get('data', {})]
+        if c.cell_type == 'code':
+            c.outputs = [o for o in c.outputs if o.output_type != 'stream' and _WIDGET not in o.get('data', {})]
     book.metadata.pop('widgets', None)
-    ex = HTMLExporter(extra_loaders=[jinja2.DictLoader({'cogumi_report.html.j2': _PAGE})], template_file='cogumi_report.html.j2',
+    # its own log: below errors, nothing for a reader
+    ex = HTMLExporter(extra_loaders=[jinja2.DictLoader({'cogumi_report.html.j2': _PAGE})],
+                      template_file='cogumi_report.html.j2',
                       exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                      log=logging.getLogger('cogumi_nb.report.html'))   # its own log: below errors, nothing for a reader
+                      log=logging.getLogger('cogumi_nb.report.html'))
     logging.getLogger('cogumi_nb.report.html').setLevel(logging.ERROR)   # 'alternative text is missing' on every chart
     dest = Path(dest)
     body, _ = ex.from_notebook_node(book, resources=dict(metadata=dict(name=f'{dest.parent.name}: report')))
@@ -523,7 +575,8 @@ def _read(p:Path)->dict: return read_json(p) if p.exists() else {}
 
 # %% ../nbs/14_report.ipynb #e84fa083
 def _run_state(d:Path, man:dict, rep:dict)->str:
-    "running (pid, since), failed at PHASE, stopped at PHASE, done, eval-only (and the phases not run), incomplete, or completions only."
+    """running (pid, since), failed at PHASE, stopped at PHASE, done, eval-only (and the phases not run), incomplete, or
+    completions only."""
     if h := lock_holder(d): return f"running (pid {h.get('pid')}, since {h.get('started')})"
     phases = man.get('phases', {})
     if failed := [p for p, s in phases.items() if s.get('status') == 'failed']: return f'failed at {failed[0]}'
@@ -531,34 +584,43 @@ def _run_state(d:Path, man:dict, rep:dict)->str:
     if rep: return 'done'
     if man:
         todo = [p for p in man.get('config', {}).get('phases', []) if phases.get(p, {}).get('status') != 'done']
-        if phases.get('evaluate', {}).get('status') != 'done': return f"incomplete ({todo[0] if todo else 'evaluate'} next)"
+        if phases.get('evaluate', {}).get('status') != 'done':
+            return f"incomplete ({todo[0] if todo else 'evaluate'} next)"
         return f"eval-only ({', '.join(todo)} not run)" if todo else 'eval-only'
     return 'eval-only' if (d/'metrics.json').exists() else 'completions only'
 
 # %% ../nbs/14_report.ipynb #32c29afd
 def _eval_metrics(d:Path)->dict:
-    "Problems and pass rate of a run without a report: its own metrics.json (`cogumi eval`), else its eval sets before training."
-    ms = [_read(d/'metrics.json')] if (d/'metrics.json').exists() else [_read(p) for p in sorted((d/set_folder('eval', 'before')).glob('*/metrics.json'))]
+    """Problems and pass rate of a run without a report: its own metrics.json (`cogumi eval`), else its eval sets before
+    training."""
+    ms = ([_read(d/'metrics.json')] if (d/'metrics.json').exists()
+          else [_read(p) for p in sorted((d/set_folder('eval', 'before')).glob('*/metrics.json'))])
     ms = [m for m in ms if m.get('n')]
     n = sum(m['n'] for m in ms)
     return dict(n=n, before=round(sum(m.get('correct', 0) for m in ms)/n, 4)) if n else {}
 
 # %% ../nbs/14_report.ipynb #fa40b14b
 def list_runs(root=None)->'pd.DataFrame':
-    "One row per run folder under `root`: its state, model, and (with a report) pass rates before/after, fixed, broken, p-value, held-out change, criteria."
+    """One row per run folder under `root`: its state, model, and (with a report) pass rates before/after, fixed,
+    broken, p-value, held-out change, criteria."""
     import pandas as pd
     root = Path(root or os.environ.get('COGUMI_RUNS', 'runs'))
-    if not root.is_dir(): raise InputError('no such runs folder: pass --runs-root (or set $COGUMI_RUNS) to the folder holding the run folders', root)
+    if not root.is_dir():
+        raise InputError('no such runs folder: pass --runs-root (or set $COGUMI_RUNS) to the folder holding the '
+                         'run folders', root)
     rows = []
     for d in sorted(p for p in root.iterdir() if p.is_dir() and any((p/f).exists() for f in _RUN_FILES)):
         man, rep = _read(d/'manifest.json'), _read(d/'report.json')
-        row = dict(run=d.name, state=_run_state(d, man, rep), model=man.get('config', {}).get('model') or _read(d/'metrics.json').get('model', ''))
+        row = dict(run=d.name, state=_run_state(d, man, rep),
+                   model=man.get('config', {}).get('model') or _read(d/'metrics.json').get('model', ''))
         if rep:
             o = rep['metrics']['overall']
-            row.update(n=o['n'], before=o['before'], after=o['after'], delta=o['delta'], fixed=o['fixed'], broken=o['broken'],
-                       p_value=float(f"{o['p_value']:.3g}"), heldout_delta=rep['metrics'].get('heldout', {}).get('delta'),
+            row.update(n=o['n'], before=o['before'], after=o['after'], delta=o['delta'], fixed=o['fixed'],
+                       broken=o['broken'], p_value=float(f"{o['p_value']:.3g}"),
+                       heldout_delta=rep['metrics'].get('heldout', {}).get('delta'),
                        criteria=criteria_counts(rep.get('criteria', [])))
         else: row.update(_eval_metrics(d))
         rows.append(row)
-    df = pd.DataFrame(rows, columns=['run', 'state', 'model', 'n', 'before', 'after', 'delta', 'fixed', 'broken', 'p_value', 'heldout_delta', 'criteria'])
+    df = pd.DataFrame(rows, columns=['run', 'state', 'model', 'n', 'before', 'after', 'delta', 'fixed', 'broken',
+                                     'p_value', 'heldout_delta', 'criteria'])
     return df.astype({'n': 'Int64', 'fixed': 'Int64', 'broken': 'Int64'})   # counts stay counts where a run has none
