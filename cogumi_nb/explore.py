@@ -41,13 +41,16 @@ def demo_run(dest=None,           # the run folder (default: a new temporary one
     cfg = load_config('demo', failures=dict(map=True))
     run = Path(dest) if dest else Path(tempfile.mkdtemp())/cfg.name
     run.mkdir(parents=True, exist_ok=True)
-    for p in ['evaluate', 'consistency', 'failures'] + (['build', 'train', 'report'] if after else []): PHASE_FNS[p](run, cfg, progress=progress)
+    for p in ['evaluate', 'consistency', 'failures'] + (['build', 'train', 'report'] if after else []):
+        PHASE_FNS[p](run, cfg, progress=progress)
     return run
 
 # %% ../nbs/16_explore.ipynb #2ff4a3b5
 def _groups(run:Path, ids:list)->list:
-    "Per failure: 'pool' or 'eval', from the per-set failures.jsonl files the failures phase read (pool first, then eval_before)."
-    per = {g: [f.id for p in sorted((run/folder).glob('*/failures.jsonl')) for f in load_failures(p)] for g, folder in (('pool', set_folder('pool')), ('eval', set_folder('eval', 'before')))}
+    """Per failure: 'pool' or 'eval', from the per-set failures.jsonl files the failures phase read (pool first, then
+    eval_before)."""
+    per = {g: [f.id for p in sorted((run/folder).glob('*/failures.jsonl')) for f in load_failures(p)]
+           for g, folder in (('pool', set_folder('pool')), ('eval', set_folder('eval', 'before')))}
     if per['pool'] + per['eval'] == list(ids): return ['pool']*len(per['pool']) + ['eval']*len(per['eval'])
     ev = set(per['eval'])
     return ['eval' if i in ev else 'pool' for i in ids]
@@ -63,13 +66,16 @@ def _failure_rows(run:Path)->'pd.DataFrame':
     "The run's failures (failures/failures.jsonl), each with its cluster and map position (clusters.csv) and its set."
     import pandas as pd
     d = run/'failures'
-    if not (d/'failures.jsonl').is_file(): raise InputError('no failures here: run the failures phase first', d/'failures.jsonl')
+    if not (d/'failures.jsonl').is_file():
+        raise InputError('no failures here: run the failures phase first', d/'failures.jsonl')
     df = failures_frame(load_failures(d/'failures.jsonl'))
     if df.empty: raise InputError('no failures to explore: the model got every problem right', d/'failures.jsonl')
-    if not (d/'clusters.csv').is_file(): raise InputError('no clusters: the failures phase writes them', d/'clusters.csv')
+    if not (d/'clusters.csv').is_file():
+        raise InputError('no clusters: the failures phase writes them', d/'clusters.csv')
     c = pd.read_csv(d/'clusters.csv')
     if list(c.get('id', [])) != list(df.id):
-        raise InputError(f'{len(c)} rows that do not match the {len(df)} failures of failures.jsonl: re-run the failures phase', d/'clusters.csv', field='id')
+        raise InputError(f'{len(c)} rows that do not match the {len(df)} failures of failures.jsonl: '
+                         're-run the failures phase', d/'clusters.csv', field='id')
     df['cluster'] = c.cluster.astype(int)
     df['cluster_label'] = c.cluster_label.fillna('').astype(str) if 'cluster_label' in c else df.cluster.astype(str)
     if 'x' in c: df['x'], df['y'] = c.x.to_numpy(), c.y.to_numpy()
@@ -81,7 +87,8 @@ def _first(rows:list)->dict: return {r.example_id: r for r in rows if r.sample =
 
 # %% ../nbs/16_explore.ipynb #48bd9acc
 def _pairs(run:Path)->'pd.DataFrame|None':
-    "The eval problems before and after training (the report's `paired` table) with both completions; None before the report phase."
+    """The eval problems before and after training (the report's `paired` table) with both completions; None before the
+    report phase."""
     import pandas as pd
     out = []
     for b in sorted((run/set_folder('eval', 'before')).glob('*/results.jsonl')):
@@ -98,14 +105,17 @@ def _pairs(run:Path)->'pd.DataFrame|None':
         out.append(t)
     if not out: return None
     t = pd.concat(out, ignore_index=True)
-    t['change'] = np.select([~t.before & t.after, t.before & ~t.after, ~t.before], ['fixed', 'broken', 'still failing'], 'still correct')
+    t['change'] = np.select([~t.before & t.after, t.before & ~t.after, ~t.before],
+                            ['fixed', 'broken', 'still failing'], 'still correct')
     return t
 
 # %% ../nbs/16_explore.ipynb #8c1de4e6
 def _place(df:'pd.DataFrame', texts:list, cfg:dict, k:int=3)->tuple:
-    "Map positions and clusters for new texts: the mean position of their `k` nearest failures (by embedding) and the nearest one's cluster."
+    """Map positions and clusters for new texts: the mean position of their `k` nearest failures (by embedding) and the
+    nearest one's cluster."""
     from cogumi_nb.clusters import failure_text, embed
-    X = embed([failure_text(cfg.get('text') or 'question')(r) for r in df.to_dict('records')], cfg.get('embedder'), progress=False)
+    X = embed([failure_text(cfg.get('text') or 'question')(r) for r in df.to_dict('records')], cfg.get('embedder'),
+              progress=False)
     Q = embed(texts, cfg.get('embedder'), progress=False)
     nn = np.argsort(-(Q @ X.T), axis=1)[:, :k]
     return df[['x', 'y']].to_numpy()[nn].mean(1), df.cluster.to_numpy()[nn[:, 0]]
@@ -116,11 +126,13 @@ def _broken_rows(df:'pd.DataFrame', pairs:'pd.DataFrame', cfg:dict)->'pd.DataFra
     import pandas as pd
     b = pairs[pairs.change == 'broken']
     if b.empty or 'x' not in df: return df.iloc[:0]
-    rows = pd.DataFrame(dict(id=[f'broken/{e}' for e in b.example_id], run='eval_after', model=b.model_after.to_numpy(), task=b.task.to_numpy(),
-                             category=b.category.to_numpy(), example_id=b.example_id.to_numpy(), sample=0, question=b.question.to_numpy(),
-                             completion=b.completion_after.to_numpy(), extracted=None, reference=b.reference.to_numpy(), solution='',
+    rows = pd.DataFrame(dict(id=[f'broken/{e}' for e in b.example_id], run='eval_after', model=b.model_after.to_numpy(),
+                             task=b.task.to_numpy(), category=b.category.to_numpy(), example_id=b.example_id.to_numpy(),
+                             sample=0, question=b.question.to_numpy(), completion=b.completion_after.to_numpy(),
+                             extracted=None, reference=b.reference.to_numpy(), solution='',
                              cause=b.state_after.to_numpy(), evidence='right before training, wrong after it',
-                             finish_reason=np.where(b.truncated_after, 'length', 'stop'), completion_tokens=0, group='eval'))
+                             finish_reason=np.where(b.truncated_after, 'length', 'stop'), completion_tokens=0,
+                             group='eval'))
     xy, cl = _place(df, rows.question.tolist(), cfg)
     rows['x'], rows['y'], rows['cluster'] = xy[:, 0], xy[:, 1], cl
     rows['cluster_label'] = rows.cluster.map(dict(zip(df.cluster, df.cluster_label)))
@@ -128,13 +140,15 @@ def _broken_rows(df:'pd.DataFrame', pairs:'pd.DataFrame', cfg:dict)->'pd.DataFra
 
 # %% ../nbs/16_explore.ipynb #8ad0b908
 def explore_frame(run)->tuple:
-    "`(frame, summary, pairs)` of a run folder: one row per failure (and per problem broken by training), the clusters, the before/after pairs (None before the report phase)."
+    """`(frame, summary, pairs)` of a run folder: one row per failure (and per problem broken by training), the
+    clusters, the before/after pairs (None before the report phase)."""
     import pandas as pd
     from cogumi_nb.clusters import failure_text, embed, strip_preamble, umap_2d
     run = Path(run); df = _failure_rows(run); cfg = _failures_cfg(run)
     if 'x' not in df:
         print('the run has no map (failures.map is off): drawing one now')
-        df[['x', 'y']] = umap_2d(embed([failure_text(cfg.get('text') or 'question')(r) for r in df.to_dict('records')], cfg.get('embedder'), progress=False))
+        df[['x', 'y']] = umap_2d(embed([failure_text(cfg.get('text') or 'question')(r) for r in df.to_dict('records')],
+                                       cfg.get('embedder'), progress=False))
     df['completion_before'] = df.completion
     pairs = _pairs(run)
     if pairs is None: df['change'] = df['completion_after'] = None
@@ -151,7 +165,8 @@ def explore_frame(run)->tuple:
     df['problem'] = strip_preamble(df.question.tolist(), df.task.tolist())
     df['ground_truth'] = [s or r or '' for s, r in zip(df.solution.fillna(''), df.reference.fillna(''))]
     cj = run/'failures'/'clusters.json'
-    summary = pd.DataFrame(read_json(cj)['clusters']) if cj.is_file() else df.groupby('cluster').size().rename('size').reset_index()
+    summary = (pd.DataFrame(read_json(cj)['clusters']) if cj.is_file() else
+               df.groupby('cluster').size().rename('size').reset_index())
     return df, summary, pairs
 
 # %% ../nbs/16_explore.ipynb #4705a65c
@@ -160,7 +175,8 @@ TABLE_COLUMNS = ['id', 'task', 'group', 'cluster', 'cluster_label', 'cause', 'ch
 
 # %% ../nbs/16_explore.ipynb #ed5252ed
 class Explore:
-    "A run's failures on a map and in a table: `select` ids (as the map's lasso does) and `filter` them; `table` holds the rows."
+    """A run's failures on a map and in a table: `select` ids (as the map's lasso does) and `filter` them; `table` holds
+    the rows."""
     def __init__(self, run, frame, summary, pairs=None, max_points:int=20000):
         self.run, self.frame, self.summary, self.pairs, self.max_points = Path(run), frame, summary, pairs, max_points
         self.selected, self.filters = None, {}   # None: no selection, every failure
@@ -168,14 +184,17 @@ class Explore:
         self._text = None   # the searchable text of each row, made at the first text filter (the frame does not change)
     def _refresh(self): pass   # the widgets follow a selection or a filter: defined with them, below
     def __repr__(self):
-        return f'Explore({self.run}: {len(self.frame)} rows, {len(self.summary)} clusters, {len(self.table)} in the table)'
+        return (f'Explore({self.run}: {len(self.frame)} rows, {len(self.summary)} clusters, '
+                f'{len(self.table)} in the table)')
 
     def _mask(self)->np.ndarray:
         f, m = self.frame, np.ones(len(self.frame), bool)
         if self.selected is not None: m &= f.id.isin(self.selected).to_numpy()
         for k, v in self.filters.items():
             if k == 'text':
-                if self._text is None: self._text = f[['question', 'completion', 'completion_after', 'ground_truth', 'evidence']].fillna('').astype(str).agg('\n'.join, axis=1)
+                if self._text is None:
+                    self._text = (f[['question', 'completion', 'completion_after', 'ground_truth', 'evidence']]
+                                  .fillna('').astype(str).agg('\n'.join, axis=1))
                 m &= self._text.str.contains(v, case=False, regex=False).to_numpy()
             else: m &= f[k].isin(v if isinstance(v, (list, tuple, set)) else [v]).to_numpy()
         return m
@@ -186,7 +205,8 @@ class Explore:
         return self.frame[self._mask()]
     @property
     def table(self)->'pd.DataFrame':
-        "The failures selected and passing the filters: question, completion (and after training), ground truth, cause, cluster."
+        """The failures selected and passing the filters: question, completion (and after training), ground truth,
+        cause, cluster."""
         return self.rows[TABLE_COLUMNS].reset_index(drop=True)
 
 # %% ../nbs/16_explore.ipynb #676d0304
@@ -197,15 +217,20 @@ def filter(self:Explore,
            cause=None,     # a root cause (`failures.ROOT_CAUSES`), or a list
            cluster=None,   # a cluster number, or a list
            change=None,    # after training: 'fixed', 'still failing' or 'broken'
-           text=None,      # a case-insensitive search of the question, the completions, the ground truth and the evidence
+           # a case-insensitive search of the question, the completions, the ground truth and the evidence
+           text=None,
           )->Explore:
     "Keep the rows matching every given value (a value or a list of accepted values); no arguments: every row."
-    given = {k: v for k, v in dict(task=task, group=group, cause=cause, cluster=cluster, change=change, text=text).items() if v is not None and v != ''}
+    given = {k: v for k, v in
+             dict(task=task, group=group, cause=cause, cluster=cluster, change=change, text=text).items()
+             if v is not None and v != ''}
     for k, v in given.items():
         if k == 'text': continue
         known = set(self.frame[k].dropna())
         bad = [x for x in (v if isinstance(v, (list, tuple, set)) else [v]) if x not in known]
-        if bad: raise InputError(f"no {k} {bad[0]!r} in this run; known: {', '.join(map(str, sorted(known, key=str))) or 'none'}", field=k)
+        if bad:
+            raise InputError(f"no {k} {bad[0]!r} in this run; "
+                             f"known: {', '.join(map(str, sorted(known, key=str))) or 'none'}", field=k)
     self.filters = given
     self._refresh()
     return self
@@ -245,19 +270,24 @@ _CHANGE_STYLE = {'fixed': dict(symbol='circle-open', color='#2ca02c', size=16, l
 # %% ../nbs/16_explore.ipynb #7013dfd0
 @patch(as_prop=True)
 def figure(self:Explore):
-    "The failure map as a plotly `FigureWidget`: a trace per cluster, and after training the fixed and the broken problems ringed on top."
+    """The failure map as a plotly `FigureWidget`: a trace per cluster, and after training the fixed and the broken
+    problems ringed on top."""
     if self._fig is not None: return self._fig
     import plotly.graph_objects as go
     from cogumi_nb.clusters import HOVER_TEMPLATE, hover_text, map_figure
     f = self.frame
-    fig = map_figure(f[f.change.ne('broken')], f'{len(f)} failures in {len(self.summary)} clusters: select with the lasso or the box', self.max_points)
+    fig = map_figure(f[f.change.ne('broken')],
+                     f'{len(f)} failures in {len(self.summary)} clusters: select with the lasso or the box',
+                     self.max_points)
     for ch, style in _CHANGE_STYLE.items():
         g = f[f.change.eq(ch)]
-        if len(g): fig.add_trace(go.Scatter(x=g.x, y=g.y, mode='markers', name=f'{ch} after training ({len(g)})', marker=style,
-                                            customdata=np.stack([g.id, g.cluster.astype(str)+': '+g.cluster_label, g.cause, g.problem.map(hover_text),
-                                                                 g.completion_after.map(hover_text)], -1),
-                                            hovertemplate=HOVER_TEMPLATE.replace('</b>', f'</b> ({ch} after training)', 1),
-                                            legendgroup='change', legendgrouptitle_text='before → after'))
+        if len(g):
+            fig.add_trace(go.Scatter(
+                x=g.x, y=g.y, mode='markers', name=f'{ch} after training ({len(g)})', marker=style,
+                customdata=np.stack([g.id, g.cluster.astype(str)+': '+g.cluster_label, g.cause,
+                                     g.problem.map(hover_text), g.completion_after.map(hover_text)], -1),
+                hovertemplate=HOVER_TEMPLATE.replace('</b>', f'</b> ({ch} after training)', 1),
+                legendgroup='change', legendgrouptitle_text='before → after'))
     fig.update_layout(width=960, margin=dict(l=40, r=20, t=60, b=40))   # a widget does not size itself to the notebook
     self._fig = go.FigureWidget(fig)
     self._ids = [list(t.customdata[:, 0]) if t.customdata is not None else [] for t in self._fig.data]
@@ -289,20 +319,25 @@ def _cell(v, n:int=600)->str:
 
 # %% ../nbs/16_explore.ipynb #32a3cb3f
 _ALL = '*'   # a filter dropdown's "all" entry
-_SHOWN = [('id', 'id'), ('cluster', 'cluster'), ('cause', 'cause'), ('change', 'after training'), ('problem', 'question'),
-          ('completion_before', 'completion'), ('completion_after', 'completion after training'), ('ground_truth', 'ground truth')]
+_SHOWN = [('id', 'id'), ('cluster', 'cluster'), ('cause', 'cause'), ('change', 'after training'),
+          ('problem', 'question'), ('completion_before', 'completion'),
+          ('completion_after', 'completion after training'), ('ground_truth', 'ground truth')]
 
 # %% ../nbs/16_explore.ipynb #0e96e32a
 @patch
 def table_html(self:Explore, limit:int=50)->str:
     "The table as HTML: the first `limit` rows, the question without its task's preamble, long texts cut."
-    r = self.rows; cols = [(k, h) for k, h in _SHOWN if k in r and (k not in ('change', 'completion_after') or r[k].notna().any())]
-    td = 'style="white-space:pre-wrap;vertical-align:top;text-align:left;max-width:30em;font-family:monospace;font-size:11px;line-height:1.3;padding:2px 6px"'
+    r = self.rows
+    cols = [(k, h) for k, h in _SHOWN if k in r and (k not in ('change', 'completion_after') or r[k].notna().any())]
+    td = ('style="white-space:pre-wrap;vertical-align:top;text-align:left;max-width:30em;font-family:monospace;'
+          'font-size:11px;line-height:1.3;padding:2px 6px"')
     head = ''.join(f'<th style="text-align:left">{h}</th>' for _, h in cols)
-    body = ''.join(f'<tr data-id="{html.escape(str(x.id))}">' + ''.join(f'<td {td}>{_cell(x[k])}</td>' for k, _ in cols) + '</tr>'
+    body = ''.join(f'<tr data-id="{html.escape(str(x.id))}">' +
+                   ''.join(f'<td {td}>{_cell(x[k])}</td>' for k, _ in cols) + '</tr>'
                    for _, x in r.head(limit).iterrows())
     more = f'<p>the first {limit} of {len(r)} rows: save them all as JSONL</p>' if len(r) > limit else ''
-    return f'<div class="cogumi-explore-table"><table style="border-collapse:collapse"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}</div>'
+    return (f'<div class="cogumi-explore-table"><table style="border-collapse:collapse"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{body}</tbody></table>{more}</div>')
 
 # %% ../nbs/16_explore.ipynb #1208b542
 @patch
@@ -316,12 +351,14 @@ def _refresh(self:Explore):
                 if ids: t.selectedpoints = None if every else [j for j, x in enumerate(ids) if x in keep]
     if self._ui is not None:
         self._ui['table'].value = self.table_html()
-        self._ui['count'].value = f'<b>{len(keep)}</b> of {len(self.frame)} rows' + ('' if every else ' (selected or filtered)')
+        self._ui['count'].value = (f'<b>{len(keep)}</b> of {len(self.frame)} rows' +
+                                   ('' if every else ' (selected or filtered)'))
         self._syncing = True
         try:
             for k, w in self._ui['filters'].items():
                 v = self.filters.get(k)
-                w.value = (v if v is not None else '') if k == 'text' else (v if v in [o[1] for o in w.options] else _ALL)
+                w.value = ((v if v is not None else '') if k == 'text' else
+                           (v if v in [o[1] for o in w.options] else _ALL))
         finally: self._syncing = False
 
 # %% ../nbs/16_explore.ipynb #32f76f6b
@@ -334,20 +371,26 @@ def widget(self:Explore):
     def dd(name, values, labels=None):
         return W.Dropdown(options=[('all', _ALL)] + [((labels or {}).get(v, str(v)), v) for v in values], value=_ALL,
                           description=name, layout=W.Layout(width='250px'))
-    filters = dict(task=dd('task', sorted(f.task.unique())), group=dd('set', [g for g in ('pool', 'eval') if g in set(f.group)]),
-                   cause=dd('cause', [c for c in [*ROOT_CAUSES, *sorted(set(f.cause) - set(ROOT_CAUSES))] if c in set(f.cause)]),
-                   cluster=dd('cluster', sorted(f.cluster.unique()), dict(zip(f.cluster, f.cluster.astype(str)+': '+f.cluster_label.str[:30]))))
-    if f.change.notna().any(): filters['change'] = dd('after', [c for c in ('fixed', 'still failing', 'broken') if c in set(f.change)])
+    filters = dict(task=dd('task', sorted(f.task.unique())),
+                   group=dd('set', [g for g in ('pool', 'eval') if g in set(f.group)]),
+                   cause=dd('cause', [c for c in [*ROOT_CAUSES, *sorted(set(f.cause) - set(ROOT_CAUSES))]
+                                      if c in set(f.cause)]),
+                   cluster=dd('cluster', sorted(f.cluster.unique()),
+                              dict(zip(f.cluster, f.cluster.astype(str)+': '+f.cluster_label.str[:30]))))
+    if f.change.notna().any():
+        filters['change'] = dd('after', [c for c in ('fixed', 'still failing', 'broken') if c in set(f.change)])
     filters['text'] = W.Text(placeholder='search the texts', description='text', continuous_update=False)
     for w in filters.values(): w.observe(self._on_widget, names='value')
     show_all = W.Button(description='show all'); show_all.on_click(lambda _: self.clear())
-    msg, paths = W.HTML(), [W.Text(value=p, layout=W.Layout(width='320px')) for p in ('explore/selection.jsonl', 'explore/rows.jsonl')]
-    save, rows = [W.Button(description=d, layout=W.Layout(width='auto')) for d in ('save the table (JSONL)', 'save as training rows')]
+    msg, paths = W.HTML(), [W.Text(value=p, layout=W.Layout(width='320px'))
+                            for p in ('explore/selection.jsonl', 'explore/rows.jsonl')]
+    save, rows = [W.Button(description=d, layout=W.Layout(width='auto'))
+                  for d in ('save the table (JSONL)', 'save as training rows')]
     save.on_click(lambda _: self._say(msg, lambda: f'saved {len(self.rows)} rows to {self.to_jsonl(paths[0].value)}'))
     rows.on_click(lambda _: self._say(msg, lambda: f'saved training rows to {self.export_rows(paths[1].value)}'))
     count, table = W.HTML(), W.HTML(layout=W.Layout(max_height='520px', overflow='auto'))
-    box = W.VBox([W.HBox([w for k, w in filters.items() if k != 'text']), W.HBox([filters['text'], show_all, count]), self.figure, table,
-                  W.HBox([paths[0], save]), W.HBox([paths[1], rows]), msg])
+    box = W.VBox([W.HBox([w for k, w in filters.items() if k != 'text']), W.HBox([filters['text'], show_all, count]),
+                  self.figure, table, W.HBox([paths[0], save]), W.HBox([paths[1], rows]), msg])
     self._ui = dict(box=box, filters=filters, table=table, count=count, msg=msg)
     self._refresh()
     return box
@@ -379,7 +422,8 @@ def _path(self:Explore, path, default:str)->Path:
 # %% ../nbs/16_explore.ipynb #b324df8f
 @patch
 def to_jsonl(self:Explore, path=None)->Path:
-    "Write the table's failures, every field with their cluster, set and change, as JSONL (`path` from the run folder; default explore/selection.jsonl)."
+    """Write the table's failures, every field with their cluster, set and change, as JSONL (`path` from the run folder;
+    default explore/selection.jsonl)."""
     r = self.rows
     if r.empty: raise InputError('the table is empty: nothing to save', field='selection')
     return export_failures(r.astype(object).where(r.notna(), None), self._path(path, 'explore/selection.jsonl'))
@@ -393,19 +437,25 @@ def training_rows(self:Explore,
     r = self.rows
     ev = (r.group == 'eval').to_numpy()
     if ev.any() and not include_eval:
-        print(f'{ev.sum()} of the {len(r)} rows are eval problems: left out (the report scores them; include_eval=True keeps them)')
+        print(f'{ev.sum()} of the {len(r)} rows are eval problems: left out '
+              '(the report scores them; include_eval=True keeps them)')
         r = r[~ev]
-    if r.empty: raise InputError('no failures of the training pool in the table: nothing to build rows from', field='selection')
+    if r.empty:
+        raise InputError('no failures of the training pool in the table: nothing to build rows from', field='selection')
     fields = [f for f in Failure.__dataclass_fields__ if f in r]
     rows = ground_truth_rows(r[fields].astype(object).where(r[fields].notna(), None).to_dict('records'))
     cl = dict(zip(r.id, zip(r.cluster, r.cluster_label)))
-    for x in rows: x.meta['cluster'], x.meta['cluster_label'] = (int(cl[x.origin][0]), cl[x.origin][1]) if x.origin in cl else (None, None)
+    for x in rows:
+        x.meta['cluster'], x.meta['cluster_label'] = ((int(cl[x.origin][0]), cl[x.origin][1]) if x.origin in cl else
+                                                      (None, None))
     return rows
 
 # %% ../nbs/16_explore.ipynb #82a383c2
 def _instruction_line(r)->dict:
-    "A `TrainRow` as a line of instruction JSONL (`data.load_jsonl`): chat `messages` ending with the answer, or `prompt`/`completion`."
-    base = dict(id=r.id, category=r.category, task=r.task, origin=r.origin, cause=r.meta.get('cause'), cluster=r.meta.get('cluster'))
+    """A `TrainRow` as a line of instruction JSONL (`data.load_jsonl`): chat `messages` ending with the answer, or
+    `prompt`/`completion`."""
+    base = dict(id=r.id, category=r.category, task=r.task, origin=r.origin, cause=r.meta.get('cause'),
+                cluster=r.meta.get('cluster'))
     if isinstance(r.prompt, str): return dict(base, prompt=r.prompt, completion=r.completion)
     return dict(base, messages=[*r.prompt, dict(role='assistant', content=r.completion)])
 
@@ -415,7 +465,8 @@ def export_rows(self:Explore,
                 path=None,               # from the run folder; default explore/rows.jsonl
                 include_eval:bool=False, # also the eval sets' failures
                )->Path:
-    "Write the table's failures as training rows in instruction JSONL: the build phase reads it when the config lists it in `build.jsonl`."
+    """Write the table's failures as training rows in instruction JSONL: the build phase reads it when the config lists
+    it in `build.jsonl`."""
     rows = self.training_rows(include_eval)
     if not rows: raise InputError('none of these failures has a ground truth to train on', field='selection')
     return write_jsonl(self._path(path, 'explore/rows.jsonl'), [_instruction_line(r) for r in rows])
@@ -427,7 +478,8 @@ def explore_notebook()->Path:
 
 # %% ../nbs/16_explore.ipynb #4e49ed0c
 def copy_explore(run, overwrite:bool=False)->Path:
-    "Put the explore notebook into run folder `run`, its parameter `run_dir = '.'` (the folder it is in); a copy already there is kept unless `overwrite`."
+    """Put the explore notebook into run folder `run`, its parameter `run_dir = '.'` (the folder it is in); a copy
+    already there is kept unless `overwrite`."""
     import nbformat
     run = Path(run); dest = run/'explore.ipynb'
     if dest.exists() and not overwrite: return dest
@@ -442,17 +494,21 @@ def _runs_root()->Path: return Path(os.environ.get('COGUMI_RUNS', 'runs'))
 
 # %% ../nbs/16_explore.ipynb #b8c5f888
 def _find_run(run)->Path:
-    "A run folder from a path or a run name (under $COGUMI_RUNS or ./runs); None: the run here, else the newest with failures."
+    """A run folder from a path or a run name (under $COGUMI_RUNS or ./runs); None: the run here, else the newest with
+    failures."""
     if run is None:
         home = run_home(Path.cwd().resolve())
         if home is not None: return home
-        runs = sorted((d for d in _runs_root().glob('*') if (d/'failures'/'failures.jsonl').is_file()), key=lambda d: d.stat().st_mtime)
-        if not runs: raise InputError('no run with failures here: name a run folder (its failures phase done)', _runs_root())
+        runs = sorted((d for d in _runs_root().glob('*') if (d/'failures'/'failures.jsonl').is_file()),
+                      key=lambda d: d.stat().st_mtime)
+        if not runs:
+            raise InputError('no run with failures here: name a run folder (its failures phase done)', _runs_root())
         return runs[-1].resolve()
     p = Path(run).expanduser()
     if not p.is_dir() and not p.is_absolute() and (_runs_root()/p).is_dir(): p = _runs_root()/p
     if not p.is_dir(): raise InputError('no such run folder (a path, or a run name under $COGUMI_RUNS or ./runs)', p)
-    if not (p/'failures'/'failures.jsonl').is_file(): raise InputError('no failures in this run yet: run its failures phase first', p/'failures')
+    if not (p/'failures'/'failures.jsonl').is_file():
+        raise InputError('no failures in this run yet: run its failures phase first', p/'failures')
     return p.resolve()
 
 # %% ../nbs/16_explore.ipynb #04821df4
@@ -462,7 +518,8 @@ def _free_port()->int:
 # %% ../nbs/16_explore.ipynb #af276650
 @dataclass
 class Lab:
-    "JupyterLab on a run folder: `url` opens the explore notebook (with the server's token); `process` is None when not started."
+    """JupyterLab on a run folder: `url` opens the explore notebook (with the server's token); `process` is None when
+    not started."""
     url: str
     notebook: Path
     process: subprocess.Popen|None = None
@@ -478,12 +535,16 @@ class Lab:
     def __exit__(self, *a): self.stop()
 
 # %% ../nbs/16_explore.ipynb #31e162dd
-_LAB_DEFAULTS = {'@jupyterlab/notebook-extension:tracker': dict(autoStartDefaultKernel=True),    # no kernel dialog on opening
-                 '@jupyterlab/apputils-extension:notification': dict(fetchNews='false', checkForUpdates=False)}   # nothing fetched
+_LAB_DEFAULTS = {
+    # no kernel dialog on opening
+    '@jupyterlab/notebook-extension:tracker': dict(autoStartDefaultKernel=True),
+    # nothing fetched
+    '@jupyterlab/apputils-extension:notification': dict(fetchNews='false', checkForUpdates=False)}
 
 # %% ../nbs/16_explore.ipynb #79f4e6ef
 def _lab_config(run:Path)->Path:
-    "Server settings for the explore view (no update checks, no news: it runs offline) and JupyterLab defaults on top of the installed ones."
+    """Server settings for the explore view (no update checks, no news: it runs offline) and JupyterLab defaults on top
+    of the installed ones."""
     d = run/'explore'/'lab-settings'; d.mkdir(parents=True, exist_ok=True)
     from jupyterlab.commands import get_app_dir
     base = Path(get_app_dir())/'settings'/'overrides.json'
@@ -491,14 +552,17 @@ def _lab_config(run:Path)->Path:
     for k, v in _LAB_DEFAULTS.items(): over[k] = {**over.get(k, {}), **v}
     write_json(d/'overrides.json', over)
     p = run/'explore'/'lab_config.json'
-    write_json(p, dict(LabApp=dict(news_url=None, check_for_updates_class='jupyterlab.NeverCheckForUpdate', app_settings_dir=str(d))))
+    write_json(p, dict(LabApp=dict(news_url=None, check_for_updates_class='jupyterlab.NeverCheckForUpdate',
+                                   app_settings_dir=str(d))))
     return p
 
 # %% ../nbs/16_explore.ipynb #30fd8db1
 def _wait_up(url:str, proc, log:Path, timeout:float):
     t = time.time()
     while time.time()-t < timeout:
-        if proc.poll() is not None: raise RuntimeError(f'JupyterLab exited with code {proc.returncode}; its log, {log}:\n' + log.read_text()[-2000:])
+        if proc.poll() is not None:
+            raise RuntimeError(f'JupyterLab exited with code {proc.returncode}; its log, {log}:\n' +
+                               log.read_text()[-2000:])
         try:
             with urllib.request.urlopen(url, timeout=2) as r:
                 if r.status == 200: return
@@ -521,10 +585,13 @@ def lab(run=None,             # a run folder or a run name; None: the run here, 
     out = Lab(f'http://127.0.0.1:{port}/lab/tree/{nb.name}?token={token}', nb)
     if no_start: return out
     out.log = run/'explore'/'lab.log'; out.log.parent.mkdir(exist_ok=True)
-    cmd = [sys.executable, '-m', 'jupyterlab', '--no-browser', '--ip=127.0.0.1', f'--port={port}', '--ServerApp.port_retries=0',
-           f'--ServerApp.root_dir={run}', f'--IdentityProvider.token={token}', f'--config={_lab_config(run)}',
-           *(['--allow-root'] if getattr(os, 'geteuid', lambda: 1)() == 0 else [])]   # containers on GPU machines often run as root
-    with open(out.log, 'wb') as log: out.process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=run, start_new_session=True)
+    cmd = [sys.executable, '-m', 'jupyterlab', '--no-browser', '--ip=127.0.0.1', f'--port={port}',
+           '--ServerApp.port_retries=0', f'--ServerApp.root_dir={run}', f'--IdentityProvider.token={token}',
+           f'--config={_lab_config(run)}',
+           # containers on GPU machines often run as root
+           *(['--allow-root'] if getattr(os, 'geteuid', lambda: 1)() == 0 else [])]
+    with open(out.log, 'wb') as log:
+        out.process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=run, start_new_session=True)
     _wait_up(f'http://127.0.0.1:{port}/api/status?token={token}', out.process, out.log, timeout)
     print(f'JupyterLab on {run}: {out.url}')
     if open_browser:

@@ -90,9 +90,9 @@ def _guard(root:str)->list:
         tried.append(msg)
         raise PermissionError(msg)
     def deny(what): return lambda *a, **k: refuse(f'{what} is disabled in the sandbox')
-    for name in ('system popen fork forkpty kill killpg setsid setpgid setuid seteuid setreuid setresuid setgid setegid '
-                 'setregid setresgid setgroups chroot posix_spawn posix_spawnp execv execve execl execle execlp execlpe '
-                 'execvp execvpe _exit').split():
+    for name in ('system popen fork forkpty kill killpg setsid setpgid setuid seteuid setreuid setresuid setgid '
+                 'setegid setregid setresgid setgroups chroot posix_spawn posix_spawnp execv execve execl execle '
+                 'execlp execlpe execvp execvpe _exit').split():
         if hasattr(os, name): setattr(os, name, deny(f'os.{name}'))
     _posixsubprocess.fork_exec = deny('starting a process')
     resource.setrlimit = resource.prlimit = deny('changing resource limits')
@@ -105,7 +105,8 @@ def _guard(root:str)->list:
     def check(what, path, dir_fd=None, follow=False, write=False):
         try: p = where(path, dir_fd, follow)
         except (TypeError, ValueError, OSError): return   # let the real call raise its own error
-        if not (p.startswith(root.rstrip(os.sep) + os.sep) or write and p == os.devnull): refuse(f'{what} outside the sandbox folder is refused: {p}')
+        if not (p.startswith(root.rstrip(os.sep) + os.sep) or write and p == os.devnull):
+            refuse(f'{what} outside the sandbox folder is refused: {p}')
     def fence(name, follow=False, nargs=1):
         real = getattr(os, name)
         def fenced(*args, **kw):
@@ -135,7 +136,8 @@ def _guard(root:str)->list:
 
 # %% ../nbs/04_sandbox.ipynb #404dfefa
 def _jail(new:str, root:str, binds:list, links:list, tmp_mb:int):
-    "As root of new mount and PID namespaces: make `new` a root of `binds` (read-only), `links`, folder `root` (writable), /tmp, /dev, /proc; move into it."
+    """As root of new mount and PID namespaces: make `new` a root of `binds` (read-only), `links`, folder `root`
+    (writable), /tmp, /dev, /proc; move into it."""
     import ctypes, os, platform
     libc = ctypes.CDLL(None, use_errno=True)
     def check(rc, what):
@@ -156,7 +158,8 @@ def _jail(new:str, root:str, binds:list, links:list, tmp_mb:int):
             os.makedirs(os.path.dirname(dst), exist_ok=True)
             open(dst, 'a').close()
         mount(src, dst, None, BIND | REC)
-        for p in under(dst): mount(None, p, None, REMOUNT | BIND | NOSUID | (0 if dev else NODEV) | (RDONLY if ro else 0) | kept(p))
+        for p in under(dst):
+            mount(None, p, None, REMOUNT | BIND | NOSUID | (0 if dev else NODEV) | (RDONLY if ro else 0) | kept(p))
     def tmpfs(dst, mode, flags=NOSUID | NODEV, size=None):
         os.makedirs(dst, exist_ok=True)
         mount('tmpfs', dst, 'tmpfs', flags, f'mode={mode}' + (f',size={size}m' if size else ''))
@@ -172,13 +175,15 @@ def _jail(new:str, root:str, binds:list, links:list, tmp_mb:int):
     bind(root, R(root), ro=False)
     tmpfs(R('/dev'), '0755', NOSUID | NOEXEC, size=1)
     for n in ('null', 'zero', 'full', 'random', 'urandom'): bind(f'/dev/{n}', R(f'/dev/{n}'), ro=False, dev=True)
-    for n, t in (('fd', '/proc/self/fd'), ('stdin', '/proc/self/fd/0'), ('stdout', '/proc/self/fd/1'), ('stderr', '/proc/self/fd/2')):
+    for n, t in (('fd', '/proc/self/fd'), ('stdin', '/proc/self/fd/0'), ('stdout', '/proc/self/fd/1'),
+                 ('stderr', '/proc/self/fd/2')):
         os.symlink(t, R(f'/dev/{n}'))
     tmpfs(R('/dev/shm'), '1777', size=tmp_mb)
     os.makedirs(R('/proc')); mount('proc', R('/proc'), 'proc', NOSUID | NODEV | NOEXEC)
     os.chdir(new)
+    # pivot_root has no libc wrapper
     nr = {'x86_64': 155, 'aarch64': 41, 'riscv64': 41, 'loongarch64': 41, 'ppc64le': 203, 'ppc64': 203, 's390x': 217,
-          'i686': 217, 'i386': 217, 'armv7l': 218, 'armv8l': 218}[platform.machine()]     # pivot_root has no libc wrapper
+          'i686': 217, 'i386': 217, 'armv7l': 218, 'armv8l': 218}[platform.machine()]
     check(libc.syscall(nr, b'.', b'.'), 'pivot_root')  # the new root on top, the old one under it...
     check(libc.umount2(b'.', 2), 'umount2')            # ...detached (MNT_DETACH): the host's files are out of reach
     os.chdir('/')
@@ -186,15 +191,18 @@ def _jail(new:str, root:str, binds:list, links:list, tmp_mb:int):
 
 # %% ../nbs/04_sandbox.ipynb #782dfac8
 def _drop(how:str, uid:int=65534, last_cap:int|None=None):
-    "Give up privileges for good: 'user' (real root) becomes `uid`, 'caps' (root of a user namespace) keeps its uid; no capability is left."
+    """Give up privileges for good: 'user' (real root) becomes `uid`, 'caps' (root of a user namespace) keeps its uid;
+    no capability is left."""
     import ctypes, os
     libc = ctypes.CDLL(None, use_errno=True)
-    if last_cap is None: last_cap = int(open('/proc/sys/kernel/cap_last_cap').read())   # read before a chroot hides /proc
+    # read before a chroot hides /proc
+    if last_cap is None: last_cap = int(open('/proc/sys/kernel/cap_last_cap').read())
     for c in range(last_cap + 1): libc.prctl(24, c, 0, 0, 0)  # PR_CAPBSET_DROP, where allowed
     libc.prctl(38, 1, 0, 0, 0)                     # PR_SET_NO_NEW_PRIVS: no exec can ever gain privileges
     libc.prctl(47, 4, 0, 0, 0)                     # PR_CAP_AMBIENT_CLEAR_ALL
     if how == 'user': os.setgroups([]); os.setresgid(uid, uid, uid); os.setresuid(uid, uid, uid)
-    if libc.capset((ctypes.c_uint32 * 2)(0x20080522, 0), (ctypes.c_uint32 * 6)()) != 0: raise OSError(ctypes.get_errno(), 'capset')
+    if libc.capset((ctypes.c_uint32 * 2)(0x20080522, 0), (ctypes.c_uint32 * 6)()) != 0:
+        raise OSError(ctypes.get_errno(), 'capset')
     left = (ctypes.c_uint32 * 6)()   # effective, permitted, inheritable (ambient ones need permitted and inheritable)
     if libc.capget((ctypes.c_uint32 * 2)(0x20080522, 0), left) != 0: raise OSError(ctypes.get_errno(), 'capget')
     if any(left): raise PermissionError(f'capabilities left after dropping them: {list(left)}')
@@ -204,7 +212,8 @@ def _child_main():
     "Sandbox side: read the job from stdin, isolate, limit and guard the process, run the program, report the outcome."
     import json, linecache, os, signal, sys, traceback, types
     job = json.loads(sys.stdin.buffer.read())
-    fd, nonce, pid0, getpid, write, exit_, dumps = job['fd'], job['nonce'], os.getpid(), os.getpid, os.write, os._exit, json.dumps
+    fd, nonce, pid0, getpid, write, exit_, dumps = (job['fd'], job['nonce'], os.getpid(), os.getpid, os.write,
+                                                    os._exit, json.dumps)
     def report(status, reason='', line=None):
         if getpid() != pid0: exit_(1)          # a forked copy of the program stays silent
         for f in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
@@ -249,7 +258,9 @@ def _child_main():
         while tb is not None:                   # the innermost frame of the program (cheap on a deep recursion)
             if tb.tb_frame.f_code.co_filename == 'program.py': last = tb
             tb = tb.tb_next
-        if last: line = last.tb_lineno; reason += f" (line {line}: {linecache.getline('program.py', line).strip()[:200]})"
+        if last:
+            line = last.tb_lineno
+            reason += f" (line {line}: {linecache.getline('program.py', line).strip()[:200]})"
     if tried: report('blocked', tried[0], line)
     if isinstance(err, SystemExit): report('exit', f'the program exited before the end: {reason}', line)
     if isinstance(err, MemoryError):
@@ -263,38 +274,45 @@ def _child_main():
 @functools.cache
 def _child_source()->str:
     "Source of the sandbox driver: the child-side functions and a call to `_child_main`."
-    return '\n\n'.join(inspect.getsource(f) for f in (_set_limits, _guard, _jail, _drop, _child_main)) + '\n\n_child_main()\n'
+    return ('\n\n'.join(inspect.getsource(f) for f in (_set_limits, _guard, _jail, _drop, _child_main)) +
+            '\n\n_child_main()\n')
 
 # %% ../nbs/04_sandbox.ipynb #3b788d90
 ISOLATION = {
     'bwrap': 'bubblewrap: own mount, PID, network, IPC and UTS namespaces; only the Python installation, read-only',
     'namespaces': 'the same view, built with unshare and mount(2) where bubblewrap is missing or fails',
     'chroot': "root without namespaces (a container's default): its own folder is its root, as nobody, no capabilities",
-    'python-guard': 'no OS-level file isolation: the in-process guard (and network and PID namespaces where unshare works)',
+    'python-guard': ('no OS-level file isolation: the in-process guard (and network and PID namespaces '
+                     'where unshare works)'),
     'none': 'neither OS isolation nor the guard (isolate=False, guard=False)',
 }
 FULL_ISOLATION = ('bwrap', 'namespaces')   # own namespaces and a jail of read-only paths: nothing else of the host
 _OS_LEVELS = (*FULL_ISOLATION, 'chroot')
-NOT_ISOLATED = {   # what a program could still reach at each level, said by `sandbox_info`, the run's first line and the report
+# what a program could still reach at each level, said by `sandbox_info`, the run's first line and the report
+NOT_ISOLATED = {
     **dict.fromkeys(FULL_ISOLATION, 'the kernel itself (an exploit of a kernel bug) and the CPU time the limits allow'),
-    'chroot': ('the network (the guard refuses sockets in Python; a C-level call is not stopped), System V IPC and abstract '
-               'sockets, and signals to other programs running as nobody (other runs); no file of the host'),
-    'python-guard': 'everything its user can reach through the C library (ctypes): the host\'s files, processes and the network',
+    'chroot': ('the network (the guard refuses sockets in Python; a C-level call is not stopped), System V IPC and '
+               'abstract sockets, and signals to other programs running as nobody (other runs); no file of the host'),
+    'python-guard': ('everything its user can reach through the C library (ctypes): '
+                     'the host\'s files, processes and the network'),
     'none': 'everything its user can reach',
 }
-_CHROOT_MODULES = ('ctypes', 'resource', 'socket', '_posixsubprocess', 'builtins', 'signal',   # what the driver's own set-up imports
-                   'typing', 'math', 'cmath', 'random', 'copy', 'string', 're', 'hashlib', 'collections', 'collections.abc',
-                   'itertools', 'functools', 'operator', 'heapq', 'bisect', 'statistics', 'fractions', 'decimal', 'numbers',
-                   'datetime', 'calendar', 'time', 'json', 'array', 'struct', 'textwrap', 'unicodedata', 'dataclasses', 'enum',
-                   'io', 'contextlib', 'abc', 'types', 'traceback', 'linecache', 'keyword', 'queue', 'weakref', 'pprint', 'difflib',
-                   'encodings.ascii', 'encodings.latin_1', 'encodings.utf_16', 'encodings.utf_32', 'encodings.idna')
-ISOLATION_CHOICES = ('auto', *_OS_LEVELS, 'python-guard')   # what a run may ask for: auto picks the strongest that works
+_CHROOT_MODULES = (
+    'ctypes', 'resource', 'socket', '_posixsubprocess', 'builtins', 'signal',   # what the driver's own set-up imports
+    'typing', 'math', 'cmath', 'random', 'copy', 'string', 're', 'hashlib', 'collections', 'collections.abc',
+    'itertools', 'functools', 'operator', 'heapq', 'bisect', 'statistics', 'fractions', 'decimal', 'numbers',
+    'datetime', 'calendar', 'time', 'json', 'array', 'struct', 'textwrap', 'unicodedata', 'dataclasses', 'enum', 'io',
+    'contextlib', 'abc', 'types', 'traceback', 'linecache', 'keyword', 'queue', 'weakref', 'pprint', 'difflib',
+    'encodings.ascii', 'encodings.latin_1', 'encodings.utf_16', 'encodings.utf_32', 'encodings.idna')
+# what a run may ask for: auto picks the strongest that works
+ISOLATION_CHOICES = ('auto', *_OS_LEVELS, 'python-guard')
 _NOBODY = 65534         # the user a root caller's program runs as
 
 # %% ../nbs/04_sandbox.ipynb #1d167440
 def _check_isolation(isolation:str):
     if isolation not in ISOLATION_CHOICES:
-        raise InputError(f"expected {', '.join(map(repr, ISOLATION_CHOICES[:-1]))} or 'python-guard', got {isolation!r}", field='isolation')
+        raise InputError(f"expected {', '.join(map(repr, ISOLATION_CHOICES[:-1]))} or 'python-guard', "
+                         f"got {isolation!r}", field='isolation')
 
 # %% ../nbs/04_sandbox.ipynb #5028bde6
 _PIDS_MAX = 64          # processes (and threads) one sandbox may hold at once
@@ -351,15 +369,18 @@ def _cgroup_close(d:str|None):
 @functools.cache
 def _visible()->tuple:
     "What of the host a program sees, read-only: (paths to bind, (symlink, target) pairs to copy)."
-    py = [sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix, os.path.dirname(os.path.dirname(os.path.realpath(sys.executable)))]
+    py = [sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix,
+          os.path.dirname(os.path.dirname(os.path.realpath(sys.executable)))]
     binds, links = [], {}
-    for p in ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc/ld.so.cache', '/etc/localtime', *py]:
+    for p in ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc/ld.so.cache',
+              '/etc/localtime', *py]:
         p = os.path.abspath(p)
         if not os.path.lexists(p): continue
         if os.path.islink(p): links[p] = os.readlink(p)
         p = os.path.realpath(p)
         if os.path.exists(p) and p not in binds: binds.append(p)
-    binds = [p for p in binds if not any(p.startswith(q + '/') for q in binds)]    # a path inside another is there already
+    # a path inside another is there already
+    binds = [p for p in binds if not any(p.startswith(q + '/') for q in binds)]
     return tuple(binds), tuple(links.items())
 
 # %% ../nbs/04_sandbox.ipynb #11ab2b8c
@@ -376,11 +397,13 @@ def _os_prefix(level:str, work:str, jail:str|None, tmp_mb:int)->tuple:
     if level == 'bwrap':
         cmd = [shutil.which('bwrap') or 'bwrap', '--unshare-pid', '--unshare-net', '--unshare-ipc', '--unshare-uts',
                '--unshare-cgroup-try', '--die-with-parent',
-               *(('--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID') if root else ('--unshare-user', '--disable-userns')),
+               *(('--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID') if root else
+                 ('--unshare-user', '--disable-userns')),
                '--perms', '1777', '--size', str(tmp_mb << 20), '--tmpfs', '/tmp']
         targets = [*binds, *(p for p,_ in links), work]
         for d in dict.fromkeys(d for t in targets for d in _ancestors(t)):
-            if d != '/tmp' and d not in targets and not any(d.startswith(b + '/') for b in binds): cmd += ['--perms', '0755', '--dir', d]
+            if d != '/tmp' and d not in targets and not any(d.startswith(b + '/') for b in binds):
+                cmd += ['--perms', '0755', '--dir', d]
         for p in binds: cmd += ['--ro-bind', p, p]
         for p, t in links: cmd += ['--symlink', t, p]
         cmd += ['--proc', '/proc', '--dev', '/dev', '--bind', work, work, '--remount-ro', '/', '--chdir', '/']
@@ -390,7 +413,8 @@ def _os_prefix(level:str, work:str, jail:str|None, tmp_mb:int)->tuple:
                '--mount', '--net', '--pid', '--ipc', '--uts', '--fork', '--kill-child']
         jail_job = dict(new=jail, root=work, binds=list(binds), links=[list(l) for l in links], tmp_mb=tmp_mb)
         return cmd, jail_job, 'user' if root else 'caps'
-    if level == 'chroot': return list(_unshare_prefix()), None, 'user'   # the driver chroots itself, then becomes nobody
+    # the driver chroots itself, then becomes nobody
+    if level == 'chroot': return list(_unshare_prefix()), None, 'user'
     return list(_unshare_prefix()), None, None
 
 # %% ../nbs/04_sandbox.ipynb #9de0a65d
@@ -409,7 +433,8 @@ def _spawn(job:dict, work:str, prefix:list, cgroup:str|None)->subprocess.Popen:
     env = dict(PATH='/usr/local/bin:/usr/bin:/bin', HOME=work, TMPDIR=work, LANG='C.UTF-8', OMP_NUM_THREADS='1',
                OPENBLAS_NUM_THREADS='1', MKL_NUM_THREADS='1', COGUMI_SANDBOX=f'{os.getpid()}:{os.path.basename(work)}')
     cmd = [*prefix, sys.executable, '-I', '-B', '-c', _child_source()]
-    if cgroup: cmd = ['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', f'{cgroup}/cgroup.procs', *cmd]  # joins before anything starts
+    # joins before anything starts
+    if cgroup: cmd = ['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', f'{cgroup}/cgroup.procs', *cmd]
     try:
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=work,
                                 env=env, pass_fds=(job['fd'],), start_new_session=True)
@@ -431,7 +456,8 @@ def _kill_group(pgid:int):
 
 # %% ../nbs/04_sandbox.ipynb #5234c7f2
 def _collect(proc, res_fd:int, deadline:float, max_output:int):
-    "Read `proc`'s stdout, stderr and report pipe; returns (stdout, stderr, report, stop) with stop None, 'timeout' or 'output_limit'."
+    """Read `proc`'s stdout, stderr and report pipe; returns (stdout, stderr, report, stop) with stop None, 'timeout' or
+    'output_limit'."""
     bufs = {proc.stdout.fileno(): bytearray(), proc.stderr.fileno(): bytearray(), res_fd: bytearray()}
     total, stop = 0, None
     with selectors.DefaultSelector() as sel:
@@ -456,7 +482,8 @@ def _collect(proc, res_fd:int, deadline:float, max_output:int):
 
 # %% ../nbs/04_sandbox.ipynb #f28ac89c
 def _reap(proc, seconds:float=5):
-    "After the kill, wait (up to `seconds`) until nothing holds `proc`'s stdout and stderr open: whatever held them is dead."
+    """After the kill, wait (up to `seconds`) until nothing holds `proc`'s stdout and stderr open: whatever held them is
+    dead."""
     end = time.monotonic() + seconds
     with selectors.DefaultSelector() as sel:
         for f in (proc.stdout, proc.stderr): sel.register(f.fileno(), selectors.EVENT_READ)
@@ -470,7 +497,8 @@ def _verdict(report:bytes, nonce:str, stop:str|None, rc:int, stderr:bytes, timeo
     for raw in report.splitlines():
         try: d = json.loads(raw)
         except ValueError: continue
-        if isinstance(d, dict) and d.get('nonce') == nonce and d.get('status') in STATUSES: return d['status'], d['reason'], d['line']
+        if isinstance(d, dict) and d.get('nonce') == nonce and d.get('status') in STATUSES:
+            return d['status'], d['reason'], d['line']
     if stop == 'timeout': return 'timeout', f'ran past its time limit ({timeout:g} s)', None
     if stop == 'output_limit': return 'output_limit', f'wrote more than {max_output} bytes of output', None
     if b'MemoryError' in stderr[-2000:]: return 'memory', 'MemoryError', None
@@ -519,9 +547,11 @@ def _run(program:str, level:str, timeout:float, memory_mb:int|None, max_output:i
     cg = _cgroup_new(os.path.basename(work)) if isolate else None
     rfd, wfd = os.pipe()
     cpu_s = cpu_s or math.ceil(timeout)
-    nproc = _user_procs(_NOBODY) + _PIDS_MAX if drop == 'user' else _user_procs() + _PIDS_MAX if os.geteuid() != 0 else None
+    nproc = (_user_procs(_NOBODY) + _PIDS_MAX if drop == 'user' else
+             _user_procs() + _PIDS_MAX if os.geteuid() != 0 else None)
     job = dict(source=program, fd=wfd, nonce=secrets.token_hex(16), root=work, guard=guard, jail=jail_job, drop=drop,
-               chroot=os_level and level == 'chroot', preload=_CHROOT_MODULES if level == 'chroot' else (), uid=_NOBODY, memory_mb=memory_mb, cpu_s=cpu_s, file_mb=file_mb, nproc=nproc)
+               chroot=os_level and level == 'chroot', preload=_CHROOT_MODULES if level == 'chroot' else (), uid=_NOBODY,
+               memory_mb=memory_mb, cpu_s=cpu_s, file_mb=file_mb, nproc=nproc)
     proc = None
     try:
         proc = _spawn(job, work, prefix, cg)
@@ -540,7 +570,8 @@ def _run(program:str, level:str, timeout:float, memory_mb:int|None, max_output:i
     if os_level and level == 'bwrap' and rc > 128: rc = 128 - rc
     status, reason, line = _verdict(rep, job['nonce'], stop, rc, err, timeout, cpu_s, max_output)
     dec = lambda b: _clip(b.decode('utf-8', 'replace'), keep)
-    return ExecResult(status, reason, line, dec(out), dec(err), round(duration, 3), level if os_level or guard else 'none')
+    return ExecResult(status, reason, line, dec(out), dec(err), round(duration, 3),
+                      level if os_level or guard else 'none')
 
 # %% ../nbs/04_sandbox.ipynb #58b720e8
 _CONFIG = dict(isolation=os.environ.get('COGUMI_SANDBOX_ISOLATION') or 'auto',
@@ -551,9 +582,12 @@ class IsolationError(RuntimeError):
     "The isolation asked for is not available on this machine."
 
 # %% ../nbs/04_sandbox.ipynb #7423ba1b
-def sandbox_config(isolation:str|None=None,          # 'auto' (the strongest that works), 'bwrap', 'namespaces', 'chroot' or 'python-guard'
-                   require_isolation:bool|None=None, # refuse to run code without OS-level isolation (bwrap, namespaces or chroot)
-                  )->dict:
+def sandbox_config(
+    # 'auto' (the strongest that works), 'bwrap', 'namespaces', 'chroot' or 'python-guard'
+    isolation:str|None=None,
+    # refuse to run code without OS-level isolation (bwrap, namespaces or chroot)
+    require_isolation:bool|None=None,
+)->dict:
     "Set the defaults `run_program` uses (None keeps a setting); returns them."
     if isolation is not None:
         _check_isolation(isolation)
@@ -575,7 +609,8 @@ print(os.getuid())
 
 # %% ../nbs/04_sandbox.ipynb #e44c79b0
 def _tmp_needed()->list:
-    "The top folders of /tmp that the read-only paths need (a Python installed under /tmp): there in a private /tmp, not leaks."
+    """The top folders of /tmp that the read-only paths need (a Python installed under /tmp): there in a private /tmp,
+    not leaks."""
     binds, links = _visible()
     return sorted({p.split('/')[2] for p in [*binds, *(l for l, _ in links)] if p.startswith('/tmp/')})
 
@@ -589,9 +624,12 @@ def _probe(level:str)->str:
     else:
         exe, program = {'bwrap': 'bwrap', 'namespaces': 'unshare'}[level], _PROBE.replace('NEEDED', repr(_tmp_needed()))
         if not shutil.which(exe): return f'{exe} is not installed'
-    r = _run(program, level, timeout=30, memory_mb=1024, max_output=100_000, cpu_s=30, file_mb=16, guard=True, isolate=True, keep=1000)
-    if r.status != 'passed': return f"{exe} did not run the test program: {(r.stderr.strip().splitlines() or [r.reason])[-1][:300]}"
-    if os.geteuid() == 0 and r.stdout.strip() != str(_NOBODY): return f'the test program ran as uid {r.stdout.strip()}, not {_NOBODY}'
+    r = _run(program, level, timeout=30, memory_mb=1024, max_output=100_000, cpu_s=30, file_mb=16, guard=True,
+             isolate=True, keep=1000)
+    if r.status != 'passed':
+        return f"{exe} did not run the test program: {(r.stderr.strip().splitlines() or [r.reason])[-1][:300]}"
+    if os.geteuid() == 0 and r.stdout.strip() != str(_NOBODY):
+        return f'the test program ran as uid {r.stdout.strip()}, not {_NOBODY}'
     return ''
 
 # %% ../nbs/04_sandbox.ipynb #76927bd5
@@ -616,19 +654,22 @@ def _choose(isolate:bool, isolation:str|None=None, require:bool|None=None)->tupl
     else: raise IsolationError(f'isolation {isolation!r} is not available here: {why}')
     if require and level not in _OS_LEVELS:
         raise IsolationError(f'OS-level isolation is required, but this run would have only the Python guard ({why}). '
-                             'Install bubblewrap (apt-get install bubblewrap) or allow namespaces, or do not require isolation.')
+                             'Install bubblewrap (apt-get install bubblewrap) or allow namespaces, '
+                             'or do not require isolation.')
     return level, why
 
 # %% ../nbs/04_sandbox.ipynb #f83b48bb
 def sandbox_info()->dict:
-    "Which isolation runs get here, why not a stronger one, what it leaves open; who the program runs as, what it sees; namespaces, pids cgroup, `RLIMIT_NPROC`."
+    """Which isolation runs get here, why not a stronger one, what it leaves open; who the program runs as, what it
+    sees; namespaces, pids cgroup, `RLIMIT_NPROC`."""
     try: level, why = _choose(True, require=False)
     except IsolationError as e: level, why = 'unavailable', str(e)
     os_level, jailed = level in _OS_LEVELS, level in FULL_ISOLATION
     return dict(isolation=level, reason=why, require_isolation=_CONFIG['require_isolation'],
                 not_isolated=NOT_ISOLATED.get(level, ''),
                 user=_NOBODY if os_level and os.geteuid() == 0 else os.geteuid(),
-                visible=list(_visible()[0]) if jailed else 'its own folder' if os_level else 'everything its user can read',
+                visible=(list(_visible()[0]) if jailed else 'its own folder' if os_level else
+                         'everything its user can read'),
                 namespaces=jailed or bool(_unshare_prefix()), pids_cgroup=_cgroup_base() is not None,
                 nproc_limit=os.geteuid() != 0 or os_level, python=sys.executable)
 
@@ -636,13 +677,15 @@ def sandbox_info()->dict:
 _BETTER = {
     'chroot': ('for namespaces (the network and IPC isolated too), run where the container may create them (a VM, or a '
                'container runtime whose seccomp profile allows unshare)'),
-    'python-guard': ('install bubblewrap (apt-get install bubblewrap) where user namespaces are allowed, or run as root '
-                     '(with CAP_SYS_CHROOT and CAP_SETUID, which a container keeps by default) for chroot'),
+    'python-guard': ('install bubblewrap (apt-get install bubblewrap) where user namespaces are allowed, or run as '
+                     'root (with CAP_SYS_CHROOT and CAP_SETUID, which a container keeps by default) for chroot'),
 }
 def isolation_notice(level:str, why:str)->str|None:
-    "The line a run prints before model code runs at `level` below bwrap's and namespaces' isolation; None at those two."
+    """The line a run prints before model code runs at `level` below bwrap's and namespaces' isolation; None at those
+    two."""
     if level in FULL_ISOLATION: return None
-    return (f'sandbox: model-written code runs under {level} ({why}). Not isolated: {NOT_ISOLATED.get(level, "everything")}. '
+    return (f'sandbox: model-written code runs under {level} ({why}). '
+            f'Not isolated: {NOT_ISOLATED.get(level, "everything")}. '
             f'For more: {_BETTER.get(level, "let the sandbox isolate it (isolate=True)")}; '
             '`sandbox: {require_isolation: true}` in a config refuses to run instead.')
 
@@ -659,13 +702,18 @@ def run_program(program:str,              # Python source to run
                 cpu_s:int|None=None,       # CPU seconds (`RLIMIT_CPU`); default: `timeout` rounded up
                 file_mb:int|None=64,       # largest file the program may write, MB (and the size of its private /tmp)
                 guard:bool=True,           # disable destructive calls inside the program
-                isolate:bool=True,         # isolate it by the OS (namespaces, cgroup, unprivileged user) where the machine allows
-                isolation:str|None=None,   # 'bwrap', 'namespaces', 'chroot' or 'python-guard'; default `sandbox_config()`: the strongest that works
+                # isolate it by the OS (namespaces, cgroup, unprivileged user) where the machine allows
+                isolate:bool=True,
+                # 'bwrap', 'namespaces', 'chroot' or 'python-guard';
+                # default `sandbox_config()`: the strongest that works
+                isolation:str|None=None,
                 require_isolation:bool|None=None,  # raise `IsolationError` rather than run without OS-level isolation
                 keep:int=4000,             # characters of stdout and of stderr kept in the result
                )->ExecResult:
-    "Run `program` in a fresh `python -I` process in a throw-away folder, isolated and under limits; never raises for the program's faults."
-    if not isinstance(program, str): raise InputError(f'expected a string, got {type(program).__name__}', field='program')
+    """Run `program` in a fresh `python -I` process in a throw-away folder, isolated and under limits; never raises for
+    the program's faults."""
+    if not isinstance(program, str):
+        raise InputError(f'expected a string, got {type(program).__name__}', field='program')
     if not timeout > 0: raise InputError(f'must be positive, got {timeout}', field='timeout')
     level, why = _choose(isolate, isolation, require_isolation)
     if isolate: _announce(level, why)
@@ -723,7 +771,8 @@ def run_many(jobs:Iterable,                 # programs, or dicts of keyword argu
     jobs = list(jobs)
     out = [None] * len(jobs)
     call = lambda j: fn(**j) if isinstance(j, dict) else fn(j)
-    with ThreadPoolExecutor(max(1, workers)) as ex, tqdm(total=len(jobs), desc=desc, disable=not progress, mininterval=1) as bar:
+    with ThreadPoolExecutor(max(1, workers)) as ex, tqdm(total=len(jobs), desc=desc, disable=not progress,
+                                                         mininterval=1) as bar:
         futs = {ex.submit(call, j): i for i,j in enumerate(jobs)}
         for f in as_completed(futs):
             out[futs[f]] = f.result(); bar.update()
@@ -732,6 +781,7 @@ def run_many(jobs:Iterable,                 # programs, or dicts of keyword argu
 # %% ../nbs/04_sandbox.ipynb #fb39a7ab
 def pass_at_k(n:int, c:int, k:int)->float:
     "Unbiased pass@k from `n` samples with `c` correct: 1 - C(n-c, k) / C(n, k)."
-    if not 0 <= c <= n or not 1 <= k <= n: raise InputError(f'need 0 <= c <= n and 1 <= k <= n, got n={n} c={c} k={k}', field='k')
+    if not 0 <= c <= n or not 1 <= k <= n:
+        raise InputError(f'need 0 <= c <= n and 1 <= k <= n, got n={n} c={c} k={k}', field='k')
     if n - c < k: return 1.0
     return 1.0 - math.prod(1.0 - k / i for i in range(n - c + 1, n + 1))
