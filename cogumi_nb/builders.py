@@ -27,7 +27,8 @@ from .data import Example, TrainRow, TRAIN_SOURCES, load_jsonl, load_records
 from .generate import generate, prompt_item
 from .backends import load_generator
 from .models import chat_prompt
-from .tasks import TASKS, get_task, has_final_answer, plain_solution   # plain_solution: GSM8K's worked answer without its <<calculator>> notes
+# plain_solution: GSM8K's worked answer without its <<calculator>> notes
+from .tasks import TASKS, get_task, has_final_answer, plain_solution
 from .failures import Failure, examples_for
 
 
@@ -42,23 +43,27 @@ _ROW_TYPES = {'id': str, 'completion': str, 'source': str, 'task': str, 'categor
 
 # %% ../nbs/10_builders.ipynb #74546a23
 def check_row(row, file=None, line=None)->TrainRow:
-    "`row` (a `TrainRow` or a dict) as a checked `TrainRow`; an `InputError` naming file, line and field when it is not valid."
+    """`row` (a `TrainRow` or a dict) as a checked `TrainRow`; an `InputError` naming file, line and field when it is
+    not valid."""
     d = vars(row) if isinstance(row, TrainRow) else row
     if not isinstance(d, dict): raise InputError(f'expected a JSON object, got {type(d).__name__}', file, line)
     for k in ('id', 'prompt', 'completion', 'source'):
         if k not in d: raise InputError('missing', file, line, k)
     for k,t in _ROW_TYPES.items():
-        if k in d and not isinstance(d[k], t): raise InputError(f'expected {t.__name__}, got {type(d[k]).__name__}', file, line, k)
+        if k in d and not isinstance(d[k], t):
+            raise InputError(f'expected {t.__name__}, got {type(d[k]).__name__}', file, line, k)
     if not d['id'].strip(): raise InputError('empty id', file, line, 'id')
     p = d['prompt']
     if isinstance(p, list):
         for j,m in enumerate(p):
             if not (isinstance(m, dict) and isinstance(m.get('role'), str) and isinstance(m.get('content'), str)):
                 raise InputError('expected {role, content} with text values', file, line, f'prompt[{j}]')
-    elif not isinstance(p, str): raise InputError(f'expected str or a list of messages, got {type(p).__name__}', file, line, 'prompt')
+    elif not isinstance(p, str):
+        raise InputError(f'expected str or a list of messages, got {type(p).__name__}', file, line, 'prompt')
     if not prompt_text(p).strip(): raise InputError('empty prompt', file, line, 'prompt')
     if not d['completion'].strip(): raise InputError('empty completion', file, line, 'completion')
-    if d['source'] not in TRAIN_SOURCES: raise InputError(f"unknown source {d['source']!r}; known: {', '.join(TRAIN_SOURCES)}", file, line, 'source')
+    if d['source'] not in TRAIN_SOURCES:
+        raise InputError(f"unknown source {d['source']!r}; known: {', '.join(TRAIN_SOURCES)}", file, line, 'source')
     return row if isinstance(row, TrainRow) else TrainRow(**{k: d[k] for k in TrainRow.__dataclass_fields__ if k in d})
 
 # %% ../nbs/10_builders.ipynb #f2c8913e
@@ -81,7 +86,8 @@ def save_rows(rows:list,  # `TrainRow`s (or dicts of their fields)
 
 # %% ../nbs/10_builders.ipynb #d92ee741
 def load_rows(path)->list:
-    "The `TrainRow`s of a JSONL file, each checked (`check_row`); an `InputError` with file, line and field for the first bad line."
+    """The `TrainRow`s of a JSONL file, each checked (`check_row`); an `InputError` with file, line and field for the
+    first bad line."""
     rows = load_records(path, TrainRow, check=check_row)
     if not rows: raise InputError('empty file: no rows', path)
     return rows
@@ -97,8 +103,9 @@ def jsonl_rows(path,                 # a JSONL file of instruction data
     for e in exs:
         if not e.solution.strip(): empty.append(e.id); continue
         p = e.messages or ([{'role': 'user', 'content': e.prompt}] if chat else e.prompt)
-        rows.append(TrainRow(id=f'jsonl/{e.id}', prompt=p if chat or isinstance(p, str) else prompt_text(p), completion=e.solution,
-                             source='jsonl', task=e.task, category=e.category, origin=e.id, meta=dict(file=str(path))))
+        rows.append(TrainRow(id=f'jsonl/{e.id}', prompt=p if chat or isinstance(p, str) else prompt_text(p),
+                             completion=e.solution, source='jsonl', task=e.task, category=e.category, origin=e.id,
+                             meta=dict(file=str(path))))
     if empty: warnings.warn(f'{path}: skipped {len(empty)} lines without an answer: ' + ', '.join(empty[:5]))
     return rows
 
@@ -132,7 +139,8 @@ def _stub(example, question:str)->str:
 def _fenced(code:str)->str: return f'```python\n{code.strip()}\n```'
 
 # %% ../nbs/10_builders.ipynb #971f7e3d
-GROUND_TRUTH_FORMATS = {  # task -> (solution, reference, example or None, question) -> completion, or None when there is none
+# task -> (solution, reference, example or None, question) -> completion, or None when there is none
+GROUND_TRUTH_FORMATS = {
     'gsm8k':         lambda s, ref, e, q: _gsm8k_answer(s, ref),
     'gsm8k_fewshot': lambda s, ref, e, q: (a := _gsm8k_answer(s, ref)) and ' '+a,
     'mmlu':          lambda s, ref, e, q: _letter(ref, e),
@@ -167,7 +175,8 @@ def ground_truth_rows(failures,            # `Failure`s, a failures.jsonl or the
                       examples=None,       # the problems (a list or {id: Example}); default: each task's loader
                       chat:bool=True,      # prompts as chat messages (as the chat tasks ask); False: plain text
                      )->list:
-    "One `TrainRow` per failed problem: the task's prompt and the ground-truth solution in the format its scorer accepts."
+    """One `TrainRow` per failed problem: the task's prompt and the ground-truth solution in the format its scorer
+    accepts."""
     fs = load_records(failures, Failure, 'failures.jsonl')
     if not fs: warnings.warn('no failures: no ground-truth rows to build'); return []
     by_problem = defaultdict(list)
@@ -192,7 +201,8 @@ def ground_truth_rows(failures,            # `Failure`s, a failures.jsonl or the
     return rows
 
 # %% ../nbs/10_builders.ipynb #85ff23fc
-CATEGORY_TEMPERATURES = {'math': 0.0, 'code': 0.0, 'reasoning': 0.1, 'creativity': 0.7, 'knowledge': 0.0, 'instruction': 0.2}
+CATEGORY_TEMPERATURES = {'math': 0.0, 'code': 0.0, 'reasoning': 0.1, 'creativity': 0.7, 'knowledge': 0.0,
+                         'instruction': 0.2}
 CATEGORY_ALIASES = {'mmlu': 'knowledge', 'gsm8k': 'math', 'humaneval': 'code', 'mbpp': 'code', 'creative': 'creativity',
                     'writing': 'creativity', 'logic': 'reasoning', 'chat': 'instruction', 'custom': 'instruction'}
 
@@ -201,7 +211,8 @@ def category_temperature(example:Example, temperatures:dict|None=None)->tuple:
     "`(category, temperature)` for `example`: its category, else its task's, else an alias, else 'default'."
     temps = {**CATEGORY_TEMPERATURES, **(temperatures or {})}
     t = TASKS.get(example.task)
-    for c in (example.category, t.category if t else None, CATEGORY_ALIASES.get(example.category), CATEGORY_ALIASES.get(example.task)):
+    for c in (example.category, t.category if t else None, CATEGORY_ALIASES.get(example.category),
+              CATEGORY_ALIASES.get(example.task)):
         if c and c in temps and c != 'default': return c, float(temps[c])
     return 'default', float(temps.get('default', 0.0))
 
@@ -215,27 +226,31 @@ def _vote(task, example, comps:list)->dict:
     said = Counter(a for a in answers if a is not None)
     if not said: return dict(answer=None, agreement=0.0, carriers=[], unique=0)
     answer, top = said.most_common(1)[0]
-    return dict(answer=answer, agreement=top/len(comps), carriers=[c for c,a in zip(comps, answers) if a == answer], unique=len(said))
+    return dict(answer=answer, agreement=top/len(comps), carriers=[c for c,a in zip(comps, answers) if a == answer],
+                unique=len(said))
 
 # %% ../nbs/10_builders.ipynb #73691b4c
-def self_consistency_rows(lm,                     # a generation backend (`LM`, `VLLM`, a server client), or a spec for `load_generator`
-                          examples:list,          # the problems (`Example`s)
-                          task=None,              # the task for all of them (default: each example's own)
-                          n:int=10,               # voting samples per prompt
-                          temperatures:dict|None=None, # category -> temperature, over `CATEGORY_TEMPERATURES`
-                          threshold:float=0.6,    # keep a prompt when at least this share of the votes give the majority answer
-                          vote_temperature:float=0.7, # the votes' temperature for a greedy (0.0) category; its greedy answer must agree
-                          require_correct:bool=True, # where there is a reference (or tests), keep only right majority answers
-                          store=None,             # a completions JSONL (or `RecordStore`): sampling resumes from it
-                          max_new_tokens:int|None=None, # default: the task's
-                          seed:int=0,
-                          progress:bool=False,
-                          **gen_kw,               # generation overrides: batch_size...
-                         )->tuple:
-    "Sample N per prompt, majority-vote the answers, keep agreed, finished (and right, in the strict format) ones: `(rows, stats)`."
+def self_consistency_rows(
+    lm,                          # a generation backend (`LM`, `VLLM`, a server client), or a spec for `load_generator`
+    examples:list,               # the problems (`Example`s)
+    task=None,                   # the task for all of them (default: each example's own)
+    n:int=10,                    # voting samples per prompt
+    temperatures:dict|None=None, # category -> temperature, over `CATEGORY_TEMPERATURES`
+    threshold:float=0.6,         # keep a prompt when at least this share of the votes give the majority answer
+    vote_temperature:float=0.7,  # the votes' temperature for a greedy (0.0) category; its greedy answer must agree
+    require_correct:bool=True,   # where there is a reference (or tests), keep only right majority answers
+    store=None,                  # a completions JSONL (or `RecordStore`): sampling resumes from it
+    max_new_tokens:int|None=None, # default: the task's
+    seed:int=0,
+    progress:bool=False,
+    **gen_kw,                    # generation overrides: batch_size...
+)->tuple:
+    """Sample N per prompt, majority-vote the answers, keep agreed, finished (and right, in the strict format) ones:
+    `(rows, stats)`."""
     if not examples: warnings.warn('no examples: no self-consistency rows'); return [], dict(prompts=0, kept=0)
     if not 0 < threshold <= 1: raise InputError(f'expected 0 < threshold <= 1, got {threshold}', field='threshold')
-    if not vote_temperature > 0: raise InputError(f'the votes need sampling: expected > 0, got {vote_temperature}', field='vote_temperature')
+    if not vote_temperature > 0:
+        raise InputError(f'the votes need sampling: expected > 0, got {vote_temperature}', field='vote_temperature')
     lm = load_generator(lm) if isinstance(lm, (str, Path)) else lm
     groups = defaultdict(list)   # (task, temperature) -> [(example, category)]
     for e in examples:
@@ -243,9 +258,11 @@ def self_consistency_rows(lm,                     # a generation backend (`LM`, 
         groups[(task or e.task, temp)].append((e, cat))
     rows, st = [], Counter()
     def sample(t, prompts, k, temp):
-        s = t.gen_settings(n=k, temperature=temp, seed=seed, **({'max_new_tokens': max_new_tokens} if max_new_tokens else {}),
+        s = t.gen_settings(n=k, temperature=temp, seed=seed,
+                           **({'max_new_tokens': max_new_tokens} if max_new_tokens else {}),
                            **{o: v for o, v in gen_kw.items() if v is not None})
-        key = lambda i: f'{i}@t{temp:g}s{seed}'   # one store can hold several temperatures and seeds without mixing them
+        # one store can hold several temperatures and seeds without mixing them
+        key = lambda i: f'{i}@t{temp:g}s{seed}'
         per = defaultdict(list)
         for c in generate(lm, [prompt_item(key(i), p) for i,p in prompts.items()], s, store=store, progress=progress):
             per[c.example_id.rsplit('@t', 1)[0]].append(c)
@@ -260,7 +277,9 @@ def self_consistency_rows(lm,                     # a generation backend (`LM`, 
             if v['answer'] is None: st['no_answer'] += 1; continue
             if v['agreement'] < threshold: st['low_agreement'] += 1; continue
             cands = [c for c in (greedy.get(e.id) or v['carriers']) if c.text.strip()]
-            if temp == 0 and not any(_norm_answer(t.extract(c.text, e)) == v['answer'] for c in cands): st['greedy_disagrees'] += 1; continue
+            if temp == 0 and not any(_norm_answer(t.extract(c.text, e)) == v['answer'] for c in cands):
+                st['greedy_disagrees'] += 1
+                continue
             finished = [c for c in cands if c.finish_reason == 'stop']
             if not finished: st['truncated'] += 1; continue
             keep = finished[0]
@@ -274,12 +293,14 @@ def self_consistency_rows(lm,                     # a generation backend (`LM`, 
                                  meta=dict(agreement=round(v['agreement'], 4), temperature=temp, n=n, greedy=temp == 0,
                                            vote_temperature=temp if temp > 0 else vote_temperature,
                                            majority_answer=v['answer'], unique_answers=v['unique'], correct=ok,
-                                           sample=keep.sample, temperature_category=cat, finish_reason=keep.finish_reason)))
+                                           sample=keep.sample, temperature_category=cat,
+                                           finish_reason=keep.finish_reason)))
     stats = dict(prompts=st['prompts'], kept=st['kept'], **{k: st[k] for k in SC_REJECTIONS})
     return rows, stats
 
 # %% ../nbs/10_builders.ipynb #8ed3da02
-SC_REJECTIONS = ('no_answer', 'low_agreement', 'greedy_disagrees', 'truncated', 'no_final_answer', 'wrong')   # why a prompt gave no row
+# why a prompt gave no row
+SC_REJECTIONS = ('no_answer', 'low_agreement', 'greedy_disagrees', 'truncated', 'no_final_answer', 'wrong')
 
 # %% ../nbs/10_builders.ipynb #dd507d4f
 REVERSE_INSTRUCTION = 'Write the instruction that this response answers:'
@@ -303,7 +324,8 @@ def _instruction(prompt)->str:
 
 # %% ../nbs/10_builders.ipynb #addfcbe0
 def reverse_rows(rows:list,          # forward `TrainRow`s
-                 leaks:str='drop',    # a response restating half its instruction or more: 'drop' (with a warning) or 'keep'
+                 # a response restating half its instruction or more: 'drop' (with a warning) or 'keep'
+                 leaks:str='drop',
                 )->list:
     "For each row, a reverse row: the response as the prompt, the instruction it answers as the completion."
     if leaks not in ('drop', 'keep'): raise InputError(f"expected 'drop' or 'keep', got {leaks!r}", field='leaks')
@@ -311,12 +333,15 @@ def reverse_rows(rows:list,          # forward `TrainRow`s
     for r in map(check_row, rows):
         if r.source == 'reverse': continue   # the reverse of a reverse row is its forward row again
         text = f'{REVERSE_INSTRUCTION}\n\n{r.completion.strip()}'
-        rev = TrainRow(id=f'reverse/{r.id}', prompt=[{'role': 'user', 'content': text}] if isinstance(r.prompt, list) else text,
+        rev = TrainRow(id=f'reverse/{r.id}',
+                       prompt=[{'role': 'user', 'content': text}] if isinstance(r.prompt, list) else text,
                        completion=_instruction(r.prompt).strip(), source='reverse', task=r.task, category=r.category,
                        origin=r.id, meta=dict(forward=r.id, forward_source=r.source))
         if leaks == 'drop' and _overlap(rev.completion, r.completion) >= 0.5: leaked.append(rev.id); continue
         out.append(rev)
-    if leaked: warnings.warn(f'{len(leaked)} reverse rows left out: the response restates the instruction it should recover: ' + ', '.join(leaked[:5]))
+    if leaked:
+        warnings.warn(f'{len(leaked)} reverse rows left out: the response restates the instruction it should recover: '
+                      + ', '.join(leaked[:5]))
     return out
 
 # %% ../nbs/10_builders.ipynb #fc63ada0
@@ -328,8 +353,10 @@ def _row_problems(r:TrainRow, kind:str, max_chars:int, tokenizer=None, max_token
     p, c = prompt_text(r.prompt), r.completion
     if kind == 'reverse':
         share = _overlap(c, p.split(REVERSE_INSTRUCTION, 1)[-1])
-        if share >= 0.5: out.append(('leak', f'{share:.0%} of the instruction (the answer) is inside the reverse prompt'))
-    elif len(_norm_text(c)) >= 20 and _norm_text(c) in _norm_text(p): out.append(('leak', 'the completion is inside the prompt'))
+        if share >= 0.5:
+            out.append(('leak', f'{share:.0%} of the instruction (the answer) is inside the reverse prompt'))
+    elif len(_norm_text(c)) >= 20 and _norm_text(c) in _norm_text(p):
+        out.append(('leak', 'the completion is inside the prompt'))
     for name, text in (('prompt', p), ('completion', c)):
         if len(text) > max_chars: out.append(('too_long', f'{name}: {len(text)} characters > {max_chars}'))
         if tokenizer is not None and max_tokens and (k := len(tokenizer(text).input_ids)) > max_tokens:
@@ -339,7 +366,8 @@ def _row_problems(r:TrainRow, kind:str, max_chars:int, tokenizer=None, max_token
 
 # %% ../nbs/10_builders.ipynb #f5d6e46b
 def bidirectional(rows:list,                 # forward `TrainRow`s
-                  mode:str='build',          # 'build': forward + reverse; 'preview': a frame of pairs; 'validate': a report
+                  # 'build': forward + reverse; 'preview': a frame of pairs; 'validate': a report
+                  mode:str='build',
                   tokenizer=None,            # render the preview through its chat template; count tokens in validate
                   n:int=3,                   # pairs in the preview
                   max_chars:int=20000,       # validate: longest prompt or completion, in characters
@@ -347,7 +375,8 @@ def bidirectional(rows:list,                 # forward `TrainRow`s
                  ):
     "Forward + reverse rows ('build'), a preview frame of pairs ('preview'), or a frame of problems ('validate')."
     import pandas as pd
-    if mode not in ('build', 'preview', 'validate'): raise InputError(f"unknown mode {mode!r}; known: build, preview, validate", field='mode')
+    if mode not in ('build', 'preview', 'validate'):
+        raise InputError(f"unknown mode {mode!r}; known: build, preview, validate", field='mode')
     if mode == 'validate':
         probs, valid = [], []
         for i,r in enumerate(rows):
@@ -356,21 +385,26 @@ def bidirectional(rows:list,                 # forward `TrainRow`s
             probs += [dict(id=rid, kind='forward', problem=pb, detail=d) for pb,d in found]
             if not any(pb == 'invalid' for pb,_ in found): valid.append(r)
         for r in reverse_rows(valid, leaks='keep'):
-            probs += [dict(id=r.id, kind='reverse', problem=pb, detail=d) for pb,d in _row_problems(r, 'reverse', max_chars, tokenizer, max_tokens)]
+            probs += [dict(id=r.id, kind='reverse', problem=pb, detail=d)
+                      for pb,d in _row_problems(r, 'reverse', max_chars, tokenizer, max_tokens)]
         return pd.DataFrame(probs, columns=['id', 'kind', 'problem', 'detail'])
     fwd = [check_row(r) for r in rows]
     rev = reverse_rows(fwd, leaks='drop' if mode == 'build' else 'keep')
     if mode == 'build':
         bad = {r.id for r in rev if _row_problems(r, 'reverse', max_chars)}
-        if bad: warnings.warn(f'{len(bad)} reverse rows left out (answer inside the prompt, or too long): ' + ', '.join(sorted(bad)[:5]))
+        if bad:
+            warnings.warn(f'{len(bad)} reverse rows left out (answer inside the prompt, or too long): '
+                          + ', '.join(sorted(bad)[:5]))
         return fwd + [r for r in rev if r.id not in bad]
     show = (lambda p: chat_prompt(tokenizer, p)) if tokenizer is not None else prompt_text
     return pd.DataFrame([dict(id=f.id, forward_prompt=show(f.prompt), forward_completion=f.completion,
-                              reverse_prompt=show(r.prompt), reverse_completion=r.completion) for f,r in list(zip(fwd, rev))[:n]])
+                              reverse_prompt=show(r.prompt), reverse_completion=r.completion)
+                         for f,r in list(zip(fwd, rev))[:n]])
 
 # %% ../nbs/10_builders.ipynb #9b577b0a
 def _vectors(texts:list, jobs:int|None=None):
-    "L2-normalised TF-IDF vectors (character 4-grams within words, hashed) of `texts`, already normalised by `_norm_text`."
+    """L2-normalised TF-IDF vectors (character 4-grams within words, hashed) of `texts`, already normalised by
+    `_norm_text`."""
     from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
     import numpy as np, scipy.sparse as sp
     hv = HashingVectorizer(analyzer='char_wb', ngram_range=(4, 4), lowercase=False, alternate_sign=False, norm=None,
@@ -392,7 +426,8 @@ def _top_features(X, m:int=16):
         a, b = X.indptr[i], X.indptr[i+1]
         if b-a <= m: keep[a:b] = True
         else: keep[a + np.argpartition(-X.data[a:b], m)[:m]] = True
-    return sp.csr_matrix((np.ones(keep.sum(), np.float32), X.indices[keep], np.r_[0, np.cumsum(keep)][X.indptr]), shape=X.shape)
+    return sp.csr_matrix((np.ones(keep.sum(), np.float32), X.indices[keep], np.r_[0, np.cumsum(keep)][X.indptr]),
+                         shape=X.shape)
 
 # %% ../nbs/10_builders.ipynb #6fec894f
 def similar_pairs(A, B=None, k:int=8, m:int=16, chunk:int=2048)->tuple:
@@ -411,7 +446,10 @@ def similar_pairs(A, B=None, k:int=8, m:int=16, chunk:int=2048)->tuple:
             if len(cols) > k: cols = cols[np.argpartition(-cnt, k)[:k]]
             I.append(np.full(len(cols), s+r)); J.append(cols)
     I = np.concatenate(I) if I else np.zeros(0, int); J = np.concatenate(J) if J else np.zeros(0, int)
-    if same: I, J = np.minimum(I, J), np.maximum(I, J); IJ = np.unique(np.c_[I, J], axis=0) if len(I) else np.zeros((0, 2), int); I, J = IJ[:, 0], IJ[:, 1]
+    if same:
+        I, J = np.minimum(I, J), np.maximum(I, J)
+        IJ = np.unique(np.c_[I, J], axis=0) if len(I) else np.zeros((0, 2), int)
+        I, J = IJ[:, 0], IJ[:, 1]
     sims = np.zeros(len(I), np.float32)
     for s in range(0, len(I), 50000):   # row-wise dot products of the pairs, in blocks
         sims[s:s+50000] = np.asarray(A[I[s:s+50000]].multiply(B[J[s:s+50000]]).sum(1)).ravel()
@@ -420,7 +458,8 @@ def similar_pairs(A, B=None, k:int=8, m:int=16, chunk:int=2048)->tuple:
 # %% ../nbs/10_builders.ipynb #db61e0c8
 @dataclass
 class Combined:
-    "What `combine` produced: the rows, a stats table per source, every dropped row with its reason, and what each stage dropped."
+    """What `combine` produced: the rows, a stats table per source, every dropped row with its reason, and what each
+    stage dropped."""
     rows: list
     stats: 'pd.DataFrame'
     dropped: list          # dicts: id, source, reason (invalid, leaked, exact_dup, near_dup), detail, match, similarity
@@ -463,10 +502,12 @@ def _intake(name:str, rows:list, replay:bool=False)->tuple:
     for i,r in enumerate(rows or []):
         try: r = check_row(r)
         except InputError as e:
-            bad.append(dict(id=r.get('id', f'{name}[{i}]') if isinstance(r, dict) else getattr(r, 'id', f'{name}[{i}]'), source=name, reason='invalid', detail=e.msg)); continue
+            bad.append(dict(id=r.get('id', f'{name}[{i}]') if isinstance(r, dict) else getattr(r, 'id', f'{name}[{i}]'),
+                            source=name, reason='invalid', detail=e.msg))
+            continue
         if replay:
-            r = TrainRow(**{**r.to_dict(), 'id': r.id if r.id.startswith('replay/') else f'replay/{r.id}', 'source': 'replay',
-                            'meta': {**r.meta, 'replay_of': r.source}})
+            r = TrainRow(**{**r.to_dict(), 'id': r.id if r.id.startswith('replay/') else f'replay/{r.id}',
+                            'source': 'replay', 'meta': {**r.meta, 'replay_of': r.source}})
         ok.append(r)
     return ok, bad
 
@@ -503,7 +544,8 @@ def _drop_leaks(c:_Candidates, eval_items, threshold:float, strict:bool):
     leaks = _leaks([prompt_text(c.rows[i].prompt) for i in idx], _eval_texts(eval_items), threshold)
     if not leaks: return
     found = [(c.rows[idx[i]].id, *leaks[i]) for i in sorted(leaks)]
-    msg = f'{len(found)} rows match evaluation items: ' + '; '.join(f'{a} ~ {b} ({s}, {how})' for a,b,s,how in found[:10])
+    msg = (f'{len(found)} rows match evaluation items: '
+           + '; '.join(f'{a} ~ {b} ({s}, {how})' for a,b,s,how in found[:10]))
     msg += ' ...' if len(found) > 10 else ''
     if strict: raise InputError(msg, field='eval_items')
     warnings.warn(f'dropped {msg}')
@@ -530,7 +572,8 @@ def _drop_near_dups(c:_Candidates, texts:list, threshold:float):
         hit = [(i, s) for i,s in near[j] if c.alive[idx[i]]]
         if not hit: continue
         i, s = max(hit, key=lambda o: o[1])
-        c.drop(idx[j], 'near_dup', f'cosine {s:.3f} with {c.rows[idx[i]].id}', match=c.rows[idx[i]].id, similarity=round(s, 4))
+        c.drop(idx[j], 'near_dup', f'cosine {s:.3f} with {c.rows[idx[i]].id}', match=c.rows[idx[i]].id,
+               similarity=round(s, 4))
 
 # %% ../nbs/10_builders.ipynb #6b56b06c
 def _with_replay(c:_Candidates, replay_ratio:float, seed:int, replayed:bool)->list:
@@ -538,7 +581,8 @@ def _with_replay(c:_Candidates, replay_ratio:float, seed:int, replayed:bool)->li
     keep = [i for i in c.live() if not replayed or c.src[i] != 'replay']
     pool = [i for i in c.live() if replayed and c.src[i] == 'replay']
     want = int(round(replay_ratio*len(keep)/(1-replay_ratio))) if replayed else 0
-    if want > len(pool): warnings.warn(f'replay: {want} rows wanted for a ratio of {replay_ratio}, only {len(pool)} available')
+    if want > len(pool):
+        warnings.warn(f'replay: {want} rows wanted for a ratio of {replay_ratio}, only {len(pool)} available')
     return keep + sorted(random.Random(seed).sample(pool, min(want, len(pool))))
 
 # %% ../nbs/10_builders.ipynb #ad4afe12
@@ -553,9 +597,12 @@ def combine(sources:dict,              # name -> list of `TrainRow`s; earlier so
     "Merge `sources` into one set: drop invalid rows, leaks of `eval_items`, exact and near duplicates; mix in replay."
     import pandas as pd
     t0 = time.time()
-    if not isinstance(sources, dict): raise InputError(f'expected a dict of name -> rows, got {type(sources).__name__}', field='sources')
-    if not 0 <= replay_ratio < 1: raise InputError(f'expected 0 <= replay_ratio < 1, got {replay_ratio}', field='replay_ratio')
-    if not 0 < near_threshold <= 1: raise InputError(f'expected 0 < near_threshold <= 1, got {near_threshold}', field='near_threshold')
+    if not isinstance(sources, dict):
+        raise InputError(f'expected a dict of name -> rows, got {type(sources).__name__}', field='sources')
+    if not 0 <= replay_ratio < 1:
+        raise InputError(f'expected 0 <= replay_ratio < 1, got {replay_ratio}', field='replay_ratio')
+    if not 0 < near_threshold <= 1:
+        raise InputError(f'expected 0 < near_threshold <= 1, got {near_threshold}', field='near_threshold')
     if replay and 'replay' in sources: raise InputError("a source named 'replay' clashes with replay=", field='sources')
     names = list(sources) + (['replay'] if replay else [])
     rows, src, invalid, n_in = [], [], [], Counter()
@@ -572,7 +619,8 @@ def combine(sources:dict,              # name -> list of `TrainRow`s; earlier so
     final = _with_replay(c, replay_ratio, seed, bool(replay))
     why, kept = Counter((d['source'], d['reason']) for d in c.dropped), Counter(src[i] for i in final)
     cols = ['source', 'in', 'invalid', 'leaked', 'exact_dups', 'near_dups', 'kept']
-    stats = pd.DataFrame([[s, n_in[s], why[(s, 'invalid')], why[(s, 'leaked')], why[(s, 'exact_dup')], why[(s, 'near_dup')], kept[s]]
+    stats = pd.DataFrame([[s, n_in[s], why[(s, 'invalid')], why[(s, 'leaked')], why[(s, 'exact_dup')],
+                           why[(s, 'near_dup')], kept[s]]
                           for s in names], columns=cols)
     stats.loc[len(stats)] = ['total', *stats[cols[1:]].sum().astype(int).tolist()]
     return Combined([rows[i] for i in final], stats, c.dropped, time.time()-t0, c.stages)

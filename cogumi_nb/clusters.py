@@ -37,7 +37,8 @@ DEFAULT_EMBEDDER = 'all-MiniLM-L6-v2'
 _EMBEDDERS = {}
 
 def embedder_path(name:str|None=None)->str:
-    "Where to load sentence-embedding model `name` from: the packaged all-MiniLM-L6-v2 by default, a distilled folder for 'static:BASE', else `name` itself."
+    """Where to load sentence-embedding model `name` from: the packaged all-MiniLM-L6-v2 by default, a distilled folder
+    for 'static:BASE', else `name` itself."""
     name = name or DEFAULT_EMBEDDER
     if name.startswith('static:'): return distill_static(name[len('static:'):] or None)
     if name in (DEFAULT_EMBEDDER, f'sentence-transformers/{DEFAULT_EMBEDDER}'):
@@ -52,13 +53,15 @@ def load_embedder(name:str|None=None):
     if path not in _EMBEDDERS:
         from sentence_transformers import SentenceTransformer
         try: _EMBEDDERS[path] = SentenceTransformer(path, device=None if has_cuda() else 'cpu')
-        except OSError as e: raise FileNotFoundError(f'cannot load the embedding model {name!r} from {path}: {e}') from None
+        except OSError as e:
+            raise FileNotFoundError(f'cannot load the embedding model {name!r} from {path}: {e}') from None
     return _EMBEDDERS[path]
 
 # %% ../nbs/09_clusters.ipynb #f64b9c4d
 def distill_static(base:str|None=None,   # sentence-transformers model to distill (default all-MiniLM-L6-v2)
                    dims:int=256,         # PCA dimensions kept
-                   sif:float=1e-4,       # SIF coefficient: weight a/(a + p(token)), p by Zipf's law over the vocabulary rank
+                   # SIF coefficient: weight a/(a + p(token)), p by Zipf's law over the vocabulary rank
+                   sif:float=1e-4,
                    batch_size:int=1024,
                    progress:bool=True,
                   )->str:
@@ -74,7 +77,8 @@ def distill_static(base:str|None=None,   # sentence-transformers model to distil
     st = load_embedder(base)
     tok, model = st[0].tokenizer, st[0].auto_model.eval()
     special = set(tok.all_special_ids)
-    ids = [i for t, i in sorted(tok.get_vocab().items(), key=lambda x: x[1]) if i not in special and not t.startswith('[unused')]
+    ids = [i for t, i in sorted(tok.get_vocab().items(), key=lambda x: x[1])
+           if i not in special and not t.startswith('[unused')]
     full, bare = tok('hello', add_special_tokens=True).input_ids, tok('hello', add_special_tokens=False).input_ids
     at = next(i for i in range(len(full)) if full[i:i+len(bare)] == bare)
     wrap = full[:at] + [0] + full[at+len(bare):]   # the model's special tokens around one token
@@ -131,7 +135,8 @@ def embed(texts:list,                  # strings to embed
     todo = list({k: t for k, t, v in zip(keys, texts, have) if v is None}.items())
     if todo:
         m = load_embedder(model)
-        if max_seq_length and m.max_seq_length != float('inf'): m.max_seq_length = max_seq_length  # a static model reads all
+        # a static model reads all
+        if max_seq_length and m.max_seq_length != float('inf'): m.max_seq_length = max_seq_length
         new = m.encode([t for _, t in todo], batch_size=batch_size, normalize_embeddings=True,
                        show_progress_bar=progress, convert_to_numpy=True).astype(np.float32)
         found = dict(zip((k for k, _ in todo), new))
@@ -139,7 +144,8 @@ def embed(texts:list,                  # strings to embed
         have = [v if v is not None else found[k] for k, v in zip(keys, have)]
     if not texts:
         m = load_embedder(model)
-        return np.zeros((0, (getattr(m, 'get_embedding_dimension', None) or m.get_sentence_embedding_dimension)()), np.float32)
+        return np.zeros((0, (getattr(m, 'get_embedding_dimension', None) or m.get_sentence_embedding_dimension)()),
+                        np.float32)
     return np.stack(have)
 
 # %% ../nbs/09_clusters.ipynb #4115fb91
@@ -181,7 +187,8 @@ def keyword_labels(texts:list, labels, top:int=4)->dict:
     tf /= tf.sum(1, keepdims=True).clip(1)
     idf = np.log(1 + tf.sum(0).mean()/tf.sum(0).clip(1e-12))
     words = cv.get_feature_names_out()
-    return {c: ' / '.join(words[j] for j in np.argsort(-(row*idf))[:top] if row[j] > 0) or '(no words)' for c, row in zip(ids, tf)}
+    return {c: ' / '.join(words[j] for j in np.argsort(-(row*idf))[:top] if row[j] > 0) or '(no words)'
+            for c, row in zip(ids, tf)}
 
 # %% ../nbs/09_clusters.ipynb #64621ee5
 def representatives(X:np.ndarray, labels, centroids:np.ndarray, n:int=3)->dict:
@@ -225,7 +232,8 @@ def umap_2d(X:np.ndarray, seed:int=0, n_neighbors:int=15, min_dist:float=0.1, ca
         Xc = X - X.mean(0)
         Y = (np.linalg.svd(Xc, full_matrices=False)[0][:, :2] if len(X) > 1 else np.zeros((len(X), 2)))
         return np.pad(Y, ((0, 0), (0, 2-Y.shape[1])))
-    key = hashlib.sha256(X.round(4).astype(np.float32).tobytes() + f'{seed},{n_neighbors},{min_dist}'.encode()).hexdigest()[:20]
+    key = hashlib.sha256(
+        X.round(4).astype(np.float32).tobytes() + f'{seed},{n_neighbors},{min_dist}'.encode()).hexdigest()[:20]
     f = cache_dir('umap')/f'{key}.npy'
     if cache and f.exists(): return np.load(f)
     import umap
@@ -253,7 +261,8 @@ class Clusters:
     embeddings: np.ndarray
     k_scores: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
-    def __repr__(self): return f'Clusters({len(self.frame)} failures, {len(self.summary)} clusters, timings {self.timings})'
+    def __repr__(self):
+        return f'Clusters({len(self.frame)} failures, {len(self.summary)} clusters, timings {self.timings})'
     def members(self, cluster:int)->'pd.DataFrame': return self.frame[self.frame.cluster == cluster]
 
 # %% ../nbs/09_clusters.ipynb #bf428bc4
@@ -267,8 +276,8 @@ def _summary(df, X, labels, cents, names:dict, labeller=None, n_rep:int=3)->'pd.
         qs = [df.problem.iloc[i] for i in reps[c]]
         rows.append(dict(cluster=c, size=len(m), label=names[c], llm_label=labeller(qs) if labeller else None,
                          top_cause=shares.index[0], causes=shares.to_dict(),
-                         categories=m.category.value_counts().to_dict(), representatives=[df.id.iloc[i] for i in reps[c]],
-                         examples=[q[:160] for q in qs]))
+                         categories=m.category.value_counts().to_dict(),
+                         representatives=[df.id.iloc[i] for i in reps[c]], examples=[q[:160] for q in qs]))
     return pd.DataFrame(rows).sort_values('size', ascending=False, ignore_index=True)
 
 # %% ../nbs/09_clusters.ipynb #bbaa7b4b
@@ -288,7 +297,8 @@ def cluster_failures(failures,                  # `Failure`s, a failures.jsonl, 
     df = failures.copy() if isinstance(failures, pd.DataFrame) else failures_frame(failures)
     if df.empty: raise InputError('no failures to cluster', field='failures')
     if model is None and len(df) > 20_000 and not has_cuda():
-        warnings.warn(f"embedding {len(df):,} failures with {DEFAULT_EMBEDDER} on CPU takes tens of minutes (about 40 texts/s on 2 cores); "
+        warnings.warn(f"embedding {len(df):,} failures with {DEFAULT_EMBEDDER} on CPU takes tens of minutes "
+                      "(about 40 texts/s on 2 cores); "
                       "model='static:all-MiniLM-L6-v2' takes seconds (see `distill_static`)")
     tm = {}; t = time.perf_counter()
     X = embed([failure_text(text)(r) for r in df.to_dict('records')], model, progress=progress)
@@ -300,7 +310,8 @@ def cluster_failures(failures,                  # `Failure`s, a failures.jsonl, 
     df['cluster'] = labels
     names = keyword_labels(df.question.tolist(), labels)
     df['cluster_label'] = df.cluster.map(names)
-    df['problem'] = strip_preamble(df.question.tolist(), df['task'].tolist() if 'task' in df else None)   # what hovers and examples show
+    # what hovers and examples show
+    df['problem'] = strip_preamble(df.question.tolist(), df['task'].tolist() if 'task' in df else None)
     summ = _summary(df, X, labels, cents, names, labeller)
     tm['labels'] = round(time.perf_counter()-t, 2); t = time.perf_counter()
     if map:
@@ -341,11 +352,14 @@ def _centres(df)->'pd.DataFrame':
 # %% ../nbs/09_clusters.ipynb #bfe18e15
 def _check_map(df):
     missing = [c for c in ('id', 'cluster', 'cause', 'x', 'y') if c not in df]
-    if missing: raise InputError(f"no column {missing[0]!r}: a map needs id, cluster, cause, x and y (cluster_failures with map=True)", field=missing[0])
+    if missing:
+        raise InputError(f"no column {missing[0]!r}: a map needs id, cluster, cause, x and y "
+                         "(cluster_failures with map=True)", field=missing[0])
 
 # %% ../nbs/09_clusters.ipynb #135c1730
 def plot_map(cl:Clusters, dest:Path|None=None, title:str=''):
-    "The failure-cluster map as a PNG figure (`dest/failure_map.png`): colour = cluster, marker = root cause, names at the centres."
+    """The failure-cluster map as a PNG figure (`dest/failure_map.png`): colour = cluster, marker = root cause, names at
+    the centres."""
     import matplotlib.pyplot as plt
     df = cl.frame; _check_map(df)
     fig, ax = plt.subplots(figsize=(10, 7))
@@ -357,11 +371,13 @@ def plot_map(cl:Clusters, dest:Path|None=None, title:str=''):
             ax.scatter(h.x, h.y, s=size, alpha=0.75, color=cluster_color(c), marker=_MPL_MARKERS[syms[cause]],
                        label=f'{c}: {cents.label[c][:40]} ({len(g)})' if i == 0 else None)
     for c, r in cents.iterrows():
-        ax.annotate(f'{c}: {r.label[:28]}', (r.x, r.y), xytext=(0, 9), textcoords='offset points', fontsize=9, weight='bold', ha='center', color=cluster_color(c),
+        ax.annotate(f'{c}: {r.label[:28]}', (r.x, r.y), xytext=(0, 9), textcoords='offset points', fontsize=9,
+                    weight='bold', ha='center', color=cluster_color(c),
                     bbox=dict(boxstyle='round,pad=0.2', fc='white', ec=cluster_color(c), alpha=0.8))
     ax.set_title(f'Failure clusters {title}'.strip()); ax.set_xticks([]); ax.set_yticks([])
     ax.set_xlabel('UMAP 1'); ax.set_ylabel('UMAP 2')
-    first = ax.legend(fontsize=7, loc='upper left', bbox_to_anchor=(1, 1), markerscale=1.5, title='cluster', title_fontsize=8)
+    first = ax.legend(fontsize=7, loc='upper left', bbox_to_anchor=(1, 1), markerscale=1.5, title='cluster',
+                      title_fontsize=8)
     ax.add_artist(first)
     marks = [plt.Line2D([], [], ls='', marker=_MPL_MARKERS[s], color='#555', label=c) for c, s in syms.items()]
     ax.legend(handles=marks, fontsize=7, loc='lower left', bbox_to_anchor=(1, 0), title='root cause', title_fontsize=8)
@@ -376,22 +392,25 @@ def hover_text(s, n:int=300)->str:
     return html.escape(s[:n] + ('…' if len(s) > n else '')).replace('\n', '<br>')
 
 # %% ../nbs/09_clusters.ipynb #4394bc42
-HOVER_TEMPLATE = ('<b>%{customdata[0]}</b><br>cluster %{customdata[1]}<br>cause: %{customdata[2]}<br><br>%{customdata[3]}'
-          '<br><br><i>completion:</i> %{customdata[4]}<extra></extra>')
+HOVER_TEMPLATE = ('<b>%{customdata[0]}</b><br>cluster %{customdata[1]}<br>cause: %{customdata[2]}<br><br>'
+                  '%{customdata[3]}<br><br><i>completion:</i> %{customdata[4]}<extra></extra>')
 
 # %% ../nbs/09_clusters.ipynb #96580789
-def map_figure(df,                    # failures: id, cluster, cluster_label, cause, x, y, problem (or question, task), completion
-               title:str='',
-               max_points:int=20000,  # a random sample above this
-              ):
-    "A plotly failure map from a frame: one trace per cluster (legend in cluster order), a symbol per root cause, names at the centres."
+def map_figure(
+    df,                    # failures: id, cluster, cluster_label, cause, x, y, problem (or question, task), completion
+    title:str='',
+    max_points:int=20000,  # a random sample above this
+):
+    """A plotly failure map from a frame: one trace per cluster (legend in cluster order), a symbol per root cause,
+    names at the centres."""
     import plotly.graph_objects as go
     _check_map(df)
     import pandas as pd
     df = (df.sample(max_points, random_state=0) if len(df) > max_points else df).reset_index(drop=True)
     Trace = go.Scattergl if len(df) > 5000 else go.Scatter
     if 'problem' in df: text = df.problem
-    elif 'question' in df: text = pd.Series(strip_preamble(df.question.tolist(), df['task'].tolist() if 'task' in df else None))
+    elif 'question' in df:
+        text = pd.Series(strip_preamble(df.question.tolist(), df['task'].tolist() if 'task' in df else None))
     else: text = df.id
     text = text.map(hover_text)
     comp = (df['completion'] if 'completion' in df else pd.Series('', index=df.index)).map(hover_text)
@@ -400,19 +419,21 @@ def map_figure(df,                    # failures: id, cluster, cluster_label, ca
     for c, g in df.groupby('cluster', sort=True):
         cd = np.stack([g.id.astype(str), [f'{c}: {cents.label[c]}']*len(g), g.cause.astype(str),
                        text[g.index], comp[g.index]], axis=-1)
-        fig.add_trace(Trace(x=g.x, y=g.y, mode='markers', name=f'{c}: {cents.label[c][:40]} ({len(g)})', customdata=cd,
-                            marker=dict(color=cluster_color(c), symbol=[syms[x] for x in g.cause], size=9, opacity=0.8,
-                                        line=dict(width=0.5, color='white')),
+        fig.add_trace(Trace(x=g.x, y=g.y, mode='markers', name=f'{c}: {cents.label[c][:40]} ({len(g)})',
+                            customdata=cd, marker=dict(color=cluster_color(c), symbol=[syms[x] for x in g.cause],
+                                                       size=9, opacity=0.8, line=dict(width=0.5, color='white')),
                             legendgroup='clusters', legendgrouptitle_text='cluster', hovertemplate=HOVER_TEMPLATE))
     for cause, s in syms.items():   # the symbol legend: no points
         fig.add_trace(Trace(x=[None], y=[None], mode='markers', name=cause, marker=dict(symbol=s, color='#555', size=9),
                             legendgroup='causes', legendgrouptitle_text='root cause', hoverinfo='skip'))
     for c, r in cents.iterrows():
-        fig.add_annotation(x=r.x, y=r.y, yshift=14, text=f'<b>{c}</b>: {html.escape(r.label[:28])}', showarrow=False, font=dict(size=11, color=cluster_color(c)),
-                           bgcolor='rgba(255,255,255,0.75)', bordercolor=cluster_color(c), borderwidth=1)
+        fig.add_annotation(x=r.x, y=r.y, yshift=14, text=f'<b>{c}</b>: {html.escape(r.label[:28])}', showarrow=False,
+                           font=dict(size=11, color=cluster_color(c)), bgcolor='rgba(255,255,255,0.75)',
+                           bordercolor=cluster_color(c), borderwidth=1)
     ax = dict(showticklabels=False, showgrid=False, zeroline=False)
-    fig.update_layout(title=title, height=650, dragmode='lasso', template='plotly_white', xaxis=dict(title='UMAP 1', **ax),
-                      yaxis=dict(title='UMAP 2', **ax), legend=dict(itemsizing='constant', groupclick='toggleitem'), hoverlabel=dict(align='left'))
+    fig.update_layout(title=title, height=650, dragmode='lasso', template='plotly_white',
+                      xaxis=dict(title='UMAP 1', **ax), yaxis=dict(title='UMAP 2', **ax),
+                      legend=dict(itemsizing='constant', groupclick='toggleitem'), hoverlabel=dict(align='left'))
     return fig
 
 # %% ../nbs/09_clusters.ipynb #cbab7212
@@ -432,7 +453,8 @@ def figure_html(fig)->str:
 
 # %% ../nbs/09_clusters.ipynb #ae988d7b
 def show_figure(fig):
-    "Display `fig` in a notebook so that it stays interactive when saved: JupyterLab draws the plotly data, HTML exports get plotly.js inline."
+    """Display `fig` in a notebook so that it stays interactive when saved: JupyterLab draws the plotly data, HTML
+    exports get plotly.js inline."""
     import plotly.io as pio
     from IPython.display import display
     bundle = pio.renderers['plotly_mimetype'].to_mimebundle(fig.to_dict())
@@ -442,11 +464,14 @@ def show_figure(fig):
 
 # %% ../nbs/09_clusters.ipynb #48b58ef9
 def save_clusters(cl:Clusters, dest)->Path:
-    "Write clusters.csv (one row per failure), clusters.json (per cluster), failure_map.png and failure_map.html (offline)."
+    """Write clusters.csv (one row per failure), clusters.json (per cluster), failure_map.png and failure_map.html
+    (offline)."""
     dest = Path(dest); dest.mkdir(parents=True, exist_ok=True)
-    cols = [c for c in ('id', 'example_id', 'task', 'category', 'cause', 'cluster', 'cluster_label', 'x', 'y') if c in cl.frame]
+    cols = [c for c in ('id', 'example_id', 'task', 'category', 'cause', 'cluster', 'cluster_label', 'x', 'y')
+            if c in cl.frame]
     cl.frame[cols].to_csv(dest/'clusters.csv', index=False)
-    write_json(dest/'clusters.json', dict(timings=cl.timings, k_scores=cl.k_scores, clusters=cl.summary.to_dict('records')))
+    write_json(dest/'clusters.json',
+               dict(timings=cl.timings, k_scores=cl.k_scores, clusters=cl.summary.to_dict('records')))
     if 'x' in cl.frame:
         import matplotlib.pyplot as plt
         plt.close(plot_map(cl, dest))

@@ -31,7 +31,8 @@ def _norm(s)->str: return ' '.join(str(s).split())
 
 # %% ../nbs/07_consistency.ipynb #99adde18
 def consistency_table(results:list)->'pd.DataFrame':
-    "One row per prompt: samples, unique responses and answers, agreement, majority answer and its correctness, entropy."
+    """One row per prompt: samples, unique responses and answers, agreement, majority answer and its correctness,
+    entropy."""
     import pandas as pd
     per = defaultdict(list)
     for r in load_records(results, Result): per[r.example_id].append(r)
@@ -76,20 +77,26 @@ def plot_consistency(tbl, dest:Path|None=None, title:str=''):
     fig, ax = plt.subplots(figsize=(6, 3.5))
     ax.hist(tbl.agreement, bins=(np.arange(n+2) - 0.5)/n if n > 1 else 10, color='tab:blue', edgecolor='white')
     ax.axvline(tbl.agreement.mean(), color='tab:red', ls='--', label=f'mean {tbl.agreement.mean():.0%}')
-    ax.set(xlabel='agreement with the modal answer', ylabel='prompts', title=f'Consistency histogram {title}'.strip()); ax.legend()
+    ax.set(xlabel='agreement with the modal answer', ylabel='prompts', title=f'Consistency histogram {title}'.strip())
+    ax.legend()
     figs['consistency_hist'] = fig
     fig, ax = plt.subplots(figsize=(6, 3.5))
     bins = (tbl.agreement*n).round().astype(int)
     g = tbl.groupby(bins).agg(acc=('majority_correct', 'mean'), p1=('pass_rate', 'mean'), k=('samples', 'size'))
-    ax.plot(g.index/n, g.acc, 'o-', label='majority vote correct'); ax.plot(g.index/n, g.p1, 's--', label='pass rate of samples')
-    for x,y,k in zip(g.index/n, g.acc, g.k): ax.annotate(str(k), (x, y), textcoords='offset points', xytext=(0, 6), fontsize=7, ha='center')
-    ax.set(xlabel='agreement', ylabel='accuracy', ylim=(-0.05, 1.05), title=f'Accuracy vs agreement {title}'.strip()); ax.legend()
+    ax.plot(g.index/n, g.acc, 'o-', label='majority vote correct')
+    ax.plot(g.index/n, g.p1, 's--', label='pass rate of samples')
+    for x,y,k in zip(g.index/n, g.acc, g.k):
+        ax.annotate(str(k), (x, y), textcoords='offset points', xytext=(0, 6), fontsize=7, ha='center')
+    ax.set(xlabel='agreement', ylabel='accuracy', ylim=(-0.05, 1.05), title=f'Accuracy vs agreement {title}'.strip())
+    ax.legend()
     figs['accuracy_vs_agreement'] = fig
     fig, ax = plt.subplots(figsize=(6, 0.4*max(3, tbl.category.nunique())+1))
-    cats = tbl.groupby('category').agg(p=('pass_rate', 'mean'), k=('pass_rate', lambda s: s.sum()), n=('samples', 'sum'), m=('samples', 'size'))
+    cats = tbl.groupby('category').agg(
+        p=('pass_rate', 'mean'), k=('pass_rate', lambda s: s.sum()), n=('samples', 'sum'), m=('samples', 'size'))
     ci = [wilson_ci(round(r.p*r.n), int(r.n)) for r in cats.itertuples()]
-    ax.barh(cats.index.astype(str), cats.p, xerr=np.array([[r.p-lo for r,(lo,hi) in zip(cats.itertuples(), ci)],
-                                                         [hi-r.p for r,(lo,hi) in zip(cats.itertuples(), ci)]]), color='tab:green')
+    ax.barh(cats.index.astype(str), cats.p,
+            xerr=np.array([[r.p-lo for r,(lo,hi) in zip(cats.itertuples(), ci)],
+                           [hi-r.p for r,(lo,hi) in zip(cats.itertuples(), ci)]]), color='tab:green')
     ax.set(xlim=(0, 1), xlabel='pass rate (95% CI)', title=f'Pass rate by category {title}'.strip())
     figs['pass_rate_by_category'] = fig
     for f in figs.values(): f.tight_layout()
@@ -112,13 +119,16 @@ def sampling_change(before:'pd.DataFrame', # `consistency_table` before training
     def per_prompt(side):
         c = (both[f'pass_rate_{side}']*both[f'samples_{side}']).round().astype(int)
         out = {f'pass@{k}': [pass_at_k(int(m), int(x), k) for m, x in zip(both[f'samples_{side}'], c)] for k in ks}
-        return out | {f'maj@{n}': both[f'majority_correct_{side}'].astype(float).tolist(), 'agreement': both[f'agreement_{side}'].tolist()}
+        return out | {f'maj@{n}': both[f'majority_correct_{side}'].astype(float).tolist(),
+                      'agreement': both[f'agreement_{side}'].tolist()}
     b, a = per_prompt('b'), per_prompt('a')
     rows = []
     for m in b:
-        up = sum(y > x for x, y in zip(b[m], a[m])); down = sum(y < x for x, y in zip(b[m], a[m]))
-        rows.append(dict(metric=m, prompts=len(both), before=round(sum(b[m])/len(both), 4), after=round(sum(a[m])/len(both), 4),
-                         up=up, down=down, p_value=float(f'{paired_p_value(up, down):.3g}'),
+        up = sum(y > x for x, y in zip(b[m], a[m]))
+        down = sum(y < x for x, y in zip(b[m], a[m]))
+        rows.append(dict(metric=m, prompts=len(both), before=round(sum(b[m])/len(both), 4),
+                         after=round(sum(a[m])/len(both), 4), up=up, down=down,
+                         p_value=float(f'{paired_p_value(up, down):.3g}'),
                          test='McNemar' if m in (f'maj@{n}', f'pass@{n}') else 'sign'))
     return pd.DataFrame(rows)
 
@@ -126,7 +136,8 @@ def sampling_change(before:'pd.DataFrame', # `consistency_table` before training
 def diagnose_consistency(model, task:str, n:int=10, temperature:float=0.7, limit:int|None=None,
                          run:str|None=None, root=None, plots:bool=True, **kw)->dict:
     "Sample each prompt `n` times, summarise consistency, save table, summary and plots in the run folder."
-    ev = evaluate(model, task, limit=limit, run=run or f'consistency-{task}', root=root, n=n, temperature=temperature, **kw)
+    ev = evaluate(model, task, limit=limit, run=run or f'consistency-{task}', root=root,
+                  n=n, temperature=temperature, **kw)
     tbl = consistency_table(ev.results)
     s = dict(task=task, temperature=temperature, **consistency_summary(tbl))
     tbl.to_csv(ev.dir/'consistency.csv', index=False)

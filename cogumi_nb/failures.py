@@ -142,8 +142,10 @@ def cause_table(failures)->'pd.DataFrame':
     rows = []
     for cause, n in df.cause.value_counts().items():
         first = df[df.cause == cause].iloc[0]
-        rows.append(dict(cause=cause, count=int(n), share=round(n/len(df), 3), meaning=ROOT_CAUSES[cause].meaning if cause in ROOT_CAUSES else '',
-                         example=first.example_id, evidence=str(first.evidence)))   # whole: a display may cut it, the table does not
+        rows.append(dict(cause=cause, count=int(n), share=round(n/len(df), 3),
+                         meaning=ROOT_CAUSES[cause].meaning if cause in ROOT_CAUSES else '',
+                         # whole: a display may cut it, the table does not
+                         example=first.example_id, evidence=str(first.evidence)))
     return pd.DataFrame(rows)
 
 # %% ../nbs/08_failures.ipynb #a46f1c4b
@@ -170,10 +172,14 @@ def select_failures(df, **where)->'pd.DataFrame':
 
 # %% ../nbs/08_failures.ipynb #6340d90b
 def export_failures(failures, path)->Path:
-    "Write failures (`Failure`s, or a frame of them with any added columns) to JSONL at `path`, atomically; returns the path."
+    """Write failures (`Failure`s, or a frame of them with any added columns) to JSONL at `path`, atomically; returns
+    the path."""
     import pandas as pd
-    rows = failures.to_dict('records') if isinstance(failures, pd.DataFrame) else [f.to_dict() for f in load_records(failures, Failure)]
-    return write_jsonl(path, [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()} for r in rows])   # NaN -> null
+    rows = (failures.to_dict('records') if isinstance(failures, pd.DataFrame)
+            else [f.to_dict() for f in load_records(failures, Failure)])
+    # NaN -> null
+    return write_jsonl(path, [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+                              for r in rows])
 
 # %% ../nbs/08_failures.ipynb #196701c7
 def load_failures(path)->list:

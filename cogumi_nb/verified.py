@@ -30,7 +30,8 @@ from .tasks import code_extract, get_task, has_final_answer
 __all__ = ['STAR_HINT', 'reasoning_signature', 'verified_paths', 'rft_rows', 'star_rows', 'replay_rows']
 
 # %% ../nbs/10a_verified.ipynb #2fc46829
-_EQUATION = re.compile(r'\(?-?\$?\d[\d,]*(?:\.\d+)?\)?(?:\s*[-+*/×x÷]\s*\(?-?\$?\d[\d,]*(?:\.\d+)?\)?)+\s*=\s*-?\$?\d[\d,]*(?:\.\d+)?')
+_EQUATION = re.compile(r'\(?-?\$?\d[\d,]*(?:\.\d+)?\)?(?:\s*[-+*/×x÷]\s*\(?-?\$?\d[\d,]*(?:\.\d+)?\)?)+'
+                       r'\s*=\s*-?\$?\d[\d,]*(?:\.\d+)?')
 
 def reasoning_signature(text:str,    # a completion
                         task:str='', # its task: code tasks compare code
@@ -40,7 +41,8 @@ def reasoning_signature(text:str,    # a completion
         code = code_extract(text)[0] or text
         lines = [l.split('#')[0].rstrip() for l in code.splitlines()]
         return 'code:' + '\n'.join(l for l in lines if l.strip())
-    eqs = [re.sub(r'[\s,$()]', '', e).replace('×', '*').replace('x', '*').replace('÷', '/') for e in _EQUATION.findall(text)]
+    eqs = [re.sub(r'[\s,$()]', '', e).replace('×', '*').replace('x', '*').replace('÷', '/')
+           for e in _EQUATION.findall(text)]
     if eqs: return 'eq:' + '|'.join(eqs)
     return 'text:' + ' '.join(text.casefold().split())
 
@@ -54,7 +56,9 @@ def verified_paths(task,                 # the task (a `Task` or its name)
     t = get_task(task)
     kept, seen, why = [], set(), Counter()
     for c in sorted(completions, key=lambda c: c.sample):
-        if c.finish_reason != 'stop' or not c.text.strip(): why['truncated' if c.finish_reason == 'length' else 'empty'] += 1; continue
+        if c.finish_reason != 'stop' or not c.text.strip():
+            why['truncated' if c.finish_reason == 'length' else 'empty'] += 1
+            continue
         s = t.score(example, c.text, c.finish_reason)
         if not s.correct: why['wrong'] += 1; continue
         if not has_final_answer(t.name, c.text, s.extracted): why['no_final_answer'] += 1; continue
@@ -95,7 +99,8 @@ def rft_rows(lm,                      # a generation backend (`load_model`, `loa
             )->tuple:
     "Sample k solutions per problem, keep the verified distinct paths: `(rows, stats)`."
     if k < 1: raise InputError(f'expected k >= 1, got {k}', field='k')
-    if max_per_problem < 1: raise InputError(f'expected max_per_problem >= 1, got {max_per_problem}', field='max_per_problem')
+    if max_per_problem < 1:
+        raise InputError(f'expected max_per_problem >= 1, got {max_per_problem}', field='max_per_problem')
     rows, st = [], Counter()
     for tname, exs in _by_task(examples, task).items():
         t = get_task(tname)
@@ -108,10 +113,11 @@ def rft_rows(lm,                      # a generation backend (`load_model`, `loa
             kept, why = verified_paths(t, e, per[e.id], max_per_problem)
             st.update(why); st['problems'] += 1; st['samples'] += len(per[e.id]); st['solved'] += bool(kept)
             for c in kept:
-                rows.append(TrainRow(id=f'rft/{e.id}/{c.sample}', prompt=t.prompt(e), completion=c.text, source='rft', task=tname,
-                                     category=e.category, origin=e.id,
+                rows.append(TrainRow(id=f'rft/{e.id}/{c.sample}', prompt=t.prompt(e), completion=c.text, source='rft',
+                                     task=tname, category=e.category, origin=e.id,
                                      meta=dict(sample=c.sample, k=k, temperature=temperature, paths=len(kept),
-                                               completion_tokens=c.completion_tokens, signature=reasoning_signature(c.text, tname)[:200])))
+                                               completion_tokens=c.completion_tokens,
+                                               signature=reasoning_signature(c.text, tname)[:200])))
     stats = dict(problems=st['problems'], samples=st['samples'], solved=st['solved'], rows=len(rows),
                  **{r: st[r] for r in ('wrong', 'truncated', 'no_final_answer', 'same_path', 'over_cap', 'empty')})
     return rows, stats
@@ -140,7 +146,8 @@ def star_rows(lm,                     # a generation backend
               store=None, seed:int=0, progress:bool=False,
               **gen_kw,
              )->tuple:
-    "Rationales generated with the answer as a hint, verified, and kept with the hint removed from the prompt: `(rows, stats)`."
+    """Rationales generated with the answer as a hint, verified, and kept with the hint removed from the prompt:
+    `(rows, stats)`."""
     rows, st = [], Counter()
     for tname, exs in _by_task(examples, task).items():
         t = get_task(tname)
@@ -151,18 +158,21 @@ def star_rows(lm,                     # a generation backend
         tag = f'@star-t{temperature:g}s{seed}'
         items = [prompt_item(e.id+tag, _hinted(t.prompt(e), hint.format(reference=e.reference))) for e in usable]
         per = defaultdict(list)
-        for c in generate(lm, items, s, store=store, progress=progress): per[c.example_id.removesuffix(tag)].append(c)
+        for c in generate(lm, items, s, store=store, progress=progress):
+            per[c.example_id.removesuffix(tag)].append(c)
         for e in usable:
             ok = [c for c in per[e.id] if not _MENTIONS_HINT.search(c.text)]
             st['mentions_hint'] += len(per[e.id]) - len(ok)
             kept, why = verified_paths(t, e, ok, max_per_problem)
             st.update(why); st['problems'] += 1; st['rationalized'] += bool(kept)
             for c in kept:
-                rows.append(TrainRow(id=f'star/{e.id}/{c.sample}', prompt=t.prompt(e), completion=c.text, source='star', task=tname,
-                                     category=e.category, origin=e.id, meta=dict(sample=c.sample, hinted=True, temperature=temperature,
-                                                                                completion_tokens=c.completion_tokens)))
+                rows.append(TrainRow(id=f'star/{e.id}/{c.sample}', prompt=t.prompt(e), completion=c.text, source='star',
+                                     task=tname, category=e.category, origin=e.id,
+                                     meta=dict(sample=c.sample, hinted=True, temperature=temperature,
+                                               completion_tokens=c.completion_tokens)))
     stats = dict(problems=st['problems'], rationalized=st['rationalized'], rows=len(rows), skipped=st['skipped'],
-                 **{r: st[r] for r in ('mentions_hint', 'wrong', 'truncated', 'no_final_answer', 'same_path', 'over_cap', 'empty')})
+                 **{r: st[r] for r in ('mentions_hint', 'wrong', 'truncated', 'no_final_answer', 'same_path',
+                                       'over_cap', 'empty')})
     return rows, stats
 
 # %% ../nbs/10a_verified.ipynb #8fb6400c
@@ -180,6 +190,7 @@ def replay_rows(lm,                  # the base model's generation backend
         for c, e in zip(generate(lm, _items(t, exs, lambda i: i+tag), s, store=store, progress=progress), exs):
             st['prompts'] += 1
             if c.finish_reason != 'stop' or not c.text.strip(): st['dropped'] += 1; continue
-            rows.append(TrainRow(id=f'replay/{e.id}', prompt=t.prompt(e), completion=c.text, source='replay', task=tname,
-                                 category=e.category, origin=e.id, meta=dict(completion_tokens=c.completion_tokens)))
+            rows.append(TrainRow(id=f'replay/{e.id}', prompt=t.prompt(e), completion=c.text, source='replay',
+                                 task=tname, category=e.category, origin=e.id,
+                                 meta=dict(completion_tokens=c.completion_tokens)))
     return rows, dict(prompts=st['prompts'], rows=len(rows), dropped=st['dropped'])
