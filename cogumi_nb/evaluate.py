@@ -44,7 +44,8 @@ class Result(Record):
     finish_reason: str
     prompt_tokens: int
     completion_tokens: int
-    cause: str|None = None   # the scorer's cause when wrong (evidence of one of `tasks.ROOT_CAUSES`): truncated, syntax_error...
+    # the scorer's cause when wrong (evidence of one of `tasks.ROOT_CAUSES`): truncated, syntax_error...
+    cause: str|None = None
     detail: str = ''
     model: str = ''
 
@@ -94,7 +95,8 @@ def metrics(results:list)->dict:
 # %% ../nbs/06_evaluate.ipynb #b2ec13e8
 def last_user_text(prompt)->str:
     "What `prompt` asks: the text itself, or the content of the last user message of chat messages ('' when none)."
-    return prompt if isinstance(prompt, str) else next((m['content'] for m in reversed(prompt) if m.get('role') == 'user'), '')
+    return prompt if isinstance(prompt, str) else next(
+        (m['content'] for m in reversed(prompt) if m.get('role') == 'user'), '')
 
 # %% ../nbs/06_evaluate.ipynb #9b9ddb1e
 @dataclass
@@ -109,7 +111,10 @@ class EvalRun:
                 f"[{m['ci95'][0]:.1%}, {m['ci95'][1]:.1%}], causes {m['causes']})")
 
 # %% ../nbs/06_evaluate.ipynb #d44eaf6d
-def evaluate(model,                    # a generation backend (`LM`, `VLLM`, a server client: see `load_generator`), or a spec for `load_generator`
+def evaluate(
+             # a generation backend (`LM`, `VLLM`, a server client: see `load_generator`), or a spec for
+             # `load_generator`
+             model,
              task:str,                 # a registered task name: gsm8k, humaneval, mmlu, mbpp...
              limit:int|None=None,      # first N problems only
              run:str|None=None,        # run name (default: f'eval-{task}-{model}')
@@ -143,6 +148,7 @@ def evaluate(model,                    # a generation backend (`LM`, `VLLM`, a s
                                 cause=None if sc.correct else sc.cause, detail=sc.detail, model=lm.name))
         results = [Result.from_dict(store[c.id]) for c in comps]
     m = dict(task=task, model=lm.name, settings=s.key(), **metrics(results), generation_seconds=round(gen_s, 1))
-    if t.runs_code: m['sandbox'] = {k: v for k, v in sandbox_info().items() if k in ('isolation', 'reason', 'user')}   # how the code ran
+    # how the code ran
+    if t.runs_code: m['sandbox'] = {k: v for k, v in sandbox_info().items() if k in ('isolation', 'reason', 'user')}
     write_json(d/'metrics.json', m)
     return EvalRun(d, results, m)

@@ -50,20 +50,25 @@ class RootCause(NamedTuple):
 ROOT_CAUSES = {
     'truncated':       RootCause('cut at max_new_tokens before a correct answer: raise the budget or teach brevity',
                                  {'truncated': 'hit max_new_tokens (finish_reason length) without a correct answer'}),
-    'no_answer':       RootCause('no answer could be pulled out (empty, no number, no letter, no code): a format failure',
+    'no_answer':       RootCause('no answer could be pulled out (empty, no number, no letter, no code): '
+                                 'a format failure',
                                  {'no_answer': 'an empty completion, no number, no letter, no code'}),
     'invalid_json':    RootCause('the answer must be JSON and does not parse (often cut short)',
                                  {'invalid_json': 'the answer does not parse as JSON'}),
     'incomplete_code': RootCause('the code does not compile: unfinished or malformed',
                                  {'syntax_error': 'the code does not compile'}),
     'runtime_error':   RootCause('the code raises, exits early, exhausts memory or makes a call the sandbox refuses',
-                                 {'runtime_error': 'the code raised an exception other than a failed assertion, exited early or crashed',
+                                 {'runtime_error': 'the code raised an exception other than a failed assertion, '
+                                                   'exited early or crashed',
                                   'memory': 'the code ran out of its memory limit',
-                                  'blocked': 'the code tried a call the sandbox disables (processes, network, files outside its folder)'}),
+                                  'blocked': 'the code tried a call the sandbox disables (processes, network, '
+                                             'files outside its folder)'}),
     'timeout':         RootCause('the code runs past its time limit', {'timeout': 'the code ran past its time limit'}),
     'inconsistent':    RootCause('wrong, and the samples of this prompt disagree (agreement below the threshold)', {}),
-    'wrong_answer':    RootCause('a well-formed, confidently repeated answer that is not the reference: a knowledge or reasoning gap',
-                                 {'wrong_answer': 'an answer, but not the reference (for code: a test assertion failed)'}),
+    'wrong_answer':    RootCause('a well-formed, confidently repeated answer that is not the reference: '
+                                 'a knowledge or reasoning gap',
+                                 {'wrong_answer': 'an answer, but not the reference '
+                                                  '(for code: a test assertion failed)'}),
 }
 
 # %% ../nbs/05_tasks.ipynb #78410ba8
@@ -77,7 +82,8 @@ class Score(Record):
     "The verdict on one completion: correct?, the answer extracted, and the cause when wrong."
     correct: bool
     extracted: str|None = None  # the answer pulled out of the completion (a number, a letter, code, JSON text)
-    cause: str|None = None      # None when correct; else evidence of a root cause (see `ROOT_CAUSES`), or a task's own cause
+    # None when correct; else evidence of a root cause (see `ROOT_CAUSES`), or a task's own cause
+    cause: str|None = None
     detail: str = ''            # a short reason: 'expected 18, got 20', the exception...
     rule: str|None = None       # which extraction rule found the answer: 'strict', 'flexible', 'fenced'...
 
@@ -112,7 +118,8 @@ def _pair(x)->tuple:
 def _verdict(v, answer, example:Example)->tuple:
     "A checker's result as `(correct, cause, detail)`."
     if isinstance(v, tuple): return v
-    return (True, None, f'{answer!r} is right') if v else (False, 'wrong_answer', f'expected {example.reference!r}, got {answer!r}')
+    return ((True, None, f'{answer!r} is right') if v
+            else (False, 'wrong_answer', f'expected {example.reference!r}, got {answer!r}'))
 
 # %% ../nbs/05_tasks.ipynb #0d61819a
 @patch
@@ -147,10 +154,14 @@ def register_task(task:Task,           # the task to file under `task.name`
     if not isinstance(task, Task): raise InputError(f'expected a Task, got {type(task).__name__}', field='task')
     if not task.name or not isinstance(task.name, str): raise InputError('a task needs a name', field='name')
     for f in ('loader', 'prompter', 'extractor', 'checker'):
-        if not callable(getattr(task, f)): raise InputError(f'expected a function, got {getattr(task, f)!r}', task.name, field=f)
+        if not callable(getattr(task, f)):
+            raise InputError(f'expected a function, got {getattr(task, f)!r}', task.name, field=f)
     bad = set(task.settings) - _SETTINGS
-    if bad: raise InputError(f'unknown generation settings {sorted(bad)}; known: {", ".join(sorted(_SETTINGS))}', task.name, field='settings')
-    if task.name in TASKS and not replace: raise InputError('already registered (pass replace=True to replace it)', task.name, field='name')
+    if bad:
+        raise InputError(f'unknown generation settings {sorted(bad)}; known: {", ".join(sorted(_SETTINGS))}',
+                         task.name, field='settings')
+    if task.name in TASKS and not replace:
+        raise InputError('already registered (pass replace=True to replace it)', task.name, field='name')
     TASKS[task.name] = task
     return task
 
@@ -178,7 +189,8 @@ def _shots(shots, pool:Callable, example:Example)->list:
         raise InputError(f'expected an int >= 0 or a list of examples, got {shots!r}', field='shots')
     if shots == 0: return []
     out = [s for s in pool(shots+1) if s.id != example.id and s.prompt != example.prompt][:shots]
-    if len(out) < shots: raise InputError(f'asked for {shots} few-shot examples, only {len(out)} available', example.id, field='shots')
+    if len(out) < shots:
+        raise InputError(f'asked for {shots} few-shot examples, only {len(out)} available', example.id, field='shots')
     return out
 
 # %% ../nbs/05_tasks.ipynb #973576ba
@@ -222,7 +234,8 @@ def gsm8k_extract(text:str, example:Example|None=None,
                   mode:str='strict_or_flexible', # 'strict', 'flexible', or strict with flexible as fallback
                  )->tuple:
     "The answer in a GSM8K completion and the rule that found it: `(number, 'strict'|'flexible')` or `(None, None)`."
-    if mode not in GSM8K_MODES: raise InputError(f'unknown mode {mode!r}; known: {", ".join(GSM8K_MODES)}', field='mode')
+    if mode not in GSM8K_MODES:
+        raise InputError(f'unknown mode {mode!r}; known: {", ".join(GSM8K_MODES)}', field='mode')
     if mode != 'flexible' and (n := gsm8k_strict(text)) is not None: return n, 'strict'
     if mode != 'strict' and (n := gsm8k_flexible(text)) is not None: return n, 'flexible'
     return None, None
@@ -238,7 +251,8 @@ def gsm8k_reference(example:Example)->str:
 def gsm8k_check(answer:str, example:Example)->tuple:
     "Whether the extracted number equals the reference."
     ref = gsm8k_reference(example)
-    return (True, None, f'{answer} == {ref}') if answer == ref else (False, 'wrong_answer', f'expected {ref}, got {answer}')
+    return ((True, None, f'{answer} == {ref}') if answer == ref
+            else (False, 'wrong_answer', f'expected {ref}, got {answer}'))
 
 # %% ../nbs/05_tasks.ipynb #c9b56256
 def plain_solution(solution:str)->str:
@@ -246,7 +260,8 @@ def plain_solution(solution:str)->str:
     return re.sub(r'<<[^>]*>>', '', solution)
 
 # %% ../nbs/05_tasks.ipynb #ee95e07e
-GSM8K_INSTRUCTION = 'Solve the problem step by step. Then write the final answer alone on the last line, as "#### <number>".'
+GSM8K_INSTRUCTION = ('Solve the problem step by step. '
+                     'Then write the final answer alone on the last line, as "#### <number>".')
 
 # %% ../nbs/05_tasks.ipynb #fa8a0fa8
 @functools.cache
@@ -269,12 +284,14 @@ def gsm8k_fewshot_prompt(example:Example, shots=5)->str:
 # %% ../nbs/05_tasks.ipynb #d88bf283
 register_task(Task('gsm8k', 'math', load_gsm8k, gsm8k_chat_prompt, gsm8k_extract, gsm8k_check,
                    settings=dict(max_new_tokens=512, chat=True), reference=gsm8k_reference,
-                   doc='GSM8K test, zero-shot chat: reasoning, then "#### n"; strict extraction, flexible as fallback'));
+                   doc='GSM8K test, zero-shot chat: reasoning, then "#### n"; '
+                       'strict extraction, flexible as fallback'));
 
 # %% ../nbs/05_tasks.ipynb #aa3788da
 register_task(Task('gsm8k_fewshot', 'math', load_gsm8k, gsm8k_fewshot_prompt, gsm8k_extract, gsm8k_check,
                    settings=dict(max_new_tokens=256, chat=False, stop=['Question:', '</s>', '<|im_end|>']), shots=5,
-                   reference=gsm8k_reference, doc="GSM8K test in lm-eval's 5-shot 'Question: ... Answer:' text format"));
+                   reference=gsm8k_reference,
+                   doc="GSM8K test in lm-eval's 5-shot 'Question: ... Answer:' text format"));
 
 # %% ../nbs/05_tasks.ipynb #27cadfc1
 def _mmlu_subject(e:Example)->str: return (e.meta.get('subject') or e.category).replace('_', ' ')
@@ -304,7 +321,8 @@ MMLU_INSTRUCTION = 'Answer with the letter of the correct choice (A, B, C or D).
 # %% ../nbs/05_tasks.ipynb #bb475e14
 def mmlu_chat_prompt(example:Example, shots=0)->list:
     "Chat messages: solved dev questions of the subject as earlier turns (`shots`), then the question."
-    ask = lambda e: f'The following is a multiple choice question about {_mmlu_subject(e)}.\n\n{_mmlu_question(e)}\n\n{MMLU_INSTRUCTION}'
+    ask = lambda e: (f'The following is a multiple choice question about {_mmlu_subject(e)}.\n\n'
+                     f'{_mmlu_question(e)}\n\n{MMLU_INSTRUCTION}')
     msgs = []
     for s in _shots(shots, _mmlu_pool(example), example): msgs += [_user(ask(s)), _assistant(s.reference)]
     return msgs + [_user(ask(example))]
@@ -313,11 +331,13 @@ def mmlu_chat_prompt(example:Example, shots=0)->list:
 def mmlu_fewshot_prompt(example:Example, shots=5)->str:
     "The MMLU paper's k-shot text prompt: a subject line, k solved dev questions, then the question."
     head = f'The following are multiple choice questions (with answers) about {_mmlu_subject(example)}.\n\n'
-    return head + '\n\n'.join([_mmlu_block(s, s.reference) for s in _shots(shots, _mmlu_pool(example), example)] + [_mmlu_block(example)])
+    return head + '\n\n'.join([_mmlu_block(s, s.reference) for s in _shots(shots, _mmlu_pool(example), example)]
+                              + [_mmlu_block(example)])
 
 # %% ../nbs/05_tasks.ipynb #b4a12564
 _LETTER_RULES = [
-    ('answer_is', re.compile(r'(?i:answer|option|choice)(?i:\s+is)?\s*[:\-]?\s*(?i:option|choice)?\s*[\(\[\*]*\s*([A-D])(?![A-Za-z0-9])')),
+    ('answer_is', re.compile(r'(?i:answer|option|choice)(?i:\s+is)?\s*[:\-]?\s*(?i:option|choice)?'
+                             r'\s*[\(\[\*]*\s*([A-D])(?![A-Za-z0-9])')),
     ('leading', re.compile(r'^[\s\W]*([A-D])(?:[\)\]\.:,\*]|\s*$)')),
     ('parenthesised', re.compile(r'\(([A-D])\)')),
     ('bold', re.compile(r'\*\*([A-D])\*\*')),
@@ -344,12 +364,14 @@ def mmlu_reference(example:Example)->str:
 def mmlu_check(answer:str, example:Example)->tuple:
     "Whether the letter is the reference's."
     ref = mmlu_reference(example)
-    return (True, None, f'{answer} == {ref}') if answer == ref else (False, 'wrong_answer', f'expected {ref}, got {answer}')
+    return ((True, None, f'{answer} == {ref}') if answer == ref
+            else (False, 'wrong_answer', f'expected {ref}, got {answer}'))
 
 # %% ../nbs/05_tasks.ipynb #88b062c5
 register_task(Task('mmlu', 'knowledge', load_mmlu, mmlu_chat_prompt, mmlu_extract, mmlu_check,
                    settings=dict(max_new_tokens=64, chat=True), reference=mmlu_reference,
-                   doc='MMLU test, chat, zero-shot by default (shots from the dev split of the subject); answer a letter'));
+                   doc='MMLU test, chat, zero-shot by default (shots from the dev split of the subject); '
+                       'answer a letter'));
 
 # %% ../nbs/05_tasks.ipynb #a5746899
 register_task(Task('mmlu_fewshot', 'knowledge', load_mmlu, mmlu_fewshot_prompt, mmlu_extract, mmlu_check,
@@ -389,7 +411,8 @@ def mbpp_check(code:str, example:Example, timeout:float=5)->tuple:
     return _sandbox_verdict(check_mbpp(code, m['test_list'], m.get('test_setup_code') or '', timeout=timeout))
 
 # %% ../nbs/05_tasks.ipynb #1768867b
-HUMANEVAL_INSTRUCTION = 'Complete the following Python function. Reply with the whole function, signature included, in one ```python code block.'
+HUMANEVAL_INSTRUCTION = ('Complete the following Python function. '
+                         'Reply with the whole function, signature included, in one ```python code block.')
 
 # %% ../nbs/05_tasks.ipynb #bb226d3c
 def _no_shots(shots):
@@ -414,12 +437,13 @@ register_task(Task('humaneval', 'code', load_humaneval, humaneval_chat_prompt, c
 
 # %% ../nbs/05_tasks.ipynb #12d35a6c
 register_task(Task('humaneval_raw', 'code', load_humaneval, humaneval_raw_prompt, code_extract, humaneval_check,
-                   settings=dict(max_new_tokens=512, chat=False, stop=['\nclass', '\ndef', '\n#', '\nif', '\nprint']), runs_code=True,
-                   doc="HumanEval as plain completion of the function's body, lm-eval's stop strings"));
+                   settings=dict(max_new_tokens=512, chat=False, stop=['\nclass', '\ndef', '\n#', '\nif', '\nprint']),
+                   runs_code=True, doc="HumanEval as plain completion of the function's body, lm-eval's stop strings"));
 
 # %% ../nbs/05_tasks.ipynb #7b400650
 def _mbpp_task(e:Example)->str:
-    return f"You are an expert Python programmer, and here is your task: {e.prompt} Your code should pass these tests:\n\n" + '\n'.join(e.meta['test_list'])
+    return (f"You are an expert Python programmer, and here is your task: {e.prompt} "
+            f"Your code should pass these tests:\n\n" + '\n'.join(e.meta['test_list']))
 
 # %% ../nbs/05_tasks.ipynb #fbbe45d6
 @functools.cache
@@ -444,8 +468,8 @@ register_task(Task('mbpp', 'code', partial(load_mbpp, split='test'), mbpp_chat_p
                    doc='MBPP test split, chat: the function in a python block, run against the three asserts'));
 
 # %% ../nbs/05_tasks.ipynb #8c7b2a58
-register_task(Task('mbpp_fewshot', 'code', partial(load_mbpp, split='test'), mbpp_fewshot_prompt, code_extract, mbpp_check,
-                   settings=dict(max_new_tokens=512, chat=False, stop=['[DONE]']), shots=3, runs_code=True,
+register_task(Task('mbpp_fewshot', 'code', partial(load_mbpp, split='test'), mbpp_fewshot_prompt, code_extract,
+                   mbpp_check, settings=dict(max_new_tokens=512, chat=False, stop=['[DONE]']), shots=3, runs_code=True,
                    doc="MBPP test split in lm-eval's 3-shot [BEGIN]/[DONE] text format"));
 
 # %% ../nbs/05_tasks.ipynb #253cfd62
@@ -461,7 +485,8 @@ def exact_extract(text:str, example:Example|None=None)->str|None:
 # %% ../nbs/05_tasks.ipynb #1574115b
 def exact_check(answer:str, example:Example, ignore_case:bool=True, collapse_whitespace:bool=True)->bool:
     "Whether `answer` equals the reference, ignoring case and runs of whitespace (each configurable)."
-    return _norm_text(answer, ignore_case, collapse_whitespace) == _norm_text(example.reference, ignore_case, collapse_whitespace)
+    return (_norm_text(answer, ignore_case, collapse_whitespace)
+            == _norm_text(example.reference, ignore_case, collapse_whitespace))
 
 # %% ../nbs/05_tasks.ipynb #989e5933
 _JSON_FENCE = re.compile(r'```[ \t]*(?:json)?[^\n]*\n(.*?)(?:```|\Z)', re.S | re.I)
@@ -482,11 +507,14 @@ def json_check(answer:str, example:Example, compare:bool=True)->tuple:
     try: got = json.loads(answer)
     except json.JSONDecodeError as e:
         short = e.pos >= len(answer.rstrip())
-        return False, 'invalid_json', f"{'incomplete' if short else 'invalid'} JSON: {e.msg} at line {e.lineno} column {e.colno}"
+        return (False, 'invalid_json',
+                f"{'incomplete' if short else 'invalid'} JSON: {e.msg} at line {e.lineno} column {e.colno}")
     if not compare or not example.reference.strip(): return True, None, 'valid JSON'
     try: ref = json.loads(example.reference)
-    except json.JSONDecodeError as e: raise InputError(f'not valid JSON: {e.msg}', example.id, field='reference') from None
-    return (True, None, 'equal to the reference') if got == ref else (False, 'wrong_answer', f'valid JSON, but not the reference: {answer[:80]}')
+    except json.JSONDecodeError as e:
+        raise InputError(f'not valid JSON: {e.msg}', example.id, field='reference') from None
+    return ((True, None, 'equal to the reference') if got == ref
+            else (False, 'wrong_answer', f'valid JSON, but not the reference: {answer[:80]}'))
 
 # %% ../nbs/05_tasks.ipynb #102ab9c6
 def jsonl_prompt(example:Example, shots=0)->list:
@@ -505,7 +533,8 @@ def jsonl_task(name:str,                  # the task's name (and its examples' d
                settings:dict|None=None,   # generation defaults (default: chat, 256 new tokens)
               )->Task:
     "A `Task` for your own instruction JSONL, scored by exact match or as JSON."
-    if scoring == 'exact': ext, chk = exact_extract, partial(exact_check, ignore_case=ignore_case, collapse_whitespace=collapse_whitespace)
+    if scoring == 'exact':
+        ext, chk = exact_extract, partial(exact_check, ignore_case=ignore_case, collapse_whitespace=collapse_whitespace)
     elif scoring == 'json': ext, chk = json_extract, partial(json_check, compare=compare)
     else: raise InputError(f"unknown scoring {scoring!r}; known: exact, json", name, field='scoring')
     return Task(name, category, partial(load_jsonl, path, task=name), jsonl_prompt, ext, chk,
