@@ -40,14 +40,16 @@ __all__ = ['NEEDS', 'BUILD_SOURCES', 'ROUND_MODES', 'PHASES', 'TASK_SETS', 'CONF
 @dataclass
 class GenerationConfig(Section):
     "How every phase that generates does it (see `cogumi_nb.backends.load_generator`)."
-    backend: str = DEFAULT_BACKEND        # engine (ours), vllm, server (an OpenAI-compatible one at url), or auto: vLLM when it imports on CUDA
+    # engine (ours), vllm, server (an OpenAI-compatible one at url), or auto: vLLM when it imports on CUDA
+    backend: str = DEFAULT_BACKEND
     batch_size: int|None = None      # sequences decoded together; None: 256 on a GPU, 64 on CPU
     max_model_len: int|None = None   # vLLM: context length (None: 8192)
     gpu_memory_utilization: float = 0.9   # vLLM: its share of the card
     tensor_parallel_size: int = 1    # vLLM: cards one model is split over
     url: str|None = None             # server: base URL, e.g. http://127.0.0.1:8000/v1
     model: str|None = None           # server: the served model's name (None: the first it lists)
-    seed_mode: str = 'per_sample'    # vLLM and server: per_sample seeds (reproducible per completion) or per_batch (faster)
+    # vLLM and server: per_sample seeds (reproducible per completion) or per_batch (faster)
+    seed_mode: str = 'per_sample'
     concurrency: int = 16            # server: requests in flight
 
     def check(self):
@@ -65,8 +67,10 @@ class TaskEntry(Section):
     name: str|None = None     # what the run calls it (None: the task's name)
     offset: int = 0           # problems skipped at the start
     limit: int|None = None    # problems taken after them (None: the rest)
-    needs: str|None = None    # data: skipped, and said, when its benchmark data is absent; no_data: used only when some entry lacks its data
-    args: dict = field(default_factory=dict)  # the loader's own arguments (source, split, path...), written beside the keys above in YAML
+    # data: skipped, and said, when its benchmark data is absent; no_data: used only when some entry lacks its data
+    needs: str|None = None
+    # the loader's own arguments (source, split, path...), written beside the keys above in YAML
+    args: dict = field(default_factory=dict)
 
     @property
     def label(self)->str: return self.name or self.task
@@ -107,7 +111,8 @@ def _parent(path:str)->str:
 # %% ../nbs/14a_config.ipynb #b5e71348
 @dataclass
 class _Source:
-    "Where a config's values came from: a file and the lines of its keys; `given` are dotted paths set in Python instead."
+    """Where a config's values came from: a file and the lines of its keys; `given` are dotted paths set in Python
+    instead."""
     file: Path|None = None
     lines: dict = field(default_factory=dict)
     given: tuple = ()
@@ -182,11 +187,13 @@ def _parse(tp, v, path:str, src:_Source, base=None):
 # %% ../nbs/14a_config.ipynb #73b871a1
 def _unknown(k:str, known:list, path:str, src:_Source)->InputError:
     close = difflib.get_close_matches(str(k), known, n=1, cutoff=0.6)
-    return src.error(f'unknown key{f"; did you mean {close[0]}?" if close else ";"} expected one of: {", ".join(known)}', path)
+    return src.error(f'unknown key{f"; did you mean {close[0]}?" if close else ";"}'
+                     f' expected one of: {", ".join(known)}', path)
 
 # %% ../nbs/14a_config.ipynb #8167df31
 def _section(cls, d:dict, path:str, src:_Source, base=None):
-    "Section `cls` from mapping `d` over `base` (None: `cls`'s defaults): keys, types and values checked at their lines."
+    """Section `cls` from mapping `d` over `base` (None: `cls`'s defaults): keys, types and values checked at their
+    lines."""
     hints, known = typing.get_type_hints(cls), [f.name for f in fields(cls) if f.init]
     at = lambda k: f'{path}.{k}' if path else str(k)
     for k in d:
@@ -205,7 +212,8 @@ def _section(cls, d:dict, path:str, src:_Source, base=None):
 # %% ../nbs/14a_config.ipynb #b71567f0
 def _param_types(p:inspect.Parameter)->tuple:
     "The types a loader parameter takes: its annotation, else its default's type (a None default: any)."
-    names = {'int': int, 'float': float, 'str': str, 'bool': bool, 'list': list, 'tuple': list, 'dict': dict, 'None': type(None)}
+    names = {'int': int, 'float': float, 'str': str, 'bool': bool, 'list': list, 'tuple': list, 'dict': dict,
+             'None': type(None)}
     if p.annotation is not p.empty:
         text = p.annotation if isinstance(p.annotation, str) else getattr(p.annotation, '__name__', str(p.annotation))
         return tuple(names.get(s.split('[')[0].strip(), typing.Any) for s in text.split('|'))
@@ -219,13 +227,15 @@ def _parse_entry(d:dict, path:str, src:_Source)->TaskEntry:
     try: t = get_task(d['task'])
     except InputError as e: raise src.error(e.msg, f'{path}.task') from None
     ps = inspect.signature(t.loader).parameters.values()
-    loader = {p.name: _param_types(p) for p in ps if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != 'limit'}
+    loader = {p.name: _param_types(p) for p in ps
+              if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != 'limit'}
     open_ = any(p.kind == p.VAR_KEYWORD for p in ps)
     own = [f.name for f in fields(TaskEntry) if f.name != 'args']
     for k, v in d.items():
         if k in own: continue
         if k not in loader and not open_: raise _unknown(k, own + list(loader), f'{path}.{k}', src)
-        if k in loader and not any(_fits(v, a) for a in loader[k]): raise src.error(f'expected {_type_names(loader[k])}, got {type(v).__name__} {v!r}', f'{path}.{k}')
+        if k in loader and not any(_fits(v, a) for a in loader[k]):
+            raise src.error(f'expected {_type_names(loader[k])}, got {type(v).__name__} {v!r}', f'{path}.{k}')
     e = _section(TaskEntry, {k: v for k, v in d.items() if k in own}, path, src)
     if e.needs not in (None, *NEEDS): raise src.error(f"expected data or no_data, got {e.needs!r}", f'{path}.needs')
     return replace(e, args={k: v for k, v in d.items() if k not in own})
@@ -257,7 +267,8 @@ class SelfConsistencyConfig(Section):
     n: int = 4                      # votes per prompt
     limit: int|None = 8             # pool problems voted on (None: all)
     threshold: float = 0.6          # keep a prompt when at least this share of the votes give the majority answer
-    vote_temperature: float = 0.7   # the votes' temperature for a greedy category; its greedy answer must agree with them
+    # the votes' temperature for a greedy category; its greedy answer must agree with them
+    vote_temperature: float = 0.7
     temperatures: dict|None = None  # category -> temperature, over the builder's defaults
     max_rows: dict|None = None      # category -> the most rows kept from it
 
@@ -274,15 +285,18 @@ class RFTConfig(Section):
 # %% ../nbs/14a_config.ipynb #8895d393
 @dataclass
 class StarConfig(Section):
-    "STaR rationalization: failed problems answered again with the reference as a hint, trained without it (see `verified.star_rows`)."
+    """STaR rationalization: failed problems answered again with the reference as a hint, trained without it (see
+    `verified.star_rows`)."""
     limit: int|None = None          # failed problems (None: all)
     max_per_problem: int = 1        # rationales kept per problem
 
 # %% ../nbs/14a_config.ipynb #0fe2d5f5
 @dataclass
 class TeacherConfig(Section):
-    "A teacher model for the pool's failures, judged and on a budget (see `cogumi_nb.teachers`); in YAML a spec alone will do."
-    spec: str                           # the provider and model, e.g. openai:gpt-4o-mini, anthropic:claude-3-5-haiku-latest
+    """A teacher model for the pool's failures, judged and on a budget (see `cogumi_nb.teachers`); in YAML a spec alone
+    will do."""
+    # the provider and model, e.g. openai:gpt-4o-mini, anthropic:claude-3-5-haiku-latest
+    spec: str
     cache: str|None = None              # the replies' cache (default: under the models' cache folder)
     estimate_only: bool = False         # only estimate the cost, write it, and build no teacher rows
     budget_usd: float|None = None       # stop spending at this many dollars
@@ -297,12 +311,16 @@ class TeacherConfig(Section):
 @dataclass
 class BuildConfig(Section):
     "Training rows from the pool and elsewhere, combined and leakage-guarded (see `cogumi_nb.builders`)."
-    sources: list[str] = field(default_factory=lambda: ['ground_truth'])  # any of ground_truth, self_consistency, rft, star
-    self_consistency: SelfConsistencyConfig = field(default_factory=SelfConsistencyConfig)   # with self_consistency in sources
+    # any of ground_truth, self_consistency, rft, star
+    sources: list[str] = field(default_factory=lambda: ['ground_truth'])
+    # with self_consistency in sources
+    self_consistency: SelfConsistencyConfig = field(default_factory=SelfConsistencyConfig)
     rft: RFTConfig = field(default_factory=RFTConfig)      # with rft in sources
     star: StarConfig = field(default_factory=StarConfig)   # with star in sources
-    jsonl: list[str] = field(default_factory=list)   # your own instruction data (any shape load_jsonl reads), added as rows
-    carry: list[str] = field(default_factory=list)   # training rows of earlier rounds (TrainRow JSONL), added as they are, replay left out
+    # your own instruction data (any shape load_jsonl reads), added as rows
+    jsonl: list[str] = field(default_factory=list)
+    # training rows of earlier rounds (TrainRow JSONL), added as they are, replay left out
+    carry: list[str] = field(default_factory=list)
     reverse: bool = False            # add each row reversed (the answer asks for the question)
     replay: str|None = None          # a JSONL of original training data, mixed back in against forgetting
     replay_ratio: float = 0.3        # the replay rows' share of the final set (with the `replay` prompts' answers)
@@ -321,10 +339,14 @@ ROUND_MODES = ('from_base', 'continue')   # how each round trains (see the pipel
 class RoundsConfig(Section):
     "Evaluate -> build -> train -> report again from the new model's failures (STaR's outer loop, ReST-EM)."
     n: int = 1                   # rounds; 1: a single pass
-    mode: str = 'from_base'      # from_base: each round trains the base model on the rows of all rounds so far; continue: the last model on its new rows
-    stop_on: str|None = None     # the outcome whose gain on the eval set goes on to another round (correct, final_answer, truncated...); None: any
+    # from_base: each round trains the base model on the rows of all rounds so far;
+    # continue: the last model on its new rows
+    mode: str = 'from_base'
+    # the outcome whose gain on the eval set goes on to another round (correct, final_answer, truncated...); None: any
+    stop_on: str|None = None
     alpha: float = 0.05          # a gain or a held-out loss counts at p < alpha (paired exact test)
-    stop_when_flat: bool = True  # stop after a round without a significant gain; a significant held-out loss always stops (the round rejected)
+    # stop after a round without a significant gain; a significant held-out loss always stops (the round rejected)
+    stop_when_flat: bool = True
 
     def check(self):
         if self.n < 1: raise InputError(f'expected at least 1 round, got {self.n}', field='n')
@@ -335,8 +357,11 @@ class RoundsConfig(Section):
 @dataclass
 class SandboxConfig(Section):
     "Where model-written code runs (HumanEval, MBPP): see `cogumi_nb.sandbox`."
-    isolation: str = 'auto'          # auto: the strongest that works here (bwrap, kernel namespaces, chroot as root in a container, else the Python guard alone)
-    require_isolation: bool = False  # true: refuse to run code without OS-level isolation (bwrap, namespaces or chroot) rather than warn
+    # auto: the strongest that works here (bwrap, kernel namespaces, chroot as root in a container,
+    # else the Python guard alone)
+    isolation: str = 'auto'
+    # true: refuse to run code without OS-level isolation (bwrap, namespaces or chroot) rather than warn
+    require_isolation: bool = False
 
     def check(self):
         _one_of(self.isolation, ISOLATION_CHOICES, 'isolation')
@@ -347,13 +372,18 @@ PHASES = ('evaluate', 'consistency', 'failures', 'build', 'train', 'report')
 TASK_SETS = ('eval', 'pool', 'heldout', 'replay')   # the task-entry lists of a run config
 
 # %% ../nbs/14a_config.ipynb #c2bf7c80
-_MAIN_TRAIN = dict(max_steps=20, lr=4.0e-4, r=16, alpha=32, batch_size=4, grad_accum=2, max_length=512, eval_steps=5, save_steps=5, val_fraction=0.1)
+_MAIN_TRAIN = dict(max_steps=20, lr=4.0e-4, r=16, alpha=32, batch_size=4, grad_accum=2, max_length=512, eval_steps=5,
+                   save_steps=5, val_fraction=0.1)
 _MAIN_SETS = dict(   # the main job's task sets: GSM8K with its data, else HumanEval; MMLU held out
-    eval=[dict(task='gsm8k', args=dict(source='test'), limit=100, needs='data'), dict(task='humaneval', limit=20, needs='no_data')],
-    pool=[dict(task='gsm8k', args=dict(source='train'), limit=100, needs='data'), dict(task='humaneval', offset=40, limit=40, needs='no_data')],
+    eval=[dict(task='gsm8k', args=dict(source='test'), limit=100, needs='data'),
+          dict(task='humaneval', limit=20, needs='no_data')],
+    pool=[dict(task='gsm8k', args=dict(source='train'), limit=100, needs='data'),
+          dict(task='humaneval', offset=40, limit=40, needs='no_data')],
     heldout=[dict(task='mmlu', args=dict(split='test'), limit=60, needs='data')],
-    replay=[dict(task='mmlu', args=dict(split='dev'), limit=40, needs='data'), dict(task='humaneval', offset=100, limit=20)])
-_MAIN_CRITERIA = ['overall.delta >= 0', 'overall.truncated_delta <= 0', 'overall.final_answer_delta >= 0', 'heldout.delta >= -0.10']
+    replay=[dict(task='mmlu', args=dict(split='dev'), limit=40, needs='data'),
+            dict(task='humaneval', offset=100, limit=20)])
+_MAIN_CRITERIA = ['overall.delta >= 0', 'overall.truncated_delta <= 0', 'overall.final_answer_delta >= 0',
+                  'heldout.delta >= -0.10']
 _main = lambda g: field(default_factory=lambda: [TaskEntry(**e) for e in _MAIN_SETS[g]])
 
 # %% ../nbs/14a_config.ipynb #ba785f63
@@ -361,22 +391,28 @@ _main = lambda g: field(default_factory=lambda: [TaskEntry(**e) for e in _MAIN_S
 class RunConfig(Section):
     "A run of the loop: the model, the task sets, one section per phase, the criteria."
     name: str = 'main'                 # the run folder's name, under the runs root
-    model: str = EMBEDDED              # what is evaluated: a shipped name (smollm2, tiny), a folder, a .gguf or a hub name
-    train_from: str|None = None        # the model LoRA trains on and merges into (None: `model`; rounds in from_base mode set it)
+    # what is evaluated: a shipped name (smollm2, tiny), a folder, a .gguf or a hub name
+    model: str = EMBEDDED
+    # the model LoRA trains on and merges into (None: `model`; rounds in from_base mode set it)
+    train_from: str|None = None
     seed: int = 0                      # every sampling, split and initialisation
-    device: str|None = None            # cuda, cpu, or None: CUDA when there is one (a model over 2B parameters needs cpu spelt out)
+    # cuda, cpu, or None: CUDA when there is one (a model over 2B parameters needs cpu spelt out)
+    device: str|None = None
     phases: list[str] = field(default_factory=lambda: list(PHASES))  # the phases run, in order: a prefix or a subset
     max_new_tokens: int = 256          # the generation budget everywhere: answers cut here count as truncated
     generation: GenerationConfig = field(default_factory=GenerationConfig)   # how every phase that generates does it
     eval: list[TaskEntry] = _main('eval')          # scored before and after training; never trained on
     pool: list[TaskEntry] = _main('pool')          # the failures that training data is built from
     heldout: list[TaskEntry] = _main('heldout')    # the forgetting check: scored before and after, never trained on
-    replay: list[TaskEntry] = _main('replay')      # prompts the base model answers before training; its answers are mixed in against forgetting
-    consistency: ConsistencyConfig = field(default_factory=ConsistencyConfig)   # N samples per prompt of the first eval set
+    # prompts the base model answers before training; its answers are mixed in against forgetting
+    replay: list[TaskEntry] = _main('replay')
+    # N samples per prompt of the first eval set
+    consistency: ConsistencyConfig = field(default_factory=ConsistencyConfig)
     failures: FailuresConfig = field(default_factory=FailuresConfig)            # root causes, clusters and the map
     build: BuildConfig = field(default_factory=BuildConfig)                     # the training rows
     train: TrainConfig = field(default_factory=lambda: TrainConfig(**_MAIN_TRAIN))   # LoRA (see cogumi_nb.train)
-    rounds: RoundsConfig = field(default_factory=RoundsConfig)                  # the loop again from the new model's failures
+    # the loop again from the new model's failures
+    rounds: RoundsConfig = field(default_factory=RoundsConfig)
     sandbox: SandboxConfig = field(default_factory=SandboxConfig)               # where model-written code runs
     criteria: list[str] = field(default_factory=lambda: list(_MAIN_CRITERIA))   # reported as passed or failed
 
@@ -393,7 +429,9 @@ def _config_file(config)->Path:
     "The YAML file `config` names: a path, or a shipped config's name."
     p = Path(config)
     f = p if str(config).endswith(('.yaml', '.yml')) or p.exists() else CONFIGS/f'{config}.yaml'
-    if not f.exists(): raise InputError(f'no such config; shipped ones: {", ".join(sorted(q.stem for q in CONFIGS.glob("*.yaml")))}', f)
+    if not f.exists():
+        raise InputError('no such config; shipped ones: '
+                         f'{", ".join(sorted(q.stem for q in CONFIGS.glob("*.yaml")))}', f)
     return f
 
 # %% ../nbs/14a_config.ipynb #bc40f027
@@ -433,9 +471,12 @@ def _load(config, overrides:dict)->tuple:
     return _absolute(cfg), src
 
 # %% ../nbs/14a_config.ipynb #d375bc82
-def load_config(config=None,  # a YAML path, a shipped config's name ('main', 'demo', 'seeds-1b2'...), a mapping, a `RunConfig`, or None for 'main'
-                **overrides,  # top-level keys to replace, e.g. name='try2', model='tiny'; a section's mapping is merged into it
-               )->RunConfig:
+def load_config(
+    # a YAML path, a shipped config's name ('main', 'demo', 'seeds-1b2'...), a mapping, a `RunConfig`,
+    # or None for 'main'
+    config=None,
+    **overrides,  # top-level keys to replace, e.g. name='try2', model='tiny'; a section's mapping is merged into it
+)->RunConfig:
     "A complete `RunConfig`, every key (nested ones too) checked once, as it loads, over the main job's values."
     return _load(config, overrides)[0]
 

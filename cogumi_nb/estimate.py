@@ -28,7 +28,9 @@ __all__ = ['KNOWN_MODELS', 'H100_RATES', 'parse_bytes', 'model_config', 'model_p
 _GiB = 2**30
 
 # %% ../nbs/14c_estimate.ipynb #e02d1e0b
-KNOWN_MODELS = {  # public config.json values: hidden, intermediate, layers, attention heads, kv heads, vocab, tied embeddings, max positions
+# public config.json values: hidden, intermediate, layers, attention heads, kv heads, vocab, tied embeddings,
+# max positions
+KNOWN_MODELS = {
     'llama-3.1-8b': (4096, 14336, 32, 32, 8, 128256, False, 131072),
     'llama-3.1-70b': (8192, 28672, 80, 64, 8, 128256, False, 131072),
     'qwen2.5-7b': (3584, 18944, 28, 28, 4, 152064, False, 131072),
@@ -38,7 +40,8 @@ KNOWN_MODELS = {  # public config.json values: hidden, intermediate, layers, att
     'mistral-7b-v0.3': (4096, 14336, 32, 32, 8, 32768, False, 32768),
     'smollm2-135m': (576, 1536, 30, 9, 3, 49152, True, 8192),
 }
-_ALIASES = {'llama-3.1-8b-instruct': 'llama-3.1-8b', 'meta-llama-3.1-8b': 'llama-3.1-8b', 'meta-llama-3.1-8b-instruct': 'llama-3.1-8b',
+_ALIASES = {'llama-3.1-8b-instruct': 'llama-3.1-8b', 'meta-llama-3.1-8b': 'llama-3.1-8b',
+            'meta-llama-3.1-8b-instruct': 'llama-3.1-8b',
             'llama-3.1-70b-instruct': 'llama-3.1-70b', 'meta-llama-3.1-70b-instruct': 'llama-3.1-70b',
             'mistral-7b-instruct-v0.1': 'mistral-7b-v0.1', 'mistral-7b-instruct-v0.3': 'mistral-7b-v0.3',
             'smollm2-135m-instruct': 'smollm2-135m'}
@@ -52,7 +55,8 @@ H100_RATES = dict(  # tokens/s measured for this project on one H100 (80 GB), bf
     generate_512=8903,     # generation, `model.generate` at batch 512
     ceiling_256=32000,     # generation, the memory-bound ceiling at batch 256 (weights and KV cache read once per step)
 )
-_ACT = 34                  # activation bytes per token per hidden unit per layer, 16-bit (Korthikanti et al. 2022, eq. 2, no score term)
+# activation bytes per token per hidden unit per layer, 16-bit (Korthikanti et al. 2022, eq. 2, no score term)
+_ACT = 34
 _LOGIT_BYTES = 10          # training loss: bf16 logits + fp32 copy + fp32 log-softmax, per token per vocabulary entry
 _PROMPT = 512              # prompt tokens assumed for generation (chat template included)
 _OVERHEAD = 1*_GiB         # CUDA context and allocator slack
@@ -61,7 +65,8 @@ _VLLM_MAX_LEN = 8192       # `load_generator`'s max_model_len when the config gi
 
 # %% ../nbs/14c_estimate.ipynb #22eacc98
 _SPLITS = {('gsm8k', 'test'): 1319, ('gsm8k', 'train'): 7473, ('humaneval', None): 164, ('mmlu', 'test'): 14042,
-           ('mmlu', 'dev'): 285, ('mbpp', 'test'): 500, ('mbpp', 'train'): 374, ('mbpp', 'validation'): 90, ('mbpp', 'prompt'): 10}
+           ('mmlu', 'dev'): 285, ('mbpp', 'test'): 500, ('mbpp', 'train'): 374, ('mbpp', 'validation'): 90,
+           ('mbpp', 'prompt'): 10}
 _SPLIT_KEY = dict(gsm8k=('source', 'test'), mmlu=('split', 'test'), mbpp=('split', 'test'), humaneval=(None, None))
 
 # %% ../nbs/14c_estimate.ipynb #cdaafe65
@@ -86,7 +91,8 @@ def _arch(name:str)->dict|None:
 
 # %% ../nbs/14c_estimate.ipynb #3df09d46
 def model_config(spec:str)->tuple:
-    "`(config, where)` of model `spec` without loading it: a folder's config.json, the hub cache's, or `KNOWN_MODELS`; `(None, why)` otherwise."
+    """`(config, where)` of model `spec` without loading it: a folder's config.json, the hub cache's, or `KNOWN_MODELS`;
+    `(None, why)` otherwise."""
     spec = str(spec)
     if spec == EMBEDDED: return _arch('smollm2-135m-instruct'), 'built-in table (the embedded SmolLM2-135M-Instruct)'
     p = tiny_folder() if spec == 'tiny' else Path(spec).expanduser()
@@ -104,8 +110,8 @@ def model_config(spec:str)->tuple:
             c = json.loads(Path(f).read_text()); return c.get('text_config') or c, f'the hub cache ({f})'
     except ImportError: pass
     if (a := _arch(spec)) is not None: return a, 'built-in table of public configs (KNOWN_MODELS)'
-    return None, (f'{spec}: no config.json in the hub cache and not among the known models ({", ".join(KNOWN_MODELS)}); '
-                  f'the estimate needs its config: `hf download {spec} config.json`, or give a local model folder')
+    return None, (f'{spec}: no config.json in the hub cache and not among the known models ({", ".join(KNOWN_MODELS)});'
+                  f' the estimate needs its config: `hf download {spec} config.json`, or give a local model folder')
 
 # %% ../nbs/14c_estimate.ipynb #387e9a48
 def _dims(c:dict)->dict:
@@ -118,11 +124,13 @@ def _dims(c:dict)->dict:
 def _projections(d:dict)->dict:
     "(in, out) features of each linear layer of a decoder layer."
     H, I, q, kv = d['H'], d['I'], d['nh']*d['hd'], d['kv']*d['hd']
-    return dict(q_proj=(H, q), k_proj=(H, kv), v_proj=(H, kv), o_proj=(q, H), gate_proj=(H, I), up_proj=(H, I), down_proj=(I, H))
+    return dict(q_proj=(H, q), k_proj=(H, kv), v_proj=(H, kv), o_proj=(q, H), gate_proj=(H, I), up_proj=(H, I),
+                down_proj=(I, H))
 
 # %% ../nbs/14c_estimate.ipynb #6475d556
 def model_params(config:dict)->int:
-    "Parameters of a Llama-shaped decoder from its config: embeddings (twice unless tied), per layer the seven projections and two norms, the final norm."
+    """Parameters of a Llama-shaped decoder from its config: embeddings (twice unless tied), per layer the seven
+    projections and two norms, the final norm."""
     d = _dims(config)
     layer = sum(i*o for i, o in _projections(d).values()) + 2*d['H']
     return d['L']*layer + d['V']*d['H']*(1 if d['tied'] else 2) + d['H']
@@ -131,7 +139,8 @@ def model_params(config:dict)->int:
 def lora_params(config:dict, r:int, target_modules='all-linear')->int:
     "LoRA parameters: r x (in + out) for each targeted projection of each layer."
     d = _dims(config); proj = _projections(d)
-    names = list(proj) if target_modules == 'all-linear' else [target_modules] if isinstance(target_modules, str) else list(target_modules)
+    names = (list(proj) if target_modules == 'all-linear' else [target_modules] if isinstance(target_modules, str)
+             else list(target_modules))
     return d['L']*sum(r*sum(proj[n.split('.')[-1]]) for n in names if n.split('.')[-1] in proj)
 
 # %% ../nbs/14c_estimate.ipynb #767bc5a6
@@ -145,7 +154,8 @@ def _problems_in(e:TaskEntry)->int|None:
 
 # %% ../nbs/14c_estimate.ipynb #2806f99d
 def _entries(cfg:RunConfig, group:str, avail:dict)->list:
-    "The entries of `group` a run uses: those needing data as if it were there; `no_data` ones only when some data is missing."
+    """The entries of `group` a run uses: those needing data as if it were there; `no_data` ones only when some data is
+    missing."""
     es = getattr(cfg, group)
     lacking = any(e.needs == 'data' and not avail.get(e.task, True) for e in es)
     return [e for e in es if e.needs != 'no_data' or lacking]
@@ -178,7 +188,8 @@ def _gen_rate(backend:str, batch:int, params:int)->tuple:
     k = H100_RATES['params']/params
     if backend == 'vllm': return (H100_RATES['ceiling_256']*k*min(batch, 256)/256,)*2
     if batch >= 512: return (H100_RATES['generate_512']*k,)*2
-    lo, hi = H100_RATES['generate_256']; f = min(batch, 256)/256   # decode is memory-bound: throughput ~ batch below 256
+    lo, hi = H100_RATES['generate_256']
+    f = min(batch, 256)/256   # decode is memory-bound: throughput ~ batch below 256
     return (lo*f*k, hi*f*k)
 
 # %% ../nbs/14c_estimate.ipynb #a09f65fc
@@ -198,14 +209,27 @@ def _generation_row(phase:str, seqs, cfg:RunConfig, d:dict, weights:int, card:in
         mml = g.max_model_len or _VLLM_MAX_LEN
         row.update(kv_cache=max(pool, 0), total=share, vllm_share=share,
                    concurrent=int(max(pool, 0)//(kv_tok/tp*(_PROMPT+M))))
-        if pool <= 0: row['misfit'] = ('generation.gpu_memory_utilization', f'the weights ({weights/tp/_GiB:.1f} GiB) and vLLM\'s profile do not fit in gpu_memory_utilization x card = {share/_GiB:.1f} GiB: raise generation.gpu_memory_utilization, or set generation.tensor_parallel_size over more cards')
-        elif kv_tok/tp*mml > pool: row['misfit'] = ('generation.max_model_len', f'one max_model_len={mml} sequence needs {kv_tok/tp*mml/_GiB:.1f} GiB of KV cache, vLLM has {pool/_GiB:.1f} GiB: lower generation.max_model_len (prompt + max_new_tokens = {_PROMPT+M} is enough)')
+        if pool <= 0:
+            row['misfit'] = ('generation.gpu_memory_utilization',
+                             f'the weights ({weights/tp/_GiB:.1f} GiB) and vLLM\'s profile do not fit in '
+                             f'gpu_memory_utilization x card = {share/_GiB:.1f} GiB: '
+                             'raise generation.gpu_memory_utilization, '
+                             'or set generation.tensor_parallel_size over more cards')
+        elif kv_tok/tp*mml > pool:
+            row['misfit'] = ('generation.max_model_len',
+                             f'one max_model_len={mml} sequence needs {kv_tok/tp*mml/_GiB:.1f} GiB of KV cache, '
+                             f'vLLM has {pool/_GiB:.1f} GiB: lower generation.max_model_len '
+                             f'(prompt + max_new_tokens = {_PROMPT+M} is enough)')
     else:
         kv = kv_tok*B*(_PROMPT+M); logits = B*d['V']*4
         row.update(kv_cache=kv, total=weights + kv + logits + _OVERHEAD)
         if row['total'] > card:
             fit = int(max(card - weights - _OVERHEAD, 0)//(kv_tok*(_PROMPT+M) + d['V']*4))
-            row['misfit'] = ('generation.batch_size', f'batch {B} needs {row["total"]/_GiB:.1f} GiB (KV cache {kv/_GiB:.1f} GiB) on a {card/_GiB:.0f} GiB card: set generation.batch_size to at most {fit}' + (' (or lower max_new_tokens)' if fit else ': the weights alone do not fit; use a smaller model'))
+            row['misfit'] = ('generation.batch_size',
+                             f'batch {B} needs {row["total"]/_GiB:.1f} GiB (KV cache {kv/_GiB:.1f} GiB) on a '
+                             f'{card/_GiB:.0f} GiB card: set generation.batch_size to at most {fit}'
+                             + (' (or lower max_new_tokens)' if fit
+                                else ': the weights alone do not fit; use a smaller model'))
     lo, hi = _gen_rate(backend, min(B, row.get('concurrent') or B), params)
     row['time'] = ('?' if tokens is None or not hi else f'>= {_dur(tokens/hi)}' if backend == 'vllm'
                    else f'{_dur(tokens/hi)} - {_dur(tokens/lo)}')
@@ -223,21 +247,27 @@ def _train_row(cfg:RunConfig, d:dict, c:dict, weights:int, card:int, params:int,
         per = _ACT*tok*d['H']; logits = tok*d['V']*_LOGIT_BYTES
         return (d['L']*tok*d['H']*2 + per if ck else d['L']*per) + logits
     total = lambda m, ck: weights + lp*4 + lp*12 + acts(m, ck) + _OVERHEAD
-    row = dict(phase='train', backend='unsloth' if importlib.util.find_spec('unsloth') else 'transformers+peft', weights=weights,
-               lora=lp*4, optimizer=lp*12, activations=acts(micro, ckpt), act_ckpt=acts(micro, True), act_full=acts(micro, False),
-               total=total(micro, ckpt), checkpointing=ckpt)
+    row = dict(phase='train', backend='unsloth' if importlib.util.find_spec('unsloth') else 'transformers+peft',
+               weights=weights, lora=lp*4, optimizer=lp*12, activations=acts(micro, ckpt), act_ckpt=acts(micro, True),
+               act_full=acts(micro, False), total=total(micro, ckpt), checkpointing=ckpt)
     if row['total'] > card:
         ok = [m for m in range(micro, 0, -1) if t.batch_size % m == 0 and total(m, True) <= card]
-        how = (f'set train.checkpointing: true ({total(micro, True)/_GiB:.1f} GiB)' if not ckpt and total(micro, True) <= card else
+        how = (f'set train.checkpointing: true ({total(micro, True)/_GiB:.1f} GiB)'
+               if not ckpt and total(micro, True) <= card else
                f'set train.micro_batch: {ok[0]} (rows per forward pass; batch_size stays {t.batch_size})' if ok else
                f'lower train.max_length ({t.max_length}) or use a smaller model')
         row['misfit'] = ('train.micro_batch' if ok else 'train.checkpointing' if not ckpt else 'train.max_length',
-                         f'LoRA training needs {row["total"]/_GiB:.1f} GiB at micro batch {micro} x max_length {t.max_length} on a {card/_GiB:.0f} GiB card: {how}')
-    rate = H100_RATES['train_unsloth' if row['backend'] == 'unsloth' else 'train_peft']*H100_RATES['params']/params*(1 if ckpt else 4/3)
+                         f'LoRA training needs {row["total"]/_GiB:.1f} GiB at micro batch {micro} '
+                         f'x max_length {t.max_length} on a {card/_GiB:.0f} GiB card: {how}')
+    rate = (H100_RATES['train_unsloth' if row['backend'] == 'unsloth' else 'train_peft']*H100_RATES['params']/params
+            * (1 if ckpt else 4/3))
     per_update = t.batch_size*t.grad_accum*t.max_length/rate
     if t.max_steps > 0: row.update(work=f'{t.max_steps} updates', time=_dur(t.max_steps*per_update))
-    elif jsonl_rows: row.update(work=f'{jsonl_rows:,} rows x {t.epochs:g} epochs', time=_dur(jsonl_rows*t.epochs*t.max_length/rate))
-    else: row.update(work=f'{t.epochs:g} epochs of the built rows', time=f'{_dur(1000*t.epochs*t.max_length/rate)} per 1,000 rows')
+    elif jsonl_rows:
+        row.update(work=f'{jsonl_rows:,} rows x {t.epochs:g} epochs', time=_dur(jsonl_rows*t.epochs*t.max_length/rate))
+    else:
+        row.update(work=f'{t.epochs:g} epochs of the built rows',
+                   time=f'{_dur(1000*t.epochs*t.max_length/rate)} per 1,000 rows')
     row['rate'] = round(rate)
     return row
 
@@ -255,7 +285,8 @@ def _card(gpu_memory)->tuple:
 # %% ../nbs/14c_estimate.ipynb #4a8bbae4
 def _data_report(cfg:RunConfig)->tuple:
     "Per needed task of the phases that run, where its data comes from; the problems of those with none."
-    groups = {g for p, gs in dict(evaluate=('eval', 'pool', 'heldout'), consistency=('eval',), build=('pool', 'replay'), report=('eval', 'heldout')).items()
+    groups = {g for p, gs in dict(evaluate=('eval', 'pool', 'heldout'), consistency=('eval',), build=('pool', 'replay'),
+                                  report=('eval', 'heldout')).items()
               if p in cfg.phases for g in gs}
     rows, avail, probs = [], {}, []
     for g in TASK_SETS:
@@ -287,7 +318,8 @@ def dry_run(config=None,        # a config (see `load_config`)
     card, card_note = _card(gpu_memory)
     data, avail, problems = _data_report(cfg)
     c, where = model_config(cfg.model)
-    out = dict(config=cfg.name, model=cfg.model, model_config=where, card=card, card_note=card_note, data=data, phases=[], notes=[])
+    out = dict(config=cfg.name, model=cfg.model, model_config=where, card=card, card_note=card_note, data=data,
+               phases=[], notes=[])
     if c is None:
         problems.append(dict(phase='model', setting='model', message=where))
         return _finish(out, problems, strict)
@@ -296,14 +328,20 @@ def dry_run(config=None,        # a config (see `load_config`)
     if b == 'auto':
         b = 'vllm' if importlib.util.find_spec('vllm') else 'engine'
         out['notes'].append(f'generation.backend auto: {b} here (vLLM {"is" if b == "vllm" else "is not"} installed)')
-    if b == 'server' and 'report' in cfg.phases: out['notes'].append("backend server: the report phase scores what the server serves; serve the run's merged model (model/) for it")
-    if cfg.device == 'cpu': out['notes'].append('device: cpu: nothing runs on the GPU; the times are for an H100 and do not apply')
+    if b == 'server' and 'report' in cfg.phases:
+        out['notes'].append("backend server: the report phase scores what the server serves; "
+                            "serve the run's merged model (model/) for it")
+    if cfg.device == 'cpu':
+        out['notes'].append('device: cpu: nothing runs on the GPU; the times are for an H100 and do not apply')
     out.update(params=params, dtype='bfloat16', backend=b)
     work = _work(cfg, avail)
     for p in cfg.phases:
-        if p in work and (p != 'build' or work[p]): out['phases'].append(_generation_row(p, work[p], cfg, d, weights, card, b, params))
+        if p in work and (p != 'build' or work[p]):
+            out['phases'].append(_generation_row(p, work[p], cfg, d, weights, card, b, params))
         elif p == 'train': out['phases'].append(_train_row(cfg, d, c, weights, card, params, _jsonl_rows(cfg)))
-        else: out['phases'].append(dict(phase=p, backend='-', total=0, work='no model on the GPU' if p == 'failures' else 'no generation', time='-'))
+        else:
+            out['phases'].append(dict(phase=p, backend='-', total=0,
+                                      work='no model on the GPU' if p == 'failures' else 'no generation', time='-'))
     for r in out['phases']:
         r['fits'] = cfg.device == 'cpu' or 'misfit' not in r
         if 'misfit' in r and cfg.device != 'cpu':
@@ -314,7 +352,8 @@ def dry_run(config=None,        # a config (see `load_config`)
 def _finish(out:dict, problems:list, strict:bool)->dict:
     out['problems'] = problems; out['ok'] = not problems
     if strict and problems:
-        raise InputError('; '.join(f"phase {p['phase']}: {p['message']}" if p['phase'] not in ('data', 'model') else p['message'] for p in problems),
+        raise InputError('; '.join(f"phase {p['phase']}: {p['message']}" if p['phase'] not in ('data', 'model')
+                                   else p['message'] for p in problems),
                          field=problems[0]['setting'])
     return out
 
@@ -323,7 +362,8 @@ def dry_run_table(rep:dict)->str:
     "A `dry_run` report as text: the per-phase table (estimates), the data sources, the problems."
     import pandas as pd
     gib = lambda v: '' if v is None or (isinstance(v, float) and math.isnan(v)) else f'{v/_GiB:.1f}'
-    lines = [f"{rep['config']}: {rep['model']}" + (f" ({rep['params']/1e9:.2f}B parameters, {rep['dtype']})" if 'params' in rep else ''),
+    lines = [f"{rep['config']}: {rep['model']}"
+             + (f" ({rep['params']/1e9:.2f}B parameters, {rep['dtype']})" if 'params' in rep else ''),
              f"  config: {rep['model_config']}", f"  card: {rep['card']/_GiB:.0f} GiB ({rep['card_note']})"]
     lines += [f'  {n}' for n in rep['notes']]
     if rep['phases']:
@@ -331,11 +371,13 @@ def dry_run_table(rep:dict)->str:
                  'LoRA+optim': gib(r['lora']+r['optimizer']) if 'lora' in r else '',
                  'activations ckpt/none': f"{gib(r['act_ckpt'])}/{gib(r['act_full'])}" if 'act_ckpt' in r else '',
                  'KV cache': gib(r.get('kv_cache')) + (f" ({r['concurrent']} seqs)" if 'concurrent' in r else ''),
-                 'total GiB': gib(r['total']), 'fits': 'yes' if r['fits'] else 'NO', 'work': r['work'], 'time (est.)': r['time']}
+                 'total GiB': gib(r['total']), 'fits': 'yes' if r['fits'] else 'NO', 'work': r['work'],
+                 'time (est.)': r['time']}
                 for r in rep['phases']]
         lines += ['', 'GPU memory and time per phase (estimates; H100 throughputs scaled by parameter count):',
                   pd.DataFrame(rows).to_string(index=False)]
     if rep['data']:
         lines += ['', 'data: ' + ', '.join(dict.fromkeys(f"{r['task']} {r['source']}" for r in rep['data']))]
-    lines += [''] + ([f"problem ({p['phase']}, {p['setting']}): {p['message']}" for p in rep['problems']] or ['no problems found'])
+    lines += [''] + ([f"problem ({p['phase']}, {p['setting']}): {p['message']}" for p in rep['problems']]
+                     or ['no problems found'])
     return '\n'.join(lines)

@@ -38,7 +38,8 @@ __all__ = ['PHASE_FNS', 'task_sets', 'not_measured', 'load_backend', 'gen_batch_
 
 # %% ../nbs/14b_phases.ipynb #87738b60
 def _has_data(task:str)->bool:
-    "Whether `task`'s examples can be had here: its benchmark data from the local folder or the hub, or a task without such data."
+    """Whether `task`'s examples can be had here: its benchmark data from the local folder or the hub, or a task without
+    such data."""
     return task not in HUB_DATASETS or data_source(task) is not None
 
 # %% ../nbs/14b_phases.ipynb #aedabcc6
@@ -56,7 +57,8 @@ def _entry_sets(entries:list, group:str)->list:
 
 # %% ../nbs/14b_phases.ipynb #0af1f35a
 def task_sets(cfg:RunConfig, group:str)->list:
-    "`(name, task, examples)` for each usable entry of task set `group` ('eval', 'pool', 'heldout', 'replay'); entries whose data is absent are skipped with a message."
+    """`(name, task, examples)` for each usable entry of task set `group` ('eval', 'pool', 'heldout', 'replay'); entries
+    whose data is absent are skipped with a message."""
     return _entry_sets(getattr(cfg, group), group)
 
 # %% ../nbs/14b_phases.ipynb #3e85130f
@@ -78,13 +80,16 @@ def gen_batch_size(gen,                    # a loaded generation backend
                   )->int:
     "Sequences decoded together: `batch_size`, else 256 on a GPU (vLLM, a server, our engine on CUDA) and 64 on CPU."
     if batch_size: return batch_size
-    gpu = getattr(gen, 'backend', 'engine') in ('vllm', 'server') or str(getattr(gen, 'device', 'cpu')).startswith('cuda')
+    gpu = (getattr(gen, 'backend', 'engine') in ('vllm', 'server')
+           or str(getattr(gen, 'device', 'cpu')).startswith('cuda'))
     return 256 if gpu else 64
 
 # %% ../nbs/14b_phases.ipynb #b4f97374
 class _PhaseGen:
-    "A phase's generation backend: `lm` if the caller passed one, else loaded when first asked for and closed when the phase ends."
-    def __init__(self, cfg:RunConfig, lm=None, spec=None): self.cfg, self.lm, self.spec, self.own = cfg, lm, spec, lm is None
+    """A phase's generation backend: `lm` if the caller passed one, else loaded when first asked for and closed when the
+    phase ends."""
+    def __init__(self, cfg:RunConfig, lm=None, spec=None):
+        self.cfg, self.lm, self.spec, self.own = cfg, lm, spec, lm is None
     def __call__(self):
         sandbox_config(**self.cfg.sandbox.to_dict())
         if self.lm is None: self.lm = load_backend(self.cfg, self.spec)
@@ -98,7 +103,8 @@ class _PhaseGen:
 # %% ../nbs/14b_phases.ipynb #a6d9deed
 def _gen_kw(cfg:RunConfig, lm)->dict:
     "The generation settings every phase passes: the budget, the seed and the batch size."
-    return dict(max_new_tokens=cfg.max_new_tokens, seed=cfg.seed, batch_size=gen_batch_size(lm, cfg.generation.batch_size))
+    return dict(max_new_tokens=cfg.max_new_tokens, seed=cfg.seed,
+                batch_size=gen_batch_size(lm, cfg.generation.batch_size))
 
 # %% ../nbs/14b_phases.ipynb #abeec27e
 def _evaluate_sets(lm, cfg:RunConfig, groups:list, side:str, run:Path, progress:bool)->dict:
@@ -107,7 +113,8 @@ def _evaluate_sets(lm, cfg:RunConfig, groups:list, side:str, run:Path, progress:
         folder = set_folder(g, side)
         for name, task, exs in task_sets(cfg, g):
             ev = evaluate(lm, task, examples=exs, run=name, root=run/folder, progress=progress, **_gen_kw(cfg, lm))
-            out[f'{folder}/{name}'] = {k: ev.metrics[k] for k in ('n', 'correct', 'pass_rate', 'ci95', 'truncated', 'causes')}
+            out[f'{folder}/{name}'] = {k: ev.metrics[k]
+                                       for k in ('n', 'correct', 'pass_rate', 'ci95', 'truncated', 'causes')}
     return out
 
 # %% ../nbs/14b_phases.ipynb #669c8ec5
@@ -128,7 +135,8 @@ def phase_consistency(run, cfg:RunConfig, lm=None, side:str='before', progress:b
     with _PhaseGen(cfg, lm) as gen:
         lm = gen()
         out = diagnose_consistency(lm, task, n=c.n, temperature=c.temperature, run=name,
-                                   root=Path(run)/set_folder('consistency', side), examples=exs, progress=progress, **_gen_kw(cfg, lm))
+                                   root=Path(run)/set_folder('consistency', side), examples=exs, progress=progress,
+                                   **_gen_kw(cfg, lm))
     import matplotlib.pyplot as plt
     plt.close('all')   # the plots are saved in the folder; phase notebooks show the PNGs
     return out['summary']
@@ -151,7 +159,8 @@ def _teacher_rows(run:Path, cfg:RunConfig, fs:list, pool:list, yes:bool=False)->
     "Teacher rows for the pool's failures: improved answers, critiques, targeted problems, judged."
     t = cfg.build.teacher
     teacher, dest = provider.make_teacher(t.spec, cache=t.cache), run/'data'/'teacher'
-    kw = dict(yes=yes, progress=False, estimate_only=t.estimate_only, budget=provider.Budget(t.budget_usd) if t.budget_usd else None)
+    kw = dict(yes=yes, progress=False, estimate_only=t.estimate_only,
+              budget=provider.Budget(t.budget_usd) if t.budget_usd else None)
     judge = provider.make_teacher(t.judge) if t.judge else None
     rows = teachers.improve_failures(teacher, fs, dest, verify=teachers.task_verifier(pool), **kw) if t.improve else []
     if t.critique: rows += teachers.critique_failures(teacher, fs, dest, **kw)
@@ -160,7 +169,8 @@ def _teacher_rows(run:Path, cfg:RunConfig, fs:list, pool:list, yes:bool=False)->
                                     per_cluster=t.targeted_per_cluster, judge=judge, threshold=t.threshold, **kw)
     if judge is not None:
         keep = [r for r in rows if r.source == 'targeted']   # already judged
-        rows = keep + teachers.judge_rows(judge, [r for r in rows if r.source != 'targeted'], dest, threshold=t.threshold, **kw)
+        rows = keep + teachers.judge_rows(judge, [r for r in rows if r.source != 'targeted'], dest,
+                                          threshold=t.threshold, **kw)
     return rows
 
 # %% ../nbs/14b_phases.ipynb #79fdb67b
@@ -189,7 +199,8 @@ def _verified_sources(run:Path, cfg:RunConfig, lm, fs:list, pool:dict)->dict:
     b, out = cfg.build, {}
     if 'rft' in b.sources:
         r = b.rft.to_dict(); lim = r.pop('limit')
-        out['rft'], _ = verified.rft_rows(lm, list(pool.values())[:lim], store=run/'data'/'rft.jsonl', **r, **_gen_kw(cfg, lm))
+        out['rft'], _ = verified.rft_rows(lm, list(pool.values())[:lim], store=run/'data'/'rft.jsonl', **r,
+                                          **_gen_kw(cfg, lm))
     if 'star' in b.sources:
         s = b.star.to_dict(); lim = s.pop('limit')
         failed = [pool[i] for i in dict.fromkeys(f.example_id for f in fs) if i in pool][:lim]
@@ -198,28 +209,34 @@ def _verified_sources(run:Path, cfg:RunConfig, lm, fs:list, pool:dict)->dict:
 
 # %% ../nbs/14b_phases.ipynb #5b9943ab
 def _self_replay(run:Path, cfg:RunConfig, lm)->list:
-    "The base model's own answers to the `replay` prompts, mixed into training against forgetting (`verified.replay_rows`)."
+    """The base model's own answers to the `replay` prompts, mixed into training against forgetting
+    (`verified.replay_rows`)."""
     exs = [e for _, _, es in task_sets(cfg, 'replay') for e in es]
     return verified.replay_rows(lm, exs, store=run/'data'/'replay.jsonl', **_gen_kw(cfg, lm))[0] if exs else []
 
 # %% ../nbs/14b_phases.ipynb #0078ae7e
 def carried_rows(path)->dict:
-    "`{'carry:<round>': rows}`: the rows of an earlier round's data/train.jsonl, ids prefixed with the round, replay rows left out."
+    """`{'carry:<round>': rows}`: the rows of an earlier round's data/train.jsonl, ids prefixed with the round, replay
+    rows left out."""
     path = Path(path); name = path.parent.parent.name
-    return {f'carry:{name}': [TrainRow(**{**r.to_dict(), 'id': f'{name}/{r.id}'}) for r in builders.load_rows(path) if r.source != 'replay']}
+    return {f'carry:{name}': [TrainRow(**{**r.to_dict(), 'id': f'{name}/{r.id}'})
+                              for r in builders.load_rows(path) if r.source != 'replay']}
 
 # %% ../nbs/14b_phases.ipynb #3eb5a753
 def phase_build(run, cfg:RunConfig, lm=None, progress:bool=True, yes:bool=False)->dict:
-    "Training rows from the pool (ground truth, self-consistency, RFT, STaR, teacher) and replay, combined and leakage-guarded into data/train.jsonl."
+    """Training rows from the pool (ground truth, self-consistency, RFT, STaR, teacher) and replay, combined and
+    leakage-guarded into data/train.jsonl."""
     run = Path(run); b = cfg.build; fs = _pool_failures(run)
     with _PhaseGen(cfg, lm) as gen:   # loaded only if a source generates
         pool = {e.id: e for _, _, exs in task_sets(cfg, 'pool') for e in exs}
         sources = {}
-        if 'ground_truth' in b.sources: sources['ground_truth'] = builders.ground_truth_rows(fs, examples=list(pool.values()))
+        if 'ground_truth' in b.sources:
+            sources['ground_truth'] = builders.ground_truth_rows(fs, examples=list(pool.values()))
         if 'self_consistency' in b.sources:
             sc = b.self_consistency; exs = list(pool.values())[:sc.limit or len(pool)]
             lm = gen()
-            rows, _ = builders.self_consistency_rows(lm, exs, n=sc.n, threshold=sc.threshold, vote_temperature=sc.vote_temperature, temperatures=sc.temperatures,
+            rows, _ = builders.self_consistency_rows(lm, exs, n=sc.n, threshold=sc.threshold,
+                                                     vote_temperature=sc.vote_temperature, temperatures=sc.temperatures,
                                                      store=run/'data'/'self_consistency.jsonl', **_gen_kw(cfg, lm))
             sources['self_consistency'] = _capped(rows, sc.max_rows)
         if {'rft', 'star'} & set(b.sources): lm = gen(); sources.update(_verified_sources(run, cfg, lm, fs, pool))
@@ -227,10 +244,14 @@ def phase_build(run, cfg:RunConfig, lm=None, progress:bool=True, yes:bool=False)
         for path in b.carry: sources.update(carried_rows(path))
         if b.teacher is not None: sources['teacher'] = _teacher_rows(run, cfg, fs, list(pool.values()), yes=yes)
         if b.reverse: sources['reverse'] = builders.reverse_rows([r for rs in sources.values() for r in rs])
-        replay = (builders.jsonl_rows(b.replay) if b.replay else []) + (_self_replay(run, cfg, lm := gen()) if cfg.replay else [])
+        replay = ((builders.jsonl_rows(b.replay) if b.replay else [])
+                  + (_self_replay(run, cfg, lm := gen()) if cfg.replay else []))
         replay = replay or None
-    comb = builders.combine(sources, eval_items=_evaluated_examples(cfg), replay=replay, replay_ratio=b.replay_ratio, seed=cfg.seed)
-    if not comb.rows: raise InputError('no training rows were built: no failures in the pool, or every row was dropped', run/'data', field='build')
+    comb = builders.combine(sources, eval_items=_evaluated_examples(cfg), replay=replay, replay_ratio=b.replay_ratio,
+                            seed=cfg.seed)
+    if not comb.rows:
+        raise InputError('no training rows were built: no failures in the pool, or every row was dropped', run/'data',
+                         field='build')
     builders.save_rows(comb.rows, run/'data'/'train.jsonl')
     comb.stats.to_csv(run/'data'/'sources.csv', index=False)
     write_jsonl(run/'data'/'dropped.jsonl', comb.dropped)   # every row left out, with its stage's reason
@@ -238,7 +259,8 @@ def phase_build(run, cfg:RunConfig, lm=None, progress:bool=True, yes:bool=False)
 
 # %% ../nbs/14b_phases.ipynb #9e737b23
 def task_eval_sets(cfg:RunConfig, n:int)->tuple:
-    "`(dev, heldout)`: `n` problems per entry of the pool and of the held-out sets, right after the entry's own slice: never trained on, never scored by the report."
+    """`(dev, heldout)`: `n` problems per entry of the pool and of the held-out sets, right after the entry's own slice:
+    never trained on, never scored by the report."""
     def after(group):
         out = []
         for e in getattr(cfg, group):
@@ -249,12 +271,14 @@ def task_eval_sets(cfg:RunConfig, n:int)->tuple:
 
 # %% ../nbs/14b_phases.ipynb #7821dced
 def phase_train(run, cfg:RunConfig, progress:bool=True)->dict:
-    "LoRA on data/train.jsonl into train/ (the checkpoint chosen as `train.select_on` says), then the adapter merged into model/ and checked."
+    """LoRA on data/train.jsonl into train/ (the checkpoint chosen as `train.select_on` says), then the adapter merged
+    into model/ and checked."""
     run = Path(run); tc = cfg.train
     te = None
     if tc.select_on != 'eval_loss':
         dev, held = task_eval_sets(cfg, tc.task_dev)
-        te = TaskEval(dev=dev, heldout=held, max_new_tokens=cfg.max_new_tokens, batch_size=cfg.generation.batch_size or 64)
+        te = TaskEval(dev=dev, heldout=held, max_new_tokens=cfg.max_new_tokens,
+                      batch_size=cfg.generation.batch_size or 64)
     base = cfg.train_from or cfg.model
     summary = train_lora(base, run/'data'/'train.jsonl', run/'train', tc, progress=progress, task_eval=te)
     merged = merge_adapter(base, run/'train'/'adapter', run/'model')
@@ -264,11 +288,13 @@ def phase_train(run, cfg:RunConfig, progress:bool=True)->dict:
 def phase_report(run, cfg:RunConfig, lm=None, progress:bool=True)->dict:
     "Evaluate the merged model on the eval and held-out sets (and consistency), then compare before and after."
     run = Path(run)
-    if not (run/'model'/'config.json').exists(): raise InputError('no merged model: run the train phase first', run/'model')
+    if not (run/'model'/'config.json').exists():
+        raise InputError('no merged model: run the train phase first', run/'model')
     g = cfg.generation
     if lm is None and g.backend == 'server':
         import warnings
-        warnings.warn(f"the report scores whatever the server at {g.url} serves: it must serve this run's merged model, {run/'model'}")
+        warnings.warn(f"the report scores whatever the server at {g.url} serves: "
+                      f"it must serve this run's merged model, {run/'model'}")
     with _PhaseGen(cfg, lm, spec=run/'model') as gen:   # the merged model, through the configured backend
         _evaluate_sets(gen(), cfg, ['eval', 'heldout'], 'after', run, progress)
         phase_consistency(run, cfg, gen.lm, side='after', progress=progress)

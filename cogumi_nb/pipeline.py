@@ -32,7 +32,9 @@ __all__ = ['TEXT_PROGRESS', 'phases_dir', 'phase_notebook', 'terminal_warnings',
 def phases_dir()->Path:
     "Where the phase notebooks are: `$COGUMI_PHASES`, or `nbs/phases` next to the package."
     d = Path(os.environ.get('COGUMI_PHASES') or Path(cogumi_nb.__file__).parent.parent/'nbs'/'phases')
-    if not d.is_dir(): raise InputError('phase notebooks not found: set COGUMI_PHASES to the nbs/phases folder of a cogumi_nb checkout', d)
+    if not d.is_dir():
+        raise InputError('phase notebooks not found: '
+                         'set COGUMI_PHASES to the nbs/phases folder of a cogumi_nb checkout', d)
     return d
 
 # %% ../nbs/15_pipeline.ipynb #e6367ae0
@@ -42,13 +44,15 @@ def phase_notebook(phase:str)->Path:
     return phases_dir()/f'{PHASES.index(phase)+1}_{phase}.ipynb'
 
 # %% ../nbs/15_pipeline.ipynb #c547a011
-TEXT_PROGRESS = 'COGUMI_TEXT_PROGRESS'   # set for the kernels of `run_pipeline`: progress bars as text, which reach its terminal
+# set for the kernels of `run_pipeline`: progress bars as text, which reach its terminal
+TEXT_PROGRESS = 'COGUMI_TEXT_PROGRESS'
 
 # %% ../nbs/15_pipeline.ipynb #9746fd4e
 _PYTHON_WARNING = warnings.formatwarning
 
 def terminal_warnings(phase:str):
-    "Print the package's own warnings as `phase: Category: message`, one line; others as Python does; all as Python does with COGUMI_DEBUG=1."
+    """Print the package's own warnings as `phase: Category: message`, one line; others as Python does; all as Python
+    does with COGUMI_DEBUG=1."""
     pkg = str(Path(cogumi_nb.__file__).parent)
     def one_line(message, category, filename, lineno, line=None):
         if os.environ.get('COGUMI_DEBUG') or not str(filename).startswith(pkg):
@@ -72,14 +76,16 @@ def phase_setup(phase:str, run_dir=None, config=None)->tuple:
     return run, cfg
 
 # %% ../nbs/15_pipeline.ipynb #f63a8297
-_RUN_MARKS = ('manifest.json', 'failures', set_folder('eval', 'before'), set_folder('pool'))   # what only a run folder holds
+# what only a run folder holds
+_RUN_MARKS = ('manifest.json', 'failures', set_folder('eval', 'before'), set_folder('pool'))
 
 # %% ../nbs/15_pipeline.ipynb #c509e660
 def _is_run(d:Path)->bool: return any((d/m).exists() for m in _RUN_MARKS)
 
 # %% ../nbs/15_pipeline.ipynb #32136553
 def run_home(cwd)->Path|None:
-    "The run folder a notebook working in `cwd` belongs to: `cwd`, or the run above its `notebooks/` folder; None outside a run."
+    """The run folder a notebook working in `cwd` belongs to: `cwd`, or the run above its `notebooks/` folder; None
+    outside a run."""
     cwd = Path(cwd)
     if _is_run(cwd): return cwd
     if cwd.name == 'notebooks' and _is_run(cwd.parent): return cwd.parent
@@ -94,7 +100,8 @@ def _run_name(d:Path)->str|None:
 def here(run_dir,    # a notebook's `run_dir` parameter: a path, relative to the run folder, or absolute
          cwd=None,   # the folder the notebook runs in (default: the current one)
         )->Path|None:
-    "The run folder a notebook works on: `run_dir` read from the run the notebook sits in; the absolute path of the run it was copied from reads as the copy."
+    """The run folder a notebook works on: `run_dir` read from the run the notebook sits in; the absolute path of the
+    run it was copied from reads as the copy."""
     if run_dir is None: return None
     cwd = Path(cwd or Path.cwd()).resolve(); home = run_home(cwd)
     p = Path(run_dir).expanduser()
@@ -116,8 +123,8 @@ def input_hashes(cfg:RunConfig)->dict:
     out, prev = {}, ''
     for p in PHASES:
         nb = phase_notebook(p)
-        prev = out[p] = stable_hash(dict(reads={k: config_dict(getattr(cfg, k)) for k in _READS[p]}, notebook=file_hash(nb),
-                                         version=cogumi_nb.__version__, upstream=prev))
+        prev = out[p] = stable_hash(dict(reads={k: config_dict(getattr(cfg, k)) for k in _READS[p]},
+                                         notebook=file_hash(nb), version=cogumi_nb.__version__, upstream=prev))
     return out
 
 # %% ../nbs/15_pipeline.ipynb #a73b81f2
@@ -130,7 +137,8 @@ _HELD = {}   # in a phase kernel: run folder -> the open file whose shared lock 
 
 # %% ../nbs/15_pipeline.ipynb #332a0f0a
 def hold_run(run):
-    "In a phase kernel: a shared lock on `run` for the kernel's life (a kernel can outlive a killed run by a moment, still writing)."
+    """In a phase kernel: a shared lock on `run` for the kernel's life (a kernel can outlive a killed run by a moment,
+    still writing)."""
     import fcntl
     p = Path(run)/_KERNEL_LOCK
     if str(p) in _HELD: return
@@ -146,8 +154,10 @@ def _kernels_gone(run:Path, wait:float):
     "Wait up to `wait` seconds until no phase kernel holds `run`; `RunLocked` if one still does."
     t = time.time()
     while kernel_holds(run):
-        if time.time()-t >= wait: raise RunLocked(f'a notebook kernel is still working in this run folder after {wait:g} s (a kernel of a '
-                                                  'stopped run, or a phase notebook open in Jupyter): shut it down, then run again', run/_KERNEL_LOCK)
+        if time.time()-t >= wait:
+            raise RunLocked(f'a notebook kernel is still working in this run folder after {wait:g} s (a kernel of a '
+                            'stopped run, or a phase notebook open in Jupyter): shut it down, then run again',
+                            run/_KERNEL_LOCK)
         time.sleep(0.1)
 
 # %% ../nbs/15_pipeline.ipynb #602b6207
@@ -155,7 +165,8 @@ def _kernels_gone(run:Path, wait:float):
 def run_lock(run,
              wait:float=10,  # seconds to wait for the kernels of a run that was killed to exit
             ):
-    "Hold run folder `run` for the duration of the block; `RunLocked` when a live process (or a phase kernel) holds it already."
+    """Hold run folder `run` for the duration of the block; `RunLocked` when a live process (or a phase kernel) holds it
+    already."""
     import fcntl, socket
     p = Path(run)/RUN_LOCK
     f = open(p, 'a+')
@@ -168,12 +179,15 @@ def run_lock(run,
         _kernels_gone(Path(run), wait)
         try:
             f.seek(0); f.truncate()
-            f.write(json.dumps(dict(pid=os.getpid(), started=time.strftime('%Y-%m-%dT%H:%M:%S'), host=socket.gethostname()))); f.flush()
+            f.write(json.dumps(dict(pid=os.getpid(), started=time.strftime('%Y-%m-%dT%H:%M:%S'),
+                                    host=socket.gethostname())))
+            f.flush()
         except OSError as e: raise WriteError(e.errno, e.strerror, p, 'the run did not start') from None
         yield p
     finally:
         try: f.close()   # closing the file releases the lock
-        except OSError: pass   # its buffered write failing again (a full disk): reported above; the file is closed all the same
+        except OSError:
+            pass   # its buffered write failing again (a full disk): reported above; the file is closed all the same
 
 # %% ../nbs/15_pipeline.ipynb #26cb5017
 class PhaseFailed(RuntimeError):
@@ -188,10 +202,13 @@ def _execute(phase:str, run:Path, cfg:RunConfig, progress:bool, **params)->Path:
     # with `progress`, what the kernel prints (text progress bars per problem, messages) reaches this terminal
     streams = dict(stdout_file=sys.stdout, stderr_file=sys.stderr) if progress else {}
     was = os.environ.get(TEXT_PROGRESS); os.environ[TEXT_PROGRESS] = '1' if progress else ''
-    sock = tempfile.mkdtemp(prefix='cogumi-kernel-')   # the kernel's channels as local sockets: nothing on TCP, nothing to warn of
+    # the kernel's channels as local sockets: nothing on TCP, nothing to warn of
+    sock = tempfile.mkdtemp(prefix='cogumi-kernel-')
     km = KernelManager(kernel_name='python3', transport='ipc', ip=os.path.join(sock, 'kernel'))
-    try: pm.execute_notebook(str(phase_notebook(phase)), str(out), parameters=dict(run_dir=str(run.resolve()), config=cfg.to_dict(), **params),
-                             kernel_name='python3', cwd=str(run), progress_bar=False, km=km, **streams)
+    try:
+        pm.execute_notebook(str(phase_notebook(phase)), str(out),
+                            parameters=dict(run_dir=str(run.resolve()), config=cfg.to_dict(), **params),
+                            kernel_name='python3', cwd=str(run), progress_bar=False, km=km, **streams)
     except pm.PapermillExecutionError as e:
         raise PhaseFailed(f'phase {phase} failed: {e.ename}: {e.evalue}\n  the traceback is in {out}') from None
     finally:
@@ -210,26 +227,36 @@ def run_pipeline(config=None,         # a config (see `load_config`)
                  yes:bool=False,      # accept the teacher's estimated cost without asking
                  **overrides,         # config keys to replace, e.g. name=
                 )->dict:
-    "Run the phases of `config` into runs/<name>/ through their notebooks, skipping finished ones; returns the manifest (with `rounds`, the rounds' record)."
+    """Run the phases of `config` into runs/<name>/ through their notebooks, skipping finished ones; returns the
+    manifest (with `rounds`, the rounds' record)."""
     cfg = load_config(config, **overrides)
     for p in (only or []) + ([start] if start else []):   # before anything is written
         if p not in PHASES:
             close = difflib.get_close_matches(p, PHASES, n=1)
-            raise InputError(f'unknown phase {p!r}{f" (did you mean {close[0]}?)" if close else ""}; phases: {", ".join(PHASES)}',
+            raise InputError(f'unknown phase {p!r}{f" (did you mean {close[0]}?)" if close else ""}; '
+                             f'phases: {", ".join(PHASES)}',
                              field='only' if p in (only or []) else 'from')
     if cfg.rounds.n > 1:
-        if start or only: raise InputError('from/only re-run phases of one pass; a run with rounds resumes where it stopped', field='rounds')
-        if list(cfg.phases) != list(PHASES): raise InputError(f'rounds run every phase: {", ".join(PHASES)}', field='phases')
+        if start or only:
+            raise InputError('from/only re-run phases of one pass; a run with rounds resumes where it stopped',
+                             field='rounds')
+        if list(cfg.phases) != list(PHASES):
+            raise InputError(f'rounds run every phase: {", ".join(PHASES)}', field='phases')
     run = run_dir(cfg.name, root)
-    with run_lock(run): return _run_rounds(run, cfg, progress, yes) if cfg.rounds.n > 1 else _run_phases(run, cfg, start, only, progress, yes)
+    with run_lock(run):
+        return (_run_rounds(run, cfg, progress, yes) if cfg.rounds.n > 1
+                else _run_phases(run, cfg, start, only, progress, yes))
 
 # %% ../nbs/15_pipeline.ipynb #1b05bab6
 def _run_phases(run:Path, cfg:RunConfig, start, only, progress:bool, yes:bool)->dict:
     mpath = run/'manifest.json'
-    try: man = read_json(mpath) if mpath.exists() else dict(name=cfg.name, created=time.strftime('%Y-%m-%dT%H:%M:%S'), phases={})
+    try:
+        man = (read_json(mpath) if mpath.exists()
+               else dict(name=cfg.name, created=time.strftime('%Y-%m-%dT%H:%M:%S'), phases={}))
     except InputError as e:   # it is only ever replaced whole: something outside the run changed it
-        raise InputError(f'{e.msg}: the manifest is damaged; if the config is unchanged, move it aside (mv {mpath} {mpath}.damaged) and '
-                         'run again: every phase re-runs from its records; otherwise use a new run folder', mpath, e.line) from None
+        raise InputError(f'{e.msg}: the manifest is damaged; if the config is unchanged, move it aside '
+                         f'(mv {mpath} {mpath}.damaged) and run again: every phase re-runs from its records; '
+                         'otherwise use a new run folder', mpath, e.line) from None
     hashes = input_hashes(cfg)
     forced = set(only or []) | (set(PHASES[PHASES.index(start):]) if start else set())
     man.update(config=cfg.to_dict(), version=cogumi_nb.__version__, input_hashes=hashes, status='running')
@@ -237,7 +264,9 @@ def _run_phases(run:Path, cfg:RunConfig, start, only, progress:bool, yes:bool)->
         st = man['phases'].get(p, {})
         fresh = st.get('status') == 'done' and st.get('input_hash') == hashes[p]
         if only and p not in only:
-            if PHASES.index(p) < min(map(PHASES.index, only)) and not fresh: raise InputError(f'phase {p} is not done with this config: run it first (drop --only)', mpath, field='only')
+            if PHASES.index(p) < min(map(PHASES.index, only)) and not fresh:
+                raise InputError(f'phase {p} is not done with this config: run it first (drop --only)', mpath,
+                                 field='only')
             continue
         if fresh and p not in forced:
             print(f'{p}: done, inputs unchanged: skipped'); continue
@@ -262,15 +291,18 @@ def _run_phases(run:Path, cfg:RunConfig, start, only, progress:bool, yes:bool)->
 def round_verdict(tests:list,            # a report's paired tests (`report.json`'s `tests`)
                   stop_on:str|None=None, # the eval outcome that counts as a gain; None: any
                   alpha:float=0.05)->dict:
-    "A round's verdict: eval outcomes better and held-out outcomes worse at p < `alpha`; accepted unless the held-out set lost."
+    """A round's verdict: eval outcomes better and held-out outcomes worse at p < `alpha`; accepted unless the held-out
+    set lost."""
     hit = lambda t, s, ch: t['set'] == s and t['change'] == ch and t['p_value'] < alpha
-    gains = [f"{t['task']}:{t['outcome']}" for t in tests if hit(t, 'eval', 'improved') and stop_on in (None, t['outcome'])]
+    gains = [f"{t['task']}:{t['outcome']}" for t in tests
+             if hit(t, 'eval', 'improved') and stop_on in (None, t['outcome'])]
     losses = [f"{t['task']}:{t['outcome']}" for t in tests if hit(t, 'heldout', 'worsened')]
     return dict(gains=gains, heldout_losses=losses, accepted=not losses)
 
 # %% ../nbs/15_pipeline.ipynb #8b90c0c0
 def round_config(cfg:RunConfig, top:Path, r:int, accepted:list)->RunConfig:
-    "Round `r`'s config: generating with the last accepted round's model, training from the base (`from_base`, rows carried) or from that model."
+    """Round `r`'s config: generating with the last accepted round's model, training from the base (`from_base`, rows
+    carried) or from that model."""
     c = copy.deepcopy(cfg); c.name = f'round_{r}'; c.rounds.n = 1
     if accepted: c.model = str(top/f'round_{accepted[-1]}'/'model')
     if cfg.rounds.mode == 'from_base':
@@ -279,11 +311,13 @@ def round_config(cfg:RunConfig, top:Path, r:int, accepted:list)->RunConfig:
     return c
 
 # %% ../nbs/15_pipeline.ipynb #744f679f
-_REUSED = tuple((set_folder(g, 'after'), set_folder(g, 'before')) for g in ('eval', 'heldout', 'consistency'))   # (round r-1's, round r's)
+# (round r-1's, round r's)
+_REUSED = tuple((set_folder(g, 'after'), set_folder(g, 'before')) for g in ('eval', 'heldout', 'consistency'))
 
 # %% ../nbs/15_pipeline.ipynb #789834ce
 def _reuse_answers(prev:Path, rd:Path)->list:
-    "Round `rd` evaluates the model `prev` merged: its answers to the eval and held-out sets are `prev`'s after-answers (copied atomically)."
+    """Round `rd` evaluates the model `prev` merged: its answers to the eval and held-out sets are `prev`'s
+    after-answers (copied atomically)."""
     import shutil
     out = []
     for a, b in _REUSED:
@@ -304,13 +338,16 @@ def _run_rounds(top:Path, cfg:RunConfig, progress:bool, yes:bool)->dict:
     R = cfg.rounds; path = top/'rounds.json'
     st = dict(name=cfg.name, mode=R.mode, n=R.n, stop_on=R.stop_on, alpha=R.alpha, rounds=[], status='running')
     write_json(path, st)
-    own = dict(name=cfg.name, config=cfg.to_dict(), version=cogumi_nb.__version__, rounds='rounds.json', phases={}, status='running')
-    write_json(top/'manifest.json', own)   # what `cogumi runs` reads: the config; the rounds' own manifests are in round_<r>/
+    own = dict(name=cfg.name, config=cfg.to_dict(), version=cogumi_nb.__version__, rounds='rounds.json', phases={},
+               status='running')
+    # what `cogumi runs` reads: the config; the rounds' own manifests are in round_<r>/
+    write_json(top/'manifest.json', own)
     accepted = []
     for r in range(1, R.n+1):
         rc = round_config(cfg, top, r, accepted); rd = run_dir(rc.name, top)
         reused = _reuse_answers(top/f'round_{accepted[-1]}', rd) if accepted else []
-        print(f'round {r} of {R.n}: {os.path.relpath(rc.model, top) if accepted else rc.model}' + (f' (reusing {", ".join(reused)})' if reused else ''), flush=True)
+        print(f'round {r} of {R.n}: {os.path.relpath(rc.model, top) if accepted else rc.model}'
+              + (f' (reusing {", ".join(reused)})' if reused else ''), flush=True)
         man = _run_phases(rd, rc, None, None, progress, yes)
         rep = read_json(rd/'report.json'); v = round_verdict(rep["tests"], R.stop_on, R.alpha)
         e = dict(round=r, model=rc.model, trained_from=rc.train_from or rc.model, **v,
@@ -324,13 +361,15 @@ def _run_rounds(top:Path, cfg:RunConfig, progress:bool, yes:bool)->dict:
               + (f"; stopped: {e['stopped']}" if 'stopped' in e else ''), flush=True)
         write_json(path, st)
         if 'stopped' in e: break
-    st.update(status='done', accepted=accepted, final_model=str(top/f'round_{accepted[-1]}'/'model') if accepted else cfg.model)
+    st.update(status='done', accepted=accepted,
+              final_model=str(top/f'round_{accepted[-1]}'/'model') if accepted else cfg.model)
     if accepted:   # the run's own report: round 1's before against the last accepted round's after
         last = top/f'round_{accepted[-1]}'
         for side, src in (('before', top/'round_1'), ('after', last)):
             for g in ('eval', 'heldout', 'consistency'):
                 if (src/set_folder(g, side)).exists(): _point(top/set_folder(g, side), src/set_folder(g, side))
         _point(top/'model', last/'model')
-        st['report'] = {k: v for k, v in make_report(top, cfg.criteria, not_measured=not_measured(cfg)).items() if k in ('tests', 'criteria')}
+        st['report'] = {k: v for k, v in make_report(top, cfg.criteria, not_measured=not_measured(cfg)).items()
+                        if k in ('tests', 'criteria')}
     write_json(path, st); write_json(top/'manifest.json', dict(own, status='done'))
     return st
