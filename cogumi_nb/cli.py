@@ -22,8 +22,10 @@ __all__ = ['cmd_generate', 'cmd_eval', 'cmd_consistency', 'cmd_failures', 'cmd_r
 
 # %% ../nbs/90_cli.ipynb #7af69b1b
 def _add_model_args(p):
-    p.add_argument('--model', default='smollm2', help="'smollm2' (embedded), 'tiny', a model folder, a .gguf file or a hub name")
-    p.add_argument('--run', default=None, help='run name: outputs go to runs/<run>/ (default: derived from the options)')
+    p.add_argument('--model', default='smollm2',
+                   help="'smollm2' (embedded), 'tiny', a model folder, a .gguf file or a hub name")
+    p.add_argument('--run', default=None,
+                   help='run name: outputs go to runs/<run>/ (default: derived from the options)')
     p.add_argument('--runs-root', default=None, help='where run folders live (default: $COGUMI_RUNS or ./runs)')
 
 # %% ../nbs/90_cli.ipynb #b600a76f
@@ -32,11 +34,14 @@ def _add_gen_args(p):
     p.add_argument('--n', type=int, default=1, help='samples per prompt')
     p.add_argument('--temperature', type=float, default=None, help='0 for greedy (default: the task\'s)')
     p.add_argument('--max-new-tokens', type=int, default=None, help="generation budget (default: the task's)")
-    p.add_argument('--batch-size', type=int, default=None, help='sequences decoded together (default: 64 on CPU, 256 on GPU)')
+    p.add_argument('--batch-size', type=int, default=None,
+                   help='sequences decoded together (default: 64 on CPU, 256 on GPU)')
     p.add_argument('--backend', default=None, choices=['auto', 'engine', 'vllm', 'server'],
-                   help='generation backend (default auto: vLLM when it imports on CUDA, else our engine; server with --url)')
+                   help='generation backend (default auto: vLLM when it imports on CUDA, else our engine; '
+                        'server with --url)')
     p.add_argument('--vllm', dest='backend', action='store_const', const='vllm', help='the same as --backend vllm')
-    p.add_argument('--url', default=None, help="the server's base URL for --backend server, e.g. http://127.0.0.1:8000/v1")
+    p.add_argument('--url', default=None,
+                   help="the server's base URL for --backend server, e.g. http://127.0.0.1:8000/v1")
     p.add_argument('--served-model', default=None, help="the model's name on that server (default: the first it lists)")
     p.add_argument('--device', default=None, help='cuda or cpu for our engine (default: CUDA when there is one)')
     p.add_argument('--seed', type=int, default=0)
@@ -70,7 +75,8 @@ def _file_task(arg:str,              # a registered task name, or a JSONL file
     p = _jsonl_path(arg, cmd)
     if p is None: return arg   # not a file: the task registry says which tasks there are
     name = p.stem + ('' if scoring == 'exact' else f'-{scoring}')
-    if name in TASKS and not TASKS[name].doc.startswith(f'{p.resolve()}:'): name = f'jsonl-{name}'   # never shadow another task
+    # never shadow another task
+    if name in TASKS and not TASKS[name].doc.startswith(f'{p.resolve()}:'): name = f'jsonl-{name}'
     register_task(jsonl_task(name, p.resolve(), scoring=scoring), replace=True)
     return name
 
@@ -82,7 +88,8 @@ def cmd_generate(a):
     from cogumi_nb.phases import gen_batch_size
     p = None if a.task in LOADERS and a.task != 'jsonl' else _jsonl_path(a.task, 'generate')
     if p is None and a.task not in LOADERS:
-        raise InputError(f"unknown task {a.task!r}: give one of {', '.join(k for k in LOADERS if k != 'jsonl')}, or a .jsonl file", field='task')
+        raise InputError(f"unknown task {a.task!r}: give one of {', '.join(k for k in LOADERS if k != 'jsonl')}, "
+                         "or a .jsonl file", field='task')
     name = p.stem if p else a.task
     exs = load_jsonl(p, task=name, limit=a.limit) if p else load_task(a.task, limit=a.limit)
     lm = _backend(a)
@@ -100,7 +107,8 @@ def cmd_generate(a):
 # %% ../nbs/90_cli.ipynb #59902b6d
 def _gen_kw(a, lm)->dict:
     from cogumi_nb.phases import gen_batch_size
-    return dict(n=a.n, temperature=a.temperature, max_new_tokens=a.max_new_tokens, batch_size=gen_batch_size(lm, a.batch_size), seed=a.seed)
+    return dict(n=a.n, temperature=a.temperature, max_new_tokens=a.max_new_tokens,
+                batch_size=gen_batch_size(lm, a.batch_size), seed=a.seed)
 
 # %% ../nbs/90_cli.ipynb #7dc5c72b
 def _print_metrics(name, m):
@@ -168,9 +176,14 @@ def _print_result(name:str, rep:dict):
           f"({o['fixed']} fixed, {o['broken']} broken, McNemar p={o['p_value']:.3g}); "
           f"truncated {o['truncated_before']} -> {o['truncated_after']}")
     for t in rep.get('tests', []):
-        if t['significant']: print(f"  {t['set']} {t['task']} {t['outcome']}: {t['before']} -> {t['after']} of {t['n']} ({t['change']}, paired p={t['p_value']:.2g})")
-    if not any(t['significant'] for t in rep.get('tests', [])): print('  no outcome changed significantly (paired p < 0.05)')
-    for m in rep.get('not_measured', []): print(f"  not measured: {m['set']} {m['task']}: {first_sentence(m['why'])} (how to provide it: report.html)")
+        if t['significant']:
+            print(f"  {t['set']} {t['task']} {t['outcome']}: {t['before']} -> {t['after']} of {t['n']} "
+                  f"({t['change']}, paired p={t['p_value']:.2g})")
+    if not any(t['significant'] for t in rep.get('tests', [])):
+        print('  no outcome changed significantly (paired p < 0.05)')
+    for m in rep.get('not_measured', []):
+        print(f"  not measured: {m['set']} {m['task']}: {first_sentence(m['why'])} "
+              f"(how to provide it: report.html)")
     for c in rep['criteria']:
         status = criterion_status(c)
         print(f"  criterion {c['criterion']}: {status.upper() if status == 'failed' else status}"
@@ -186,12 +199,14 @@ def cmd_run(a):
         rep = dry_run(a.config, gpu_memory=a.gpu_memory, **over)
         print(dry_run_table(rep))
         if rep['problems']:
-            raise InputError('the dry run found problems:\n' + '\n'.join(f"  {p['phase']} ({p['setting']}): {p['message']}" for p in rep['problems']))
+            raise InputError('the dry run found problems:\n' + '\n'.join(
+                f"  {p['phase']} ({p['setting']}): {p['message']}" for p in rep['problems']))
         return rep
     man = run_pipeline(a.config, root=a.runs_root, start=a.start, only=a.only, progress=not a.quiet, yes=a.yes, **over)
     run = run_dir(man['name'], a.runs_root)
     for e in man.get('rounds', []):   # a run with rounds: each round's verdict
-        print(f"  round {e['round']}: {'accepted' if e['accepted'] else 'rejected'}; gains: {', '.join(e['gains']) or 'none'}"
+        print(f"  round {e['round']}: {'accepted' if e['accepted'] else 'rejected'}; "
+              f"gains: {', '.join(e['gains']) or 'none'}"
               + (f"; stopped: {e['stopped']}" if e.get('stopped') else ''))
     if (run/'report.json').exists(): _print_result(man['name'], read_json(run/'report.json'))
     print(f'report: {run/"report.html"}; manifest: {run/"manifest.json"}')
@@ -203,7 +218,8 @@ def cmd_runs(a):
     from cogumi_nb.report import list_runs
     df = list_runs(a.runs_root)
     root = a.runs_root or os.environ.get('COGUMI_RUNS', 'runs')
-    print(df.astype(object).fillna('').to_string(index=False) if len(df) else f'no runs in {root} yet')   # a run without a report leaves its metrics blank
+    # a run without a report leaves its metrics blank
+    print(df.astype(object).fillna('').to_string(index=False) if len(df) else f'no runs in {root} yet')
     return df
 
 # %% ../nbs/90_cli.ipynb #398a69ba
@@ -235,10 +251,12 @@ def cmd_import(a):
            else import_inspect(a.path, a.name, a.runs_root, scorer=a.scorer))
     for t, g in imp.agreement.items():
         line = f"{t}: {g['n']} samples, {g['harness_correct']} right by {g['harness']} ({g['scorer']})"
-        if 'agree' in g: line += f"; our {g['our_task']} scorer: {g['ours_correct']} right, agrees on {g['agree']} of {g['n']}"
+        if 'agree' in g:
+            line += f"; our {g['our_task']} scorer: {g['ours_correct']} right, agrees on {g['agree']} of {g['n']}"
         print(line)
         for x in g.get('disagreements', [])[:10]:
-            print(f"  differs: {x['example_id']} {g['harness']} {'right' if x['harness'] else 'wrong'} ({x['harness_extracted']!r}), "
+            print(f"  differs: {x['example_id']} {g['harness']} {'right' if x['harness'] else 'wrong'} "
+                  f"({x['harness_extracted']!r}), "
                   f"ours {'right' if x['ours'] else 'wrong'} ({x['ours_extracted']!r}), reference {x['reference']}")
     root = f" --runs-root {a.runs_root}" if a.runs_root else ''
     print(f"run folder: {imp.dir}\nnext: cogumi run {imp.dir/'config.yaml'}{root} --only failures build   "
@@ -254,18 +272,23 @@ def cmd_compare(a):
     for n, s in c['sets'].items():
         print(f"{n}: {s['paired']} problems paired; only in A: {s['only_in_a']}; only in B: {s['only_in_b']}")
     sig = [t for t in c['tests'] if t['significant']]
-    for t in sig: print(f"  {t['task']} {t['outcome']}: {t['before']} -> {t['after']} of {t['n']} ({t['change']}, paired p={t['p_value']:.2g})")
+    for t in sig:
+        print(f"  {t['task']} {t['outcome']}: {t['before']} -> {t['after']} of {t['n']} ({t['change']}, "
+              f"paired p={t['p_value']:.2g})")
     if not sig: print('  no outcome changed significantly (paired p < 0.05)')
-    print(f"{len(c['fixed'])} fixed, {len(c['broken'])} broken; page: {Path(c['dir'])/'compare.html'}; explore: cogumi lab {c['dir']}")
+    print(f"{len(c['fixed'])} fixed, {len(c['broken'])} broken; page: {Path(c['dir'])/'compare.html'}; "
+          f"explore: cogumi lab {c['dir']}")
     return c
 
 # %% ../nbs/90_cli.ipynb #81abe4c5
-_TASK_HELP = 'a task (gsm8k, humaneval, mmlu, mbpp...) or a JSONL file: prompt/completion, instruction/output or messages lines'
+_TASK_HELP = ('a task (gsm8k, humaneval, mmlu, mbpp...) or a JSONL file: prompt/completion, instruction/output or '
+              'messages lines')
 
 # %% ../nbs/90_cli.ipynb #bb030da1
 def _add_scoring(p):
     p.add_argument('--scoring', default='exact', choices=['exact', 'json'],
-                   help="a JSONL file's scoring: exact match (default), or json: valid JSON, equal to the reference when there is one")
+                   help="a JSONL file's scoring: exact match (default), or json: valid JSON, equal to the reference "
+                        "when there is one")
 
 # %% ../nbs/90_cli.ipynb #90363f3c
 def _parser():
@@ -281,16 +304,21 @@ def _parser():
     c.add_argument('task', help=_TASK_HELP)
     _add_scoring(c); _add_model_args(c); _add_gen_args(c); c.set_defaults(fn=cmd_consistency)
     r = sub.add_parser('run', help='the whole loop of a config through the phase notebooks (default: the main job)')
-    r.add_argument('config', nargs='?', default=None, help="a YAML config, or a shipped one: main (default), demo, seeds-1a, seeds-1b, seeds-1b2, seeds-1c")
+    r.add_argument('config', nargs='?', default=None,
+                   help="a YAML config, or a shipped one: main (default), demo, seeds-1a, seeds-1b, "
+                        "seeds-1b2, seeds-1c")
     r.add_argument('--name', default=None, help='run name (default: the config\'s)')
     r.add_argument('--model', default=None, help='replace the config\'s model')
-    r.add_argument('--from', dest='start', default=None, metavar='PHASE', help='re-run from this phase on: evaluate, consistency, failures, build, train or report')
+    r.add_argument('--from', dest='start', default=None, metavar='PHASE',
+                   help='re-run from this phase on: evaluate, consistency, failures, build, train or report')
     r.add_argument('--only', nargs='+', default=None, metavar='PHASE', help='re-run just these phases')
     r.add_argument('--yes', action='store_true', help='accept the estimated teacher cost without asking')
     r.add_argument('--runs-root', default=None, help='where run folders live (default: $COGUMI_RUNS or ./runs)')
     r.add_argument('--quiet', action='store_true', help='no progress bars')
-    r.add_argument('--dry-run', action='store_true', help='check the config, data and model, and estimate GPU memory and time per phase; run nothing')
-    r.add_argument('--gpu-memory', default=None, help="the card's memory for --dry-run, e.g. 24GiB (default: the card found, else 80GiB)")
+    r.add_argument('--dry-run', action='store_true',
+                   help='check the config, data and model, and estimate GPU memory and time per phase; run nothing')
+    r.add_argument('--gpu-memory', default=None,
+                   help="the card's memory for --dry-run, e.g. 24GiB (default: the card found, else 80GiB)")
     r.set_defaults(fn=cmd_run)
     rs = sub.add_parser('runs', help='every run with its state (done, eval-only, failed, running) and key metrics')
     rs.add_argument('--runs-root', default=None, help='where run folders live (default: $COGUMI_RUNS or ./runs)')
@@ -301,7 +329,8 @@ def _parser():
     f.add_argument('--out', default=None, help="folder for the clusters and maps (default: the first run's)")
     f.add_argument('--k', type=int, default=10, help='clusters (fewer when there are fewer failures)')
     f.add_argument('--text', default='question', choices=['question', 'question+completion'], help='what to embed')
-    f.add_argument('--embedder', default=None, help='sentence-transformers model name or folder (default all-MiniLM-L6-v2)')
+    f.add_argument('--embedder', default=None,
+                   help='sentence-transformers model name or folder (default all-MiniLM-L6-v2)')
     f.add_argument('--quiet', action='store_true')
     f.set_defaults(fn=cmd_failures)
     lb = sub.add_parser('lab', help='open a run in the interactive explorer')
@@ -312,28 +341,35 @@ def _parser():
     cf = sub.add_parser('config', help='print a config: every setting, where it comes from and its help (a template)')
     cf.add_argument('config', nargs='?', default=None, help='a YAML config, or a shipped one (default: main)')
     cf.set_defaults(fn=cmd_config)
-    im = sub.add_parser('import', help="read an lm-eval (--log_samples) or Inspect log into a run folder: failures, clusters, training data")
+    im = sub.add_parser('import', help="read an lm-eval (--log_samples) or Inspect log into a run folder: "
+                                       "failures, clusters, training data")
     im.add_argument('harness', choices=['lm-eval', 'inspect'])
-    im.add_argument('path', help="lm-eval's --output_path folder or a samples_*.jsonl; an Inspect .eval/.json log or a folder of them")
+    im.add_argument('path', help="lm-eval's --output_path folder or a samples_*.jsonl; an Inspect .eval/.json log "
+                                 "or a folder of them")
     im.add_argument('--name', default=None, help='run name (default: <harness>-<folder or file name>)')
     im.add_argument('--runs-root', default=None, help='where run folders live (default: $COGUMI_RUNS or ./runs)')
-    im.add_argument('--filter', default=None, help="lm-eval: the filter whose verdict counts (default: each task's first, e.g. strict-match)")
+    im.add_argument('--filter', default=None,
+                    help="lm-eval: the filter whose verdict counts (default: each task's first, e.g. strict-match)")
     im.add_argument('--metric', default=None, help="lm-eval: the metric that decides (default: each sample's first)")
-    im.add_argument('--scorer', default=None, help="Inspect: the scorer whose verdict counts (default: each log's first)")
+    im.add_argument('--scorer', default=None,
+                    help="Inspect: the scorer whose verdict counts (default: each log's first)")
     im.set_defaults(fn=cmd_import)
-    cp = sub.add_parser('compare', help='compare two evaluations of the same problems: paired tests, fixed/broken, compare.html')
+    cp = sub.add_parser('compare',
+                        help='compare two evaluations of the same problems: paired tests, fixed/broken, compare.html')
     cp.add_argument('a', help='side A: a folder with results.jsonl, a run folder or name, or an lm-eval or Inspect log')
     cp.add_argument('b', help='side B, on the same problems')
     cp.add_argument('--out', default=None, help="the comparison's folder (default: runs/compare-<A>-vs-<B>)")
     cp.add_argument('--runs-root', default=None, help='where run folders live (default: $COGUMI_RUNS or ./runs)')
-    cp.add_argument('--no-clusters', action='store_true', help="do not cluster A's failures (no per-cluster change, no map)")
+    cp.add_argument('--no-clusters', action='store_true',
+                    help="do not cluster A's failures (no per-cluster change, no map)")
     cp.add_argument('--quiet', action='store_true', help='no progress bars')
     cp.set_defaults(fn=cmd_compare)
     return p
 
 # %% ../nbs/90_cli.ipynb #aa8a3dd7
 def main(argv=None):
-    "Entry point of the `cogumi` command: 0 when it worked, 2 for bad input, 1 when a phase or the command failed, 130 when interrupted."
+    """Entry point of the `cogumi` command: 0 when it worked, 2 for bad input, 1 when a phase or the command failed, 130
+    when interrupted."""
     p = _parser()
     a = p.parse_args(argv)
     if not getattr(a, 'fn', None): p.print_help(); return 0

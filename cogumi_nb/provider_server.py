@@ -37,7 +37,8 @@ __all__ = ['TEMPLATES', 'FAULTS', 'make_problem', 'solve', 'canned_answer', 'pic
 # %% ../nbs/11_provider_server.ipynb #59b15970
 TEMPLATES = [  # (question pattern, answer from the numbers)
     ('A baker bakes {a} trays of {b} rolls and sells {c} rolls. How many rolls are left?', lambda a,b,c: a*b-c),
-    ('Mia has {a} boxes with {b} pencils each and gives away {c} pencils. How many pencils does she keep?', lambda a,b,c: a*b-c),
+    ('Mia has {a} boxes with {b} pencils each and gives away {c} pencils. How many pencils does she keep?',
+     lambda a,b,c: a*b-c),
     ('A bus carries {a} people, {b} get off and {c} get on. How many people are on the bus now?', lambda a,b,c: a-b+c),
     ('Tom reads {a} pages a day for {b} days, then {c} more pages. How many pages did he read?', lambda a,b,c: a*b+c),
 ]
@@ -59,12 +60,14 @@ def make_problem(i:int,          # which problem: picks the template and the num
     return t.format(a=a, b=b, c=c), f(a, b, c)
 
 # %% ../nbs/11_provider_server.ipynb #37db01f9
-_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv, ast.USub: operator.neg}
+_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+        ast.USub: operator.neg}
 
 # %% ../nbs/11_provider_server.ipynb #5ee01db1
 def _eval(node):
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)): return node.value
-    if isinstance(node, ast.BinOp) and type(node.op) in _OPS: return _OPS[type(node.op)](_eval(node.left), _eval(node.right))
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
+        return _OPS[type(node.op)](_eval(node.left), _eval(node.right))
     if isinstance(node, ast.UnaryOp) and type(node.op) in _OPS: return _OPS[type(node.op)](_eval(node.operand))
     raise ValueError('not arithmetic')
 
@@ -122,7 +125,8 @@ def canned_answer(prompt:str,           # the conversation's text (system and us
         ref, ans = solve(_section(prompt, 'Question'))[1], _section(prompt, 'Answer')
         ok = 'def ' in ans or ref is not None and _last_number(ans) == str(ref)   # code: it cannot tell, so it approves
         if _share(prompt, 'judge') < judge_noise: ok = not ok
-        return json.dumps(dict(score=9 if ok else 3, reason='the final answer checks out' if ok else 'the final answer is wrong'))
+        return json.dumps(dict(score=9 if ok else 3,
+                               reason='the final answer checks out' if ok else 'the final answer is wrong'))
     if '"root_cause"' in prompt:
         sol, n = solve(_section(prompt, 'Question'))
         return json.dumps(dict(root_cause='an arithmetic step was skipped or miscomputed', corrected_answer=sol))
@@ -175,35 +179,41 @@ def _openai_reply(model:str, text:str, finish:str, prompt_tokens:int)->dict:
     ct = _tokens(text)
     return {'id': f'chatcmpl-{stable_hash([model, text, time.time()], 12)}', 'object': 'chat.completion',
             'created': int(time.time()), 'model': model,
-            'choices': [{'index': 0, 'message': {'role': 'assistant', 'content': text}, 'finish_reason': finish, 'logprobs': None}],
+            'choices': [{'index': 0, 'message': {'role': 'assistant', 'content': text}, 'finish_reason': finish,
+                         'logprobs': None}],
             'usage': {'prompt_tokens': prompt_tokens, 'completion_tokens': ct, 'total_tokens': prompt_tokens+ct}}
 
 # %% ../nbs/11_provider_server.ipynb #64a0459b
 def _anthropic_reply(model:str, text:str, finish:str, prompt_tokens:int)->dict:
-    return {'id': f'msg_{stable_hash([model, text, time.time()], 12)}', 'type': 'message', 'role': 'assistant', 'model': model,
-            'content': [{'type': 'text', 'text': text}], 'stop_reason': 'max_tokens' if finish == 'length' else 'end_turn',
-            'stop_sequence': None, 'usage': {'input_tokens': prompt_tokens, 'output_tokens': _tokens(text)}}
+    return {'id': f'msg_{stable_hash([model, text, time.time()], 12)}', 'type': 'message', 'role': 'assistant',
+            'model': model, 'content': [{'type': 'text', 'text': text}],
+            'stop_reason': 'max_tokens' if finish == 'length' else 'end_turn', 'stop_sequence': None,
+            'usage': {'input_tokens': prompt_tokens, 'output_tokens': _tokens(text)}}
 
 # %% ../nbs/11_provider_server.ipynb #2b725301
 def _error(api:str, status:int, msg:str)->dict:
     if api == 'anthropic':
-        kind = {429: 'rate_limit_error', 401: 'authentication_error', 400: 'invalid_request_error'}.get(status, 'api_error')
+        kind = {429: 'rate_limit_error', 401: 'authentication_error',
+                400: 'invalid_request_error'}.get(status, 'api_error')
         return {'type': 'error', 'error': {'type': kind, 'message': msg}}
-    return {'error': {'message': msg, 'type': 'server_error' if status >= 500 else 'invalid_request_error', 'code': status}}
+    return {'error': {'message': msg, 'type': 'server_error' if status >= 500 else 'invalid_request_error',
+                      'code': status}}
 
 # %% ../nbs/11_provider_server.ipynb #c7e6bae0
 def _prompt_text(api:str, body:dict)->str:
     msgs = body.get('messages') or []
     sys_ = body.get('system') or ''
     if isinstance(sys_, list): sys_ = '\n'.join(b.get('text', '') for b in sys_)
-    parts = [sys_] + [m['content'] if isinstance(m.get('content'), str) else '\n'.join(b.get('text', '') for b in m.get('content') or [])
+    parts = [sys_] + [m['content'] if isinstance(m.get('content'), str)
+                      else '\n'.join(b.get('text', '') for b in m.get('content') or [])
                       for m in msgs if m.get('role') != 'assistant']
     return '\n'.join(p for p in parts if p)
 
 # %% ../nbs/11_provider_server.ipynb #620357cd
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
-    disable_nagle_algorithm = True      # headers and body go out in two writes: without this each reply waits ~40 ms for an ACK
+    # headers and body go out in two writes: without this each reply waits ~40 ms for an ACK
+    disable_nagle_algorithm = True
     def log_message(self, *a): pass
 
     def _send(self, status:int, body, headers:dict|None=None, raw:bytes|None=None):
@@ -217,25 +227,30 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         srv:ProviderServer = self.server.owner
-        api = {'/v1/chat/completions': 'openai', '/v1/messages': 'anthropic', '/v1/completions': 'completions'}.get(self.path.split('?')[0])
+        api = {'/v1/chat/completions': 'openai', '/v1/messages': 'anthropic',
+               '/v1/completions': 'completions'}.get(self.path.split('?')[0])
         body = self.rfile.read(int(self.headers.get('Content-Length') or 0))
         if api is None: return self._send(404, _error('openai', 404, f'no route {self.path}'))
-        if not (self.headers.get('x-api-key') or (self.headers.get('Authorization') or '').removeprefix('Bearer ').strip()):
+        if not (self.headers.get('x-api-key')
+                or (self.headers.get('Authorization') or '').removeprefix('Bearer ').strip()):
             return self._send(401, _error(api, 401, 'missing API key'))
         try: req = json.loads(body)
         except json.JSONDecodeError: return self._send(400, _error(api, 400, 'body is not JSON'))
         srv._handle(self, api, req)
 
     def do_GET(self):
-        if self.path.split('?')[0] != '/v1/models': return self._send(404, _error('openai', 404, f'no route {self.path}'))
+        if self.path.split('?')[0] != '/v1/models':
+            return self._send(404, _error('openai', 404, f'no route {self.path}'))
         name = self.server.owner.served_name
-        self._send(200, {'object': 'list', 'data': [{'id': name, 'object': 'model', 'created': 0, 'owned_by': 'cogumi'}]})
+        self._send(200, {'object': 'list',
+                         'data': [{'id': name, 'object': 'model', 'created': 0, 'owned_by': 'cogumi'}]})
 
 # %% ../nbs/11_provider_server.ipynb #4241f656
 class _Server(ThreadingHTTPServer):
     daemon_threads, request_queue_size = True, 256
     def handle_error(self, request, client_address):
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)): super().handle_error(request, client_address)
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
 
 # %% ../nbs/11_provider_server.ipynb #9c6efc1e
 class ProviderServer:
@@ -250,7 +265,8 @@ class ProviderServer:
                  port:int=0,                     # 0: a free port
                  log_path=None,                  # also append each log entry to this JSONL file
                  seed:int=0,
-                 model:str|None=None,            # serve this model ('tiny', a folder...) at /v1/completions through our engine
+                 # serve this model ('tiny', a folder...) at /v1/completions through our engine
+                 model:str|None=None,
                 ):
         self.latency,self.faults,self.fault_attempts = latency,_check_faults(faults or {}),fault_attempts
         self.timeout_sleep,self.retry_after,self.wrong,self.judge_noise = timeout_sleep,retry_after,wrong,judge_noise
@@ -266,7 +282,8 @@ class ProviderServer:
     def anthropic_url(self)->str: return self.url
     @property
     def served_name(self)->str: return self._lm.name if self._lm is not None else 'canned'
-    def __repr__(self): return f'ProviderServer({self.url}, latency={self.latency}, faults={self.faults}, {len(self.log)} requests)'
+    def __repr__(self):
+        return f'ProviderServer({self.url}, latency={self.latency}, faults={self.faults}, {len(self.log)} requests)'
 
 # %% ../nbs/11_provider_server.ipynb #756a0588
 @patch
@@ -300,7 +317,8 @@ def _refuse(self:ProviderServer, h:_Handler, api:str, fault:str|None)->bool:
 def _handle(self:ProviderServer, h:_Handler, api:str, req:dict):
     if api == 'completions': return self._handle_completion(h, req)
     model, text = req.get('model', ''), _prompt_text(api, req)
-    key = stable_hash([api, model, req.get('messages'), req.get('system'), req.get('max_tokens') or req.get('max_completion_tokens'), req.get('temperature')])
+    key = stable_hash([api, model, req.get('messages'), req.get('system'),
+                       req.get('max_tokens') or req.get('max_completion_tokens'), req.get('temperature')])
     fault = self._sighting(h, api, model, key)
     if self._refuse(h, api, fault): return
     reply, finish = canned_answer(text, self.wrong, self.judge_noise), 'stop'
@@ -323,23 +341,28 @@ def _handle_completion(self:ProviderServer, h:_Handler, req:dict):
     args = dict(max_new_tokens=int(req.get('max_tokens') or 16), temperature=float(req.get('temperature', 1.0)),
                 top_p=float(req.get('top_p') or 1.0), top_k=int(req.get('top_k') or 0), n=n, stop=stop,
                 seed=int(req['seed']) if req.get('seed') is not None else time.time_ns() % 2**31)
-    key = stable_hash(['completions', req.get('model'), prompt, {k: v for k,v in args.items() if k != 'seed'}, req.get('seed')])
+    key = stable_hash(['completions', req.get('model'), prompt, {k: v for k,v in args.items() if k != 'seed'},
+                       req.get('seed')])
     fault = self._sighting(h, 'completions', req.get('model', ''), key)
     if self._refuse(h, 'openai', fault): return
     if self._lm is None:
         text = canned_answer(prompt if isinstance(prompt, str) else ' '.join(map(str, prompt)))
-        choices, pt = [dict(text=text, finish_reason='stop', stop_reason=None, tokens=_tokens(text))]*n, _tokens(str(prompt))
+        choices, pt = ([dict(text=text, finish_reason='stop', stop_reason=None, tokens=_tokens(text))]*n,
+                       _tokens(str(prompt)))
     else:
         with self._gen_lock:
             cs = generate(self._lm, [{'id': 'r', 'prompt': prompt}], progress=False, chat=False, **args)
-        choices = [dict(text=c.text, finish_reason=c.finish_reason, stop_reason=c.stop, tokens=c.completion_tokens) for c in cs]
+        choices = [dict(text=c.text, finish_reason=c.finish_reason, stop_reason=c.stop, tokens=c.completion_tokens)
+                   for c in cs]
         pt = cs[0].prompt_tokens
-    if fault == 'truncated': choices = [dict(c, text=c['text'][:len(c['text'])//2], finish_reason='length') for c in choices]
+    if fault == 'truncated':
+        choices = [dict(c, text=c['text'][:len(c['text'])//2], finish_reason='length') for c in choices]
     if fault == 'invalid_json': choices = [dict(c, text=c['text'].replace('"', '', 1)) for c in choices]
     ct = sum(c['tokens'] for c in choices)
-    h._send(200, {'id': f'cmpl-{stable_hash([key, time.time()], 12)}', 'object': 'text_completion', 'created': int(time.time()),
-                  'model': self.served_name, 'choices': [{'index': i, 'text': c['text'], 'finish_reason': c['finish_reason'],
-                  'stop_reason': c['stop_reason'], 'logprobs': None} for i,c in enumerate(choices)],
+    h._send(200, {'id': f'cmpl-{stable_hash([key, time.time()], 12)}', 'object': 'text_completion',
+                  'created': int(time.time()), 'model': self.served_name,
+                  'choices': [{'index': i, 'text': c['text'], 'finish_reason': c['finish_reason'],
+                               'stop_reason': c['stop_reason'], 'logprobs': None} for i,c in enumerate(choices)],
                   'usage': {'prompt_tokens': pt, 'completion_tokens': ct, 'total_tokens': pt+ct}})
 
 # %% ../nbs/11_provider_server.ipynb #cbb6b63c
@@ -390,7 +413,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description='Local OpenAI/Anthropic-compatible test server')
     ap.add_argument('--port', type=int, default=0); ap.add_argument('--latency', type=float, default=0.2)
     ap.add_argument('--faults', default=''); ap.add_argument('--fault-attempts', type=int, default=1)
-    ap.add_argument('--timeout-sleep', type=float, default=3.0); ap.add_argument('--retry-after', type=float, default=0.1)
+    ap.add_argument('--timeout-sleep', type=float, default=3.0)
+    ap.add_argument('--retry-after', type=float, default=0.1)
     ap.add_argument('--wrong', type=float, default=0.0); ap.add_argument('--log', default=None)
     ap.add_argument('--model', default=None, help="serve this model at /v1/completions ('tiny', 'smollm2', a folder)")
     a = ap.parse_args(argv if argv is not None else sys.argv[1:])
