@@ -41,42 +41,54 @@ DEFAULT_BACKEND = 'auto'
 
 # %% ../nbs/03d_backends.ipynb #f6bbf835
 def pick_backend(backend:str=DEFAULT_BACKEND, url:str|None=None)->str:
-    "The backend `load_generator` uses: `backend` if given, else a server for a URL, vLLM on CUDA when it imports, else the engine."
-    if backend not in BACKENDS: raise InputError(f'unknown backend {backend!r}: one of {", ".join(BACKENDS)}', field='backend')
+    """The backend `load_generator` uses: `backend` if given, else a server for a URL, vLLM on CUDA when it imports,
+    else the engine."""
+    if backend not in BACKENDS:
+        raise InputError(f'unknown backend {backend!r}: one of {", ".join(BACKENDS)}', field='backend')
     if backend != 'auto': return backend
     if url: return 'server'
     if not has_cuda(): return 'engine'
     try: import vllm  # noqa: F401
     except Exception as e:
-        if importlib.util.find_spec('vllm') is not None: warnings.warn(f'vLLM is installed but does not import ({e}): using the engine')
+        if importlib.util.find_spec('vllm') is not None:
+            warnings.warn(f'vLLM is installed but does not import ({e}): using the engine')
         return 'engine'
     return 'vllm'
 
 # %% ../nbs/03d_backends.ipynb #6bf26b85
-GENERATION_DEFAULTS = dict(backend=DEFAULT_BACKEND, url=None, model=None, max_model_len=None, gpu_memory_utilization=0.9,
-                           tensor_parallel_size=1, seed_mode='per_sample', concurrency=16)   # `config.GenerationConfig` has the same
+# `config.GenerationConfig` has the same
+GENERATION_DEFAULTS = dict(backend=DEFAULT_BACKEND, url=None, model=None, max_model_len=None,
+                           gpu_memory_utilization=0.9, tensor_parallel_size=1, seed_mode='per_sample', concurrency=16)
 
 def generation_options(generation=None, **over)->dict:
-    "Every backend option: `GENERATION_DEFAULTS`, then a `generation:` section's (a config section, a mapping or None), then `over`'s."
+    """Every backend option: `GENERATION_DEFAULTS`, then a `generation:` section's (a config section, a mapping or
+    None), then `over`'s."""
     g = generation.to_dict() if hasattr(generation, 'to_dict') else dict(generation or {})
     return GENERATION_DEFAULTS | {k: v for k, v in {**g, **over}.items() if k in GENERATION_DEFAULTS and v is not None}
 
 # %% ../nbs/03d_backends.ipynb #d1d87fbe
-def load_generator(spec:str=EMBEDDED,      # as for `load_model`: 'smollm2', 'tiny', a folder, a .gguf file or a hub name
-                   generation=None,        # a config's `generation:` section (or a mapping of it): backend, url, vLLM's settings...
-                   device:str|None=None,   # engine: as for `load_model`
-                   **kw,                   # overrides of `generation` (backend, url, model, max_model_len...); the rest goes to
-                                           # `load_model`, `vllm.LLM` or `cogumi_nb.serve.load_server`
+def load_generator(spec:str=EMBEDDED,     # as for `load_model`: 'smollm2', 'tiny', a folder, a .gguf file or a hub name
+                   # a config's `generation:` section (or a mapping of it): backend, url, vLLM's settings...
+                   generation=None,
+                   device:str|None=None,  # engine: as for `load_model`
+                   # overrides of `generation` (backend, url, model, max_model_len...); the rest goes to
+                   # `load_model`, `vllm.LLM` or `cogumi_nb.serve.load_server`
+                   **kw,
                   ):
-    "Load `spec` for generation on the backend `generation` names (by default the one that suits this machine); `generate` takes it."
+    """Load `spec` for generation on the backend `generation` names (by default the one that suits this machine);
+    `generate` takes it."""
     o = generation_options(generation, **{k: kw.pop(k) for k in list(kw) if k in GENERATION_DEFAULTS})
-    if o['seed_mode'] not in SEED_MODES: raise InputError(f"unknown seed mode {o['seed_mode']!r}: one of {', '.join(SEED_MODES)}", field='seed_mode')
+    if o['seed_mode'] not in SEED_MODES:
+        raise InputError(f"unknown seed mode {o['seed_mode']!r}: one of {', '.join(SEED_MODES)}", field='seed_mode')
     b = pick_backend(o['backend'], o['url'])
     if b == 'engine': return load_model(spec, device=device, **kw)
     if b == 'vllm':
-        g = load_vllm(spec, max_model_len=o['max_model_len'] or 8192, gpu_memory_utilization=o['gpu_memory_utilization'],
+        g = load_vllm(spec, max_model_len=o['max_model_len'] or 8192,
+                      gpu_memory_utilization=o['gpu_memory_utilization'],
                       tensor_parallel_size=o['tensor_parallel_size'], **kw)
         g.seed_mode = o['seed_mode']
         return g
-    if not o['url']: raise InputError("the server backend needs the server's base URL, e.g. url='http://127.0.0.1:8000/v1'", field='url')
+    if not o['url']:
+        raise InputError("the server backend needs the server's base URL, e.g. url='http://127.0.0.1:8000/v1'",
+                         field='url')
     return load_server(spec, o['url'], o['model'], concurrency=o['concurrency'], seed_mode=o['seed_mode'], **kw)

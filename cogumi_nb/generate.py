@@ -98,7 +98,8 @@ def _prealloc_layer_cls():
 
 # %% ../nbs/03_generate.ipynb #645a0fa5
 def _swap_remove(done:list)->tuple:
-    "For a batch whose rows `done` finish: the surviving rows' old positions in their new order, and the (dst, src) moves."
+    """For a batch whose rows `done` finish: the surviving rows' old positions in their new order, and the (dst, src)
+    moves."""
     n = len(done)-sum(done)
     dst = [i for i in range(n) if done[i]]
     src = [i for i in range(n, len(done)) if not done[i]]
@@ -118,7 +119,8 @@ _TOP = 256  # candidates searched for the nucleus before falling back to a full 
 
 # %% ../nbs/03_generate.ipynb #5fb4b7ae
 def _candidates(scores, s:GenSettings)->tuple:
-    "`(values, ids, lse)`: each row's top-k (or top-`_TOP`) scores, their token ids, and the log-normaliser of top-k or all."
+    """`(values, ids, lse)`: each row's top-k (or top-`_TOP`) scores, their token ids, and the log-normaliser of top-k
+    or all."""
     vals, idx = scores.topk(min(s.top_k if s.top_k > 0 else _TOP, scores.shape[-1]), dim=-1)
     return vals, idx, (vals if s.top_k > 0 else scores).logsumexp(-1, keepdim=True)
 
@@ -183,7 +185,8 @@ def _batched_draw(scores, s:GenSettings, seeds, step:int):
         vals, idx, lse = _candidates(scores, s)
         if s.top_p < 1:
             p = (vals - lse).exp(); cum = p.cumsum(-1)
-            if s.top_k <= 0 and vals.shape[-1] < V and bool((cum[:, -1] < s.top_p).any()):   # a nucleus wider: full sort
+            # a nucleus wider: full sort
+            if s.top_k <= 0 and vals.shape[-1] < V and bool((cum[:, -1] < s.top_p).any()):
                 vals, idx = scores.sort(-1, descending=True); p = (vals - lse).exp(); cum = p.cumsum(-1)
             drop = cum - p >= s.top_p; drop[:, 0] = False
         logp = (vals - lse).masked_fill(drop, float('-inf')) if s.top_p < 1 else vals - lse
@@ -270,8 +273,10 @@ def _prefill(model, prompts:list, capacity:int, pad_id:int, chunk_tokens:int=102
         for l,cl in zip(cache.layers, cc.layers):  # right-align the chunk into the wave's cache
             if not l.is_initialized:
                 B,H,_,D = cl.bk.shape
-                l.lazy_initialization(cl.bk.new_empty(len(prompts), H, 1, D), cl.bv.new_empty(len(prompts), H, 1, cl.bv.shape[-1]))
-                l.bk[:, :, :P+S] = 0; l.bv[:, :, :P+S] = 0  # masked gaps of shorter chunks: never garbage (0 x NaN is NaN)
+                l.lazy_initialization(cl.bk.new_empty(len(prompts), H, 1, D),
+                                      cl.bv.new_empty(len(prompts), H, 1, cl.bv.shape[-1]))
+                l.bk[:, :, :P+S] = 0  # masked gaps of shorter chunks: never garbage (0 x NaN is NaN)
+                l.bv[:, :, :P+S] = 0
                 l.n = P+S; l._views()
             if P: l.bk[rows, :, :P] = cl.bk[:, :, :P]; l.bv[rows, :, :P] = cl.bv[:, :, :P]
             l.bk[rows, :, P+S-Sc:P+S] = cl.bk[:, :, P:P+Sc]; l.bv[rows, :, P+S-Sc:P+S] = cl.bv[:, :, P:P+Sc]
@@ -344,7 +349,8 @@ def _decode_wave(lm:LM, prompts:list, samples:list, s:GenSettings, seeds:list, o
             ki = torch.tensor(order, device=mask.device)
             mask, pos, nxt, gen_ids = mask[ki], pos[ki], nxt[ki], gen_ids[ki]
             alive = [alive[b] for b in order]
-            if streams is not None: streams = streams[ki] if isinstance(streams, torch.Tensor) else [streams[b] for b in order]
+            if streams is not None:
+                streams = streams[ki] if isinstance(streams, torch.Tensor) else [streams[b] for b in order]
         mask = torch.cat([mask, mask.new_ones((mask.shape[0], 1))], 1)
         out = model(nxt[:, None], attention_mask=mask, position_ids=pos[:, None], past_key_values=cache, use_cache=True)
         logits = out.logits[:, -1]; pos = pos+1
@@ -383,10 +389,12 @@ def load_vllm(spec:str=EMBEDDED, # as for `load_model`: 'smollm2', a model folde
              )->VLLM:
     "Load `spec` into vLLM (needs `pip install vllm` and a CUDA GPU)."
     try: from vllm import LLM
-    except ImportError as e: raise ImportError('the vLLM backend needs vLLM: `pip install vllm` on a CUDA machine') from e
+    except ImportError as e:
+        raise ImportError('the vLLM backend needs vLLM: `pip install vllm` on a CUDA machine') from e
     t0 = time.time()
     src = resolve_model(spec)
-    if run_dtype(src) is not None: kw.setdefault('dtype', 'float32')   # a merge bf16 would round away, as `load_model` loads it
+    # a merge bf16 would round away, as `load_model` loads it
+    if run_dtype(src) is not None: kw.setdefault('dtype', 'float32')
     if not has_cuda(): kw.setdefault('enable_chunked_prefill', False)   # vLLM's CPU build: see below
     llm = LLM(model=str(src), **kw)
     return VLLM(llm, llm.get_tokenizer(), model_name(spec), str(src), time.time()-t0)
@@ -396,16 +404,18 @@ def _vllm_run(lm:VLLM, prompts:list, samples:list, s:GenSettings, seeds:list, on
     "Decode through vLLM: every request queued at once, each handed to `on_done` as it finishes; finished `_Row`s."
     from vllm import SamplingParams
     from vllm.sampling_params import RequestOutputKind
-    if lm.llm is None: raise RuntimeError(f'{lm.name}: this vLLM model was closed; load it again (load_generator or load_vllm)')
+    if lm.llm is None:
+        raise RuntimeError(f'{lm.name}: this vLLM model was closed; load it again (load_generator or load_vllm)')
     batch = lm.seed_mode == 'per_batch' and s.temperature > 0
     groups, reqs, params = [], [], []
     for i,(p,wanted) in enumerate(zip(prompts, samples)):
         for g in ([wanted] if batch else [[j] for j in wanted]):
             groups.append([_Row(i, j) for j in g]); reqs.append({'prompt_token_ids': p})
-            params.append(SamplingParams(n=len(g), temperature=s.temperature, top_p=s.top_p, top_k=s.top_k if s.top_k > 0 else -1,
-                                         max_tokens=s.max_new_tokens, stop=list(s.stop) or None, include_stop_str_in_output=True,
-                                         seed=request_seed(seeds[i][g[0]]) if s.temperature > 0 and not batch else None,
-                                         output_kind=RequestOutputKind.FINAL_ONLY))  # one output per request, when it ends
+            params.append(SamplingParams(
+                n=len(g), temperature=s.temperature, top_p=s.top_p, top_k=s.top_k if s.top_k > 0 else -1,
+                max_tokens=s.max_new_tokens, stop=list(s.stop) or None, include_stop_str_in_output=True,
+                seed=request_seed(seeds[i][g[0]]) if s.temperature > 0 and not batch else None,
+                output_kind=RequestOutputKind.FINAL_ONLY))  # one output per request, when it ends
     engine, tag = lm.llm.llm_engine, uuid.uuid4().hex[:8]   # request ids of our own: outputs come back under them
     pending = {}
     try:
@@ -415,7 +425,8 @@ def _vllm_run(lm:VLLM, prompts:list, samples:list, s:GenSettings, seeds:list, on
             for out in engine.step():
                 if not out.finished or out.request_id not in pending: continue
                 for r,o in zip(pending.pop(out.request_id), sorted(out.outputs, key=lambda o: o.index)):
-                    if o.finish_reason not in ('stop', 'length'): raise RuntimeError(f'vLLM ended a sequence with {o.finish_reason!r}')
+                    if o.finish_reason not in ('stop', 'length'):
+                        raise RuntimeError(f'vLLM ended a sequence with {o.finish_reason!r}')
                     r.tokens, r.finish = list(o.token_ids), o.finish_reason
                     if on_done: on_done(r)
     finally:   # interrupted or failed: what is still queued would otherwise run on into the next call
@@ -474,7 +485,8 @@ def _completion(tok, example_id:str, r:_Row, prompt_tokens:int, s:GenSettings, m
     "Decode a finished row into a `Completion`, cutting it at the stop string that ended it."
     if getattr(r, 'text', None) is not None:  # a server's reply: already cut, its tokens counted there
         return Completion(id=f'{example_id}#{r.sample}', example_id=example_id, sample=r.sample, text=r.text,
-                          prompt_tokens=prompt_tokens, completion_tokens=r.n_tokens, finish_reason=r.finish, stop=r.stop, **meta)
+                          prompt_tokens=prompt_tokens, completion_tokens=r.n_tokens, finish_reason=r.finish,
+                          stop=r.stop, **meta)
     text = tok.decode(r.tokens, skip_special_tokens=True)
     stop = None
     if r.finish == 'stop' and s.stop:
@@ -510,7 +522,8 @@ def generate(lm,                   # from `load_generator` (or `load_model`, `lo
     wanted = [[j for j in range(s.n) if f'{k}#{j}' not in done] for k,_ in pairs]
     todo = [i for i,w in enumerate(wanted) if w]
     tok = lm.tokenizer
-    enc = [list(p) if _is_ids(p) else tok(chat_prompt(tok, p, s.system) if s.chat else p, add_special_tokens=not s.chat).input_ids
+    enc = [list(p) if _is_ids(p)
+           else tok(chat_prompt(tok, p, s.system) if s.chat else p, add_special_tokens=not s.chat).input_ids
            for p in (pairs[i][1] for i in todo)]
     results = {}
     batch_seeds = backend != 'engine' and getattr(lm, 'seed_mode', 'per_sample') == 'per_batch' and s.temperature > 0

@@ -67,7 +67,8 @@ class LM:
     def dtype(self): return self.model.dtype
     def __repr__(self):
         n = sum(p.numel() for p in self.model.parameters())
-        return f'LM({self.name!r}, {n/1e6:.1f}M params, {self.dtype}, {self.device}, loaded in {self.load_seconds:.1f}s)'
+        return (f'LM({self.name!r}, {n/1e6:.1f}M params, {self.dtype}, {self.device}, '
+                f'loaded in {self.load_seconds:.1f}s)')
 
 # %% ../nbs/02_models.ipynb #7a8843ba
 def embedded_gguf()->Path:
@@ -118,7 +119,8 @@ _CHATML = ("{% for m in messages %}{{'<|im_start|>' + m['role'] + '\n' + m['cont
            "{% if add_generation_prompt %}{{'<|im_start|>assistant\n'}}{% endif %}")
 
 _CORPUS = ["The answer is 42.", "Natalia sold clips to 48 of her friends in April.", "def add(a, b):\n    return a + b",
-           "Question: what is 7 times 6? Answer: #### 42", "A robe takes 2 bolts of blue fiber and half that much white fiber."]
+           "Question: what is 7 times 6? Answer: #### 42",
+           "A robe takes 2 bolts of blue fiber and half that much white fiber."]
 
 # %% ../nbs/02_models.ipynb #e8bc5ef1
 def _tiny_tokenizer():
@@ -129,7 +131,8 @@ def _tiny_tokenizer():
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
     specials = ['<|endoftext|>', '<|im_start|>', '<|im_end|>']
-    trainer = trainers.BpeTrainer(vocab_size=512, special_tokens=specials, initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    trainer = trainers.BpeTrainer(vocab_size=512, special_tokens=specials,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
     tok.train_from_iterator(_CORPUS*20, trainer)
     return tf.PreTrainedTokenizerFast(tokenizer_object=tok, eos_token='<|im_end|>', pad_token='<|endoftext|>',
                                       bos_token='<|im_start|>', chat_template=_CHATML)
@@ -165,9 +168,11 @@ def resolve_model(spec:str=EMBEDDED)->Path|str:
     if p.is_dir():
         if not (p/'config.json').exists(): raise FileNotFoundError(f'{p} is not a model folder: no config.json in it')
         return p
-    if p.exists(): raise ValueError(f'Unsupported model file {p}: give a model folder, a .gguf file, {EMBEDDED!r} or "tiny"')
+    if p.exists():
+        raise ValueError(f'Unsupported model file {p}: give a model folder, a .gguf file, {EMBEDDED!r} or "tiny"')
     if spec.startswith(('.', '/', '~')) or spec.count('/') != 1:
-        raise FileNotFoundError(f'Model not found: {spec} (not a folder, a .gguf file, {EMBEDDED!r}, "tiny" or a hub name)')
+        raise FileNotFoundError(f'Model not found: {spec} (not a folder, a .gguf file, {EMBEDDED!r}, "tiny" '
+                                'or a hub name)')
     return spec  # a hub name such as 'meta-llama/Llama-3.1-8B-Instruct'
 
 # %% ../nbs/02_models.ipynb #0bdb49bf
@@ -175,12 +180,15 @@ def cuda_problem()->str|None:
     "Why torch cannot use CUDA here, in torch's words; None when it can."
     import torch
     if torch.version.cuda is None:
-        return f'this torch ({torch.__version__}) is a CPU-only build (torch.version.cuda is None): install a CUDA build of torch'
+        return (f'this torch ({torch.__version__}) is a CPU-only build (torch.version.cuda is None): '
+                'install a CUDA build of torch')
     try: torch.cuda.init()
-    except Exception as e: return f'torch {torch.__version__} is built for CUDA {torch.version.cuda} but cannot use it: {e}'
+    except Exception as e:
+        return f'torch {torch.__version__} is built for CUDA {torch.version.cuda} but cannot use it: {e}'
     if torch.cuda.device_count() == 0:
         vis = os.environ.get('CUDA_VISIBLE_DEVICES')
-        return f'torch {torch.__version__} (CUDA {torch.version.cuda}) sees no CUDA device' + (f' (CUDA_VISIBLE_DEVICES={vis!r})' if vis is not None else '')
+        return (f'torch {torch.__version__} (CUDA {torch.version.cuda}) sees no CUDA device'
+                + (f' (CUDA_VISIBLE_DEVICES={vis!r})' if vis is not None else ''))
     return None
 
 # %% ../nbs/02_models.ipynb #7906b403
@@ -206,8 +214,9 @@ def pick_device(device:str|None, # what the caller asked for: 'cuda', 'cuda:1', 
     if has_cuda() and cuda_problem() is None: return 'cuda'
     n = param_count(src)
     if n > CPU_MAX_PARAMS:
-        raise InputError(f'{Path(str(src)).name} has {n/1e9:.1f}B parameters, too many for a CPU, and CUDA is not usable: '
-                         f'{cuda_problem() or "torch.cuda.is_available() is False"}. Fix CUDA, or pass device=\'cpu\' to load it on the CPU anyway.',
+        raise InputError(f'{Path(str(src)).name} has {n/1e9:.1f}B parameters, too many for a CPU, and CUDA is not '
+                         f'usable: {cuda_problem() or "torch.cuda.is_available() is False"}. Fix CUDA, or pass '
+                         'device=\'cpu\' to load it on the CPU anyway.',
                          field='device')
     return 'cpu'
 
@@ -220,15 +229,19 @@ def model_name(spec:str)->str:
 MERGE_CHECK = 'merge_check.json'   # written by `cogumi_nb.merge.merge_adapter` into the merged folder
 
 def run_dtype(src)->'torch.dtype|None':
-    "float32 for a merged folder saved in float32 because bf16 would lose its update; None (the usual default) otherwise."
+    """float32 for a merged folder saved in float32 because bf16 would lose its update; None (the usual default)
+    otherwise."""
     import torch
     f = Path(str(src))/MERGE_CHECK
-    return torch.float32 if f.is_file() and read_json(f).get('saved_dtype_reason') else None   # a reason: float32 was needed
+    # a reason: float32 was needed
+    return torch.float32 if f.is_file() and read_json(f).get('saved_dtype_reason') else None
 
 # %% ../nbs/02_models.ipynb #36f89ea3
 def load_model(spec:str=EMBEDDED, # 'smollm2', 'tiny', a model folder, a .gguf file or a hub name
-               dtype=None,        # default: bfloat16 on CUDA (float32 for a merge saved so: `run_dtype`), float32 on CPU
-               device:str|None=None, # default: `pick_device` ('cuda' when usable, else 'cpu' for a model up to 2B parameters)
+               # default: bfloat16 on CUDA (float32 for a merge saved so: `run_dtype`), float32 on CPU
+               dtype=None,
+               # default: `pick_device` ('cuda' when usable, else 'cpu' for a model up to 2B parameters)
+               device:str|None=None,
               )->LM:
     "Load a causal LM and its tokenizer through plain transformers, ready for batched generation (left padding)."
     t0 = time.time()

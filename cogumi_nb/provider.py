@@ -43,17 +43,20 @@ def parse_teacher(spec:str)->tuple:
     "`(provider, model, base_url)` from 'openai:gpt-4o-mini', 'compat:MODEL@http://host:port/v1', 'local:smollm2'..."
     provider, sep, rest = (spec or '').partition(':')
     if not sep or provider not in KEY_ENV or not rest:
-        raise InputError(f"expected PROVIDER:MODEL with PROVIDER one of {', '.join(KEY_ENV)}, got {spec!r}", field='teacher')
+        raise InputError(f"expected PROVIDER:MODEL with PROVIDER one of {', '.join(KEY_ENV)}, got {spec!r}",
+                         field='teacher')
     model, _, url = rest.partition('@') if provider == 'compat' else (rest, '', '')
     if provider == 'compat' and not url.startswith(('http://', 'https://')):
-        raise InputError(f"a compat teacher needs its base URL: 'compat:MODEL@http://host:port/v1', got {spec!r}", field='teacher')
+        raise InputError(f"a compat teacher needs its base URL: 'compat:MODEL@http://host:port/v1', got {spec!r}",
+                         field='teacher')
     return provider, model, url or None
 
 # %% ../nbs/03a_provider.ipynb #3aa444dc
 PRICES = {  # USD per 1M tokens: (input, output), list prices
     'gpt-4o-mini': (0.15, 0.60), 'gpt-4o': (2.50, 10.00), 'gpt-4.1-nano': (0.10, 0.40), 'gpt-4.1-mini': (0.40, 1.60),
     'gpt-4.1': (2.00, 8.00), 'claude-3-5-haiku-latest': (0.80, 4.00), 'claude-3-5-sonnet-latest': (3.00, 15.00),
-    'claude-3-7-sonnet-latest': (3.00, 15.00), 'claude-sonnet-4-0': (3.00, 15.00), 'claude-3-haiku-20240307': (0.25, 1.25),
+    'claude-3-7-sonnet-latest': (3.00, 15.00), 'claude-sonnet-4-0': (3.00, 15.00),
+    'claude-3-haiku-20240307': (0.25, 1.25),
 }
 
 # %% ../nbs/03a_provider.ipynb #106d7a26
@@ -62,7 +65,8 @@ def price_of(provider:str, model:str, prices:dict|None=None)->tuple:
     table = {**PRICES, **(prices or {})}
     if model in table: return tuple(table[model])
     if provider in ('local', 'compat'): return (0.0, 0.0)
-    raise InputError(f'no price for {model!r}: pass prices={{{model!r}: (input, output)}} in USD per 1M tokens', field='prices')
+    raise InputError(f'no price for {model!r}: pass prices={{{model!r}: (input, output)}} in USD per 1M tokens',
+                     field='prices')
 
 # %% ../nbs/03a_provider.ipynb #abe377a9
 def cost_of(price:tuple, prompt_tokens:int, completion_tokens:int)->float:
@@ -126,7 +130,9 @@ class ResponseCache:
 # %% ../nbs/03a_provider.ipynb #bb049611
 class Teacher:
     "A teacher model behind an official SDK client (or a local HF model)."
-    def __init__(self, spec:str,                 # 'openai:gpt-4o-mini', 'anthropic:...', 'compat:MODEL@URL', 'local:smollm2'
+    def __init__(self,
+                 # 'openai:gpt-4o-mini', 'anthropic:...', 'compat:MODEL@URL', 'local:smollm2'
+                 spec:str,
                  api_key:str|None=None,          # default: the provider's environment variable
                  base_url:str|None=None,         # another endpoint (a proxy, a test server)
                  timeout:float=60.0,             # seconds per attempt
@@ -142,7 +148,8 @@ class Teacher:
         if self.provider in ('openai', 'anthropic') and not self.api_key:
             raise InputError(f'no API key for {spec}: set {env} in the environment', field=env)
         self.stats, self._lock, self._client, self._lm = Counter(), threading.Lock(), None, None
-        if cache is None: cache = cache_dir('teachers')/f"{stable_hash([self.provider, self.model, self.base_url])}.jsonl"
+        if cache is None:
+            cache = cache_dir('teachers')/f"{stable_hash([self.provider, self.model, self.base_url])}.jsonl"
         self.cache = ResponseCache(cache) if cache else None
 
     def __repr__(self): return f'Teacher({self.spec!r}{", " + self.base_url if self.base_url else ""})'
@@ -198,12 +205,14 @@ def complete(self:Teacher, messages:list,      # chat messages; a 'system' one g
               messages=[m for m in messages if m['role'] != 'system'], extra_headers=hdr, **kw)
         r = raw.parse()
         text = ''.join(b.text for b in r.content if getattr(b, 'type', '') == 'text')
-        finish, pt, ct = ('length' if r.stop_reason == 'max_tokens' else 'stop'), r.usage.input_tokens, r.usage.output_tokens
+        finish, pt, ct = (('length' if r.stop_reason == 'max_tokens' else 'stop'),
+                          r.usage.input_tokens, r.usage.output_tokens)
     else:
-        raw = self.client.chat.completions.with_raw_response.create(model=self.model, messages=messages, max_tokens=max_tokens,
-              temperature=temperature, extra_headers=hdr)
+        raw = self.client.chat.completions.with_raw_response.create(model=self.model, messages=messages,
+              max_tokens=max_tokens, temperature=temperature, extra_headers=hdr)
         r = raw.parse()
-        text, finish = r.choices[0].message.content or '', ('length' if r.choices[0].finish_reason == 'length' else 'stop')
+        text, finish = (r.choices[0].message.content or '',
+                        'length' if r.choices[0].finish_reason == 'length' else 'stop')
         pt, ct = (r.usage.prompt_tokens, r.usage.completion_tokens) if r.usage else (0, 0)
     return Reply(text, finish, pt, ct, cost_of(self.price, pt, ct), raw.retries_taken)
 
@@ -212,7 +221,8 @@ def complete(self:Teacher, messages:list,      # chat messages; a 'system' one g
 def _complete_local(self:Teacher, messages, max_tokens, temperature)->Reply:
     with self._lock:
         if self._lm is None: self._lm = load_model(self.model)
-        c = generate(self._lm, [{'id': 'q', 'messages': messages}], progress=False, max_new_tokens=max_tokens, temperature=temperature)[0]
+        c = generate(self._lm, [{'id': 'q', 'messages': messages}], progress=False, max_new_tokens=max_tokens,
+                     temperature=temperature)[0]
     return Reply(c.text, c.finish_reason, c.prompt_tokens, c.completion_tokens, 0.0)
 
 # %% ../nbs/03a_provider.ipynb #d9d37cd1
@@ -228,13 +238,15 @@ class Estimate(Record):
     exact: bool              # token counts from tiktoken (True) or approximate
     def __str__(self):
         how = 'tiktoken' if self.exact else 'approximate, ~4 chars/token'
-        return (f'{self.teacher}: {self.requests} requests ({self.cached} cached, free), {self.input_tokens:,} input tokens ({how}) '
+        return (f'{self.teacher}: {self.requests} requests ({self.cached} cached, free), '
+                f'{self.input_tokens:,} input tokens ({how}) '
                 f'+ at most {self.output_tokens:,} output tokens -> at most ${self.cost:.4f}')
 
 # %% ../nbs/03a_provider.ipynb #cf35a0f6
 def request_key(t:Teacher, req:dict, attempt:int=0)->str:
     "The response cache's key for sending `req` to `t` (its `attempt`-th try)."
-    return stable_hash([t.provider, t.model, t.base_url, req['messages'], req.get('max_tokens', 1024), req.get('temperature', 0.0), attempt])
+    return stable_hash([t.provider, t.model, t.base_url, req['messages'], req.get('max_tokens', 1024),
+                        req.get('temperature', 0.0), attempt])
 
 # %% ../nbs/03a_provider.ipynb #026bec34
 def estimate(teacher:Teacher, requests:list)->Estimate:
@@ -256,7 +268,8 @@ def confirm_spend(est:Estimate,                 # from `estimate`
     if yes or est.cost == 0: return True
     if interactive is None: interactive = sys.stdin is not None and sys.stdin.isatty()
     if not interactive:
-        raise InputError(f'this would spend up to ${est.cost:.4f} and nobody can confirm it: pass yes=True (--yes) to spend without asking', field='yes')
+        raise InputError(f'this would spend up to ${est.cost:.4f} and nobody can confirm it: '
+                         'pass yes=True (--yes) to spend without asking', field='yes')
     return ask(f'Spend up to ${est.cost:.4f}? [y/N] ').strip().lower() in ('y', 'yes')
 
 # %% ../nbs/03a_provider.ipynb #92e5bd4b
@@ -280,7 +293,8 @@ class Budget:
 def _transient(e:Exception)->bool:
     "An error the SDK gave up retrying (rate limit, server error, timeout, connection): the item is left for a re-run."
     status = getattr(e, 'status_code', None)
-    return status is None and type(e).__name__ in ('APIConnectionError', 'APITimeoutError') or status in (408, 409, 429) or (status or 0) >= 500
+    return (status is None and type(e).__name__ in ('APIConnectionError', 'APITimeoutError')
+            or status in (408, 409, 429) or (status or 0) >= 500)
 
 # %% ../nbs/03a_provider.ipynb #407fde63
 def _one(t:Teacher, req:dict, parse, attempts:int, budget:Budget, stop:threading.Event)->dict:
@@ -294,7 +308,9 @@ def _one(t:Teacher, req:dict, parse, attempts:int, budget:Budget, stop:threading
         if reply is None:
             if stop.is_set() or not budget.reserve(worst):
                 stop.set(); rec['error'] = 'budget'; return rec
-            try: reply = t.complete(req['messages'], req.get('max_tokens', 1024), req.get('temperature', 0.0), item=req['id'])
+            try:
+                reply = t.complete(req['messages'], req.get('max_tokens', 1024), req.get('temperature', 0.0),
+                                   item=req['id'])
             except Exception as e:
                 if not _transient(e): raise
                 rec['error'] = f'transient: {type(e).__name__}: {e}'[:300]; return rec
@@ -305,7 +321,8 @@ def _one(t:Teacher, req:dict, parse, attempts:int, budget:Budget, stop:threading
         for k in ('cost', 'prompt_tokens', 'completion_tokens'): rec[k] += 0 if reply.cached else getattr(reply, k)
         if reply.finish_reason == 'length': rec['truncated'] += 1; rec['error'] = 'truncated'; continue
         try: rec['value'] = parse(reply.text, req) if parse else reply.text
-        except (ValueError, KeyError, TypeError) as e: rec['invalid'] += 1; rec['error'] = f'invalid: {e}'[:200]; continue
+        except (ValueError, KeyError, TypeError) as e:
+            rec['invalid'] += 1; rec['error'] = f'invalid: {e}'[:200]; continue
         rec['ok'], rec['error'] = True, None
         return rec
     return rec
@@ -313,8 +330,9 @@ def _one(t:Teacher, req:dict, parse, attempts:int, budget:Budget, stop:threading
 # %% ../nbs/03a_provider.ipynb #76a5af94
 def _totals(records:list, t:Teacher, budget:Budget, wall:float, session:Counter)->dict:
     s = lambda k: sum(r[k] for r in records)
-    return dict(teacher=t.spec, items=len(records), ok=sum(r['ok'] for r in records), failed=sum(not r['ok'] for r in records),
-                cost_usd=round(s('cost'), 6), prompt_tokens=s('prompt_tokens'), completion_tokens=s('completion_tokens'),
+    return dict(teacher=t.spec, items=len(records), ok=sum(r['ok'] for r in records),
+                failed=sum(not r['ok'] for r in records), cost_usd=round(s('cost'), 6),
+                prompt_tokens=s('prompt_tokens'), completion_tokens=s('completion_tokens'),
                 sdk_retries=s('retries'), truncated=s('truncated'), invalid=s('invalid'), cache_hits=s('cached'),
                 this_run=dict(session, wall_s=round(wall, 2), refused_by_budget=budget.refused))
 
@@ -333,7 +351,8 @@ def run_teacher(teacher:Teacher,
                )->tuple:
     "Run `requests` through `teacher`, resumably; `(records in request order, totals)`."
     ids = [r['id'] for r in requests]
-    if len(set(ids)) != len(ids): raise InputError(f"duplicate id {next(i for i in ids if ids.count(i) > 1)!r}", field='id')
+    if len(set(ids)) != len(ids):
+        raise InputError(f"duplicate id {next(i for i in ids if ids.count(i) > 1)!r}", field='id')
     budget = budget if isinstance(budget, Budget) else Budget(budget)
     dest = Path(dest); dest.mkdir(parents=True, exist_ok=True)
     stop, t0, before, left = threading.Event(), time.time(), Counter(teacher.stats), []
@@ -344,7 +363,8 @@ def run_teacher(teacher:Teacher,
             print(est); write_json(dest/f'{name}.estimate.json', est.to_dict())
             return [], dict(estimate=est.to_dict())
         if todo and not confirm_spend(est, yes): raise InputError('spending declined: nothing was sent', field='yes')
-        bar = tqdm(total=len(requests), initial=len(requests)-len(todo), desc=f'{name} ({teacher.spec})', disable=not progress)
+        bar = tqdm(total=len(requests), initial=len(requests)-len(todo), desc=f'{name} ({teacher.spec})',
+                   disable=not progress)
         with ThreadPoolExecutor(max(1, workers)) as pool:
             futs = [pool.submit(_one, teacher, r, parse, attempts, budget, stop) for r in todo]
             for f in as_completed(futs):
@@ -359,6 +379,9 @@ def run_teacher(teacher:Teacher,
     session['left_for_rerun'] = len(left)
     totals = _totals(every, teacher, budget, time.time()-t0, session)
     write_json(dest/f'{name}.spend.json', totals)
-    if budget.refused: warnings.warn(f'budget of ${budget.limit} reached: {len(requests)-len(records)} items not sent; re-run with a larger budget to finish')
-    elif left: warnings.warn(f'{len(left)} items left for a re-run after errors the SDK could not retry away, e.g. {left[0]}')
+    if budget.refused:
+        warnings.warn(f'budget of ${budget.limit} reached: {len(requests)-len(records)} items not sent; '
+                      're-run with a larger budget to finish')
+    elif left:
+        warnings.warn(f'{len(left)} items left for a re-run after errors the SDK could not retry away, e.g. {left[0]}')
     return records, totals

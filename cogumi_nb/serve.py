@@ -59,7 +59,8 @@ class Served:
 
     @property
     def stats(self): return self.teacher.stats   # requests sent, answered, and by error status
-    def __repr__(self): return f'Served({self.name!r} as {self.model!r} at {self.url}, {self.seed_mode}, {self.concurrency} in flight)'
+    def __repr__(self):
+        return f'Served({self.name!r} as {self.model!r} at {self.url}, {self.seed_mode}, {self.concurrency} in flight)'
 
 # %% ../nbs/03b_serve.ipynb #affa1295
 def load_server(spec:str=EMBEDDED,      # the model the server serves, for its tokenizer: as for `load_model`
@@ -73,9 +74,11 @@ def load_server(spec:str=EMBEDDED,      # the model the server serves, for its t
                )->Served:
     "Connect to a completions server serving `spec`; `generate` takes the result."
     from transformers import AutoTokenizer
-    if prompts not in ('tokens', 'text'): raise InputError(f"expected 'tokens' or 'text', got {prompts!r}", field='prompts')
+    if prompts not in ('tokens', 'text'):
+        raise InputError(f"expected 'tokens' or 'text', got {prompts!r}", field='prompts')
     if concurrency < 1: raise InputError('must be at least 1', field='concurrency')
-    if seed_mode not in SEED_MODES: raise InputError(f'unknown seed mode {seed_mode!r}: one of {", ".join(SEED_MODES)}', field='seed_mode')
+    if seed_mode not in SEED_MODES:
+        raise InputError(f'unknown seed mode {seed_mode!r}: one of {", ".join(SEED_MODES)}', field='seed_mode')
     t0 = time.time()
     src = resolve_model(spec)
     tok = AutoTokenizer.from_pretrained(src)
@@ -98,8 +101,8 @@ def _requests(self:Served, prompts:list, samples:list, s:GenSettings, seeds:list
     batch = self.seed_mode == 'per_batch' and s.temperature > 0
     for i,(p,wanted) in enumerate(zip(prompts, samples)):
         for g in ([wanted] if batch else [[j] for j in wanted]):
-            kw = dict(prompt=p if self.prompts == 'tokens' else self.tokenizer.decode(p), n=len(g), max_tokens=s.max_new_tokens,
-                      temperature=s.temperature, top_p=s.top_p)
+            kw = dict(prompt=p if self.prompts == 'tokens' else self.tokenizer.decode(p), n=len(g),
+                      max_tokens=s.max_new_tokens, temperature=s.temperature, top_p=s.top_p)
             if s.stop: kw['stop'] = list(s.stop)
             if s.temperature > 0: kw['seed'] = request_seed(seeds[i][g[0]])   # 31 bits, as vLLM in process gets it
             if s.top_k > 0: kw['extra_body'] = {'top_k': s.top_k}
@@ -114,7 +117,8 @@ def _rows(self:Served, i:int, g:list, r, s:GenSettings)->list:
     if len(ch) != len(g): raise RuntimeError(f'the server returned {len(ch)} choices for {len(g)} samples')
     stops = []
     for c in ch:
-        if c.finish_reason not in ('stop', 'length'): raise RuntimeError(f'the server ended a sequence with {c.finish_reason!r}')
+        if c.finish_reason not in ('stop', 'length'):
+            raise RuntimeError(f'the server ended a sequence with {c.finish_reason!r}')
         x = (c.model_extra or {}).get('stop_reason')
         stops.append(x if isinstance(x, str) and x in s.stop else None)
     counts = _token_counts(self.tokenizer, ch, stops, r.usage.completion_tokens if r.usage else None, s.max_new_tokens)
@@ -122,9 +126,11 @@ def _rows(self:Served, i:int, g:list, r, s:GenSettings)->list:
 
 # %% ../nbs/03b_serve.ipynb #6c942f14
 def _token_counts(tok, choices:list, stops:list, total:int|None, max_tokens:int)->list:
-    "Completion tokens per choice: `total` for one; for several, `max_tokens` for those cut by length, the rest of `total` shared by their sizes here."
+    """Completion tokens per choice: `total` for one; for several, `max_tokens` for those cut by length, the rest of
+    `total` shared by their sizes here."""
     if len(choices) == 1 and total is not None: return [total]
-    est = [max_tokens if c.finish_reason == 'length' else len(tok(c.text, add_special_tokens=False).input_ids) + (x is None)
+    est = [max_tokens if c.finish_reason == 'length'
+           else len(tok(c.text, add_special_tokens=False).input_ids) + (x is None)
            for c,x in zip(choices, stops)]
     free = [k for k,c in enumerate(choices) if c.finish_reason != 'length']
     if total is None or not free: return est
