@@ -17,8 +17,8 @@ store and resuming, N samples, seeds and stop strings.
   `import vllm` works, else the engine. On a CPU it stays the engine even where vLLM's CPU build is
   installed: that build is 4.7× faster greedy and 1.2× sampled on the embedded model here
   (`benchmarks/bench_vllm_cpu.py`), but it takes 88 s to load, lives in its own environment, and runs bf16,
-  so choosing it silently would change a run's records; `backend='vllm'` takes it. Training with Unsloth and generating should not share a
-  process whichever is chosen (see above).
+  so choosing it silently would change a run's records; `backend='vllm'` takes it. Training with Unsloth and generating
+  should not share a process whichever is chosen (see above).
 
 Docs: https://cogumi.github.io/cogumi_nb/backends.html.md"""
 

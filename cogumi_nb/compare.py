@@ -145,15 +145,17 @@ def compare_html(d)->Path:
     led = pd.read_csv(d/'ledger.csv') if (d/'ledger.csv').stat().st_size > 1 else pd.DataFrame()
     led = (led[[x for x in ('example_id', 'task', 'change', 'state_before', 'state_after') if x in led]] if len(led)
            else led)
-    probs = ''.join(f"<li><b>{html.escape(n)}</b>: {s['paired']} paired; only in A: {s['only_in_a']}"
-                    f"""{' (' + html.escape(', '.join(s['ids_only_in_a'][:20]))
-                         + (' ...' if s['only_in_a'] > 20 else '') + ')' if s['only_in_a'] else ''}"""
-                    f"; only in B: {s['only_in_b']}"
-                    f"""{' (' + html.escape(', '.join(s['ids_only_in_b'][:20]))
-                         + (' ...' if s['only_in_b'] > 20 else '') + ')' if s['only_in_b'] else ''}</li>"""
+    def only_in(s, x):
+        "'; only in X: n (the first 20 ids)' for the problems of set `s` that side `x` alone has."
+        n, ids = s[f'only_in_{x}'], s[f'ids_only_in_{x}']
+        listed = f" ({html.escape(', '.join(ids[:20]))}{' ...' if n > 20 else ''})" if n else ''
+        return f'; only in {x.upper()}: {n}{listed}'
+    probs = ''.join(f"<li><b>{html.escape(n)}</b>: {s['paired']} paired{only_in(s, 'a')}{only_in(s, 'b')}</li>"
                     for n, s in c['sets'].items())
     lone = ''.join(f'<li>sets only in {x}: {html.escape(", ".join(c[f"sets_only_in_{x.lower()}"]))}</li>'
                    for x in 'AB' if c[f'sets_only_in_{x.lower()}'])
+    paired = _table(tests[cols] if len(tests) else tests,
+                    dict(before="A", after="B", gained="gained in B", lost="lost in B"))
     fmap = ('<p><a href="failures/failure_map.html">A\'s failure map</a></p>'
             if (d/'failures'/'failure_map.html').exists() else '')
     body = (f'<h1>A vs B</h1><p><b>A</b>: {A} ({html.escape(c["a"]["what"])})<br>'
@@ -164,8 +166,7 @@ def compare_html(d)->Path:
             f'{len(c["broken"])} broken (right in A, wrong in B).</p>'
             f'<h2>Paired tests</h2>'
             f'<p>Exact McNemar test per outcome on the paired problems; A is "before", B "after".</p>'
-            f'''{_table(tests[cols] if len(tests) else tests,
-                      dict(before="A", after="B", gained="gained in B", lost="lost in B"))}'''
+            f'{paired}'
             f'<h2>Fixed and broken</h2>{_table(led, ab)}'
             f'<h2>By cluster of A\'s failures</h2>{_table(pd.DataFrame(c["clusters"]), dict(fixed="right in B"))}{fmap}'
             f'<h2>Charts</h2>{_png(d/"before_after.png")}{_png(d/"causes_before_after.png")}')

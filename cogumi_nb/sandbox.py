@@ -13,7 +13,8 @@ isolation is in use, every result records it, and `sandbox_config(require_isolat
 code without it. Every run gives an `ExecResult` whose `status` says how it ended and whose `reason` says
 why it did not pass. `run_many` runs many programs in parallel with a progress bar, and `pass_at_k` turns n
 samples with c passes into pass@k.
-tqdm is imported where it is used, and the driver's functions import what they use themselves (their source runs in a fresh interpreter), so importing the module stays light.
+tqdm is imported where it is used, and the driver's functions import what they use themselves (their source runs in a
+fresh interpreter), so importing the module stays light.
 
 Docs: https://cogumi.github.io/cogumi_nb/sandbox.html.md"""
 

@@ -3,9 +3,11 @@
 The failures of a run become `TrainRow`s (prompt → the completion to learn); this module turns them into a
 LoRA **adapter** for the model under study, which the next evaluation and the report compare with the base.
 `TrainConfig` names every knob in one place (seeded defaults: r 64, alpha 16, lr 3e-6, batch 4 × 2
-accumulation, up to 3 epochs, all linear projections, AdamW without weight decay). `train_lora` validates and tokenizes the rows, holds out a
+accumulation, up to 3 epochs, all linear projections, AdamW without weight decay). `train_lora` validates and tokenizes
+the rows, holds out a
 seeded validation split, and runs TRL's `SFTTrainer` with the loss on the completion only and no padding (a batch's
-rows flattened into one sequence, or BFD packing), evaluation every `eval_steps`, early stopping that restores the best checkpoint, a
+rows flattened into one sequence, or BFD packing), evaluation every `eval_steps`, early stopping that restores the best
+checkpoint, a
 `ConvergenceMonitor` for NaN losses, plateaus and gradient spikes, TensorBoard logs, and resume from the last
 checkpoint; it writes `training_summary.json` and `plot_training`'s loss/perplexity PNG. On one CUDA device with
 Unsloth installed it trains through Unsloth, in a child process (`cogumi_nb.jobs`) so that this one never holds
