@@ -455,18 +455,6 @@ def similar_pairs(A, B=None, k:int=8, m:int=16, chunk:int=2048)->tuple:
         sims[s:s+50000] = np.asarray(A[I[s:s+50000]].multiply(B[J[s:s+50000]]).sum(1)).ravel()
     return I, J, sims
 
-# %% ../nbs/10_builders.ipynb #db61e0c8
-@dataclass
-class Combined:
-    """What `combine` produced: the rows, a stats table per source, every dropped row with its reason, and what each
-    stage dropped."""
-    rows: list
-    stats: 'pd.DataFrame'
-    dropped: list          # dicts: id, source, reason (invalid, leaked, exact_dup, near_dup), detail, match, similarity
-    seconds: float = 0.0
-    stages: list = field(default_factory=list)   # dicts: stage, rows_in, dropped, in the order combine ran them
-    def __repr__(self): return f'Combined({len(self.rows)} rows, {len(self.dropped)} dropped, {self.seconds:.1f}s)'
-
 # %% ../nbs/10_builders.ipynb #1095e64c
 def _eval_texts(eval_items)->list:
     "(id, text) of each evaluation item: an `Example` (its prompt), a dict with id and prompt, or a text."
@@ -584,6 +572,18 @@ def _with_replay(c:_Candidates, replay_ratio:float, seed:int, replayed:bool)->li
     if want > len(pool):
         warnings.warn(f'replay: {want} rows wanted for a ratio of {replay_ratio}, only {len(pool)} available')
     return keep + sorted(random.Random(seed).sample(pool, min(want, len(pool))))
+
+# %% ../nbs/10_builders.ipynb #db61e0c8
+@dataclass
+class Combined:
+    """What `combine` produced: the rows, a stats table per source, every dropped row with its reason, and what each
+    stage dropped."""
+    rows: list
+    stats: 'pd.DataFrame'
+    dropped: list          # dicts: id, source, reason (invalid, leaked, exact_dup, near_dup), detail, match, similarity
+    seconds: float = 0.0
+    stages: list = field(default_factory=list)   # dicts: stage, rows_in, dropped, in the order combine ran them
+    def __repr__(self): return f'Combined({len(self.rows)} rows, {len(self.dropped)} dropped, {self.seconds:.1f}s)'
 
 # %% ../nbs/10_builders.ipynb #ad4afe12
 def combine(sources:dict,              # name -> list of `TrainRow`s; earlier sources win ties

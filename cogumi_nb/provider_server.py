@@ -43,13 +43,6 @@ TEMPLATES = [  # (question pattern, answer from the numbers)
     ('Tom reads {a} pages a day for {b} days, then {c} more pages. How many pages did he read?', lambda a,b,c: a*b+c),
 ]
 
-# %% ../nbs/11_provider_server.ipynb #31c4f03c
-def _template_rx(t:str)->re.Pattern:
-    return re.compile(re.escape(t).replace(r'\{a\}', r'(\d+)').replace(r'\{b\}', r'(\d+)').replace(r'\{c\}', r'(\d+)'))
-
-# %% ../nbs/11_provider_server.ipynb #6756cba6
-_RX = [(_template_rx(t), f) for t,f in TEMPLATES]
-
 # %% ../nbs/11_provider_server.ipynb #5bdc590c
 def make_problem(i:int,          # which problem: picks the template and the numbers
                  seed:int=0)->tuple:
@@ -58,6 +51,13 @@ def make_problem(i:int,          # which problem: picks the template and the num
     t, f = TEMPLATES[h % len(TEMPLATES)]
     a, b, c = 12 + h//7 % 20, 2 + h//151 % 9, 1 + h//1009 % 10   # every answer stays positive
     return t.format(a=a, b=b, c=c), f(a, b, c)
+
+# %% ../nbs/11_provider_server.ipynb #31c4f03c
+def _template_rx(t:str)->re.Pattern:
+    return re.compile(re.escape(t).replace(r'\{a\}', r'(\d+)').replace(r'\{b\}', r'(\d+)').replace(r'\{c\}', r'(\d+)'))
+
+# %% ../nbs/11_provider_server.ipynb #6756cba6
+_RX = [(_template_rx(t), f) for t,f in TEMPLATES]
 
 # %% ../nbs/11_provider_server.ipynb #37db01f9
 _OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,

@@ -303,11 +303,6 @@ def _mmlu_question(e:Example)->str:
     if len(choices) != 4: raise InputError(f'expected 4 choices, got {len(choices)}', e.id, field='meta.choices')
     return e.prompt.strip() + ''.join(f'\n{l}. {c}' for l,c in zip('ABCD', choices))
 
-# %% ../nbs/05_tasks.ipynb #e37fd8b9
-def _mmlu_block(e:Example, answer:str|None=None)->str:
-    "The paper's block: the question, its choices and 'Answer:' (with the letter, for a shot)."
-    return f'{_mmlu_question(e)}\nAnswer:' + (f' {answer}' if answer else '')
-
 # %% ../nbs/05_tasks.ipynb #8e3f59bd
 @functools.cache
 def _mmlu_dev(subject:str)->list: return load_mmlu('dev', subjects=subject)
@@ -326,6 +321,11 @@ def mmlu_chat_prompt(example:Example, shots=0)->list:
     msgs = []
     for s in _shots(shots, _mmlu_pool(example), example): msgs += [_user(ask(s)), _assistant(s.reference)]
     return msgs + [_user(ask(example))]
+
+# %% ../nbs/05_tasks.ipynb #e37fd8b9
+def _mmlu_block(e:Example, answer:str|None=None)->str:
+    "The paper's block: the question, its choices and 'Answer:' (with the letter, for a shot)."
+    return f'{_mmlu_question(e)}\nAnswer:' + (f' {answer}' if answer else '')
 
 # %% ../nbs/05_tasks.ipynb #3eed7bf6
 def mmlu_fewshot_prompt(example:Example, shots=5)->str:
@@ -378,6 +378,14 @@ register_task(Task('mmlu_fewshot', 'knowledge', load_mmlu, mmlu_fewshot_prompt, 
                    settings=dict(max_new_tokens=8, chat=False, stop=['\n']), shots=5, reference=mmlu_reference,
                    doc="MMLU test in the paper's 5-shot text format (dev questions of the same subject)"));
 
+# %% ../nbs/05_tasks.ipynb #19c49128
+def code_extract(text:str, example:Example|None=None)->tuple:
+    "The code in a completion, `(code, 'fenced'|'raw')`, or `(None, None)` when there is none."
+    ep = (example.meta.get('entry_point') if example is not None else None)
+    code = extract_code(text, ep)
+    if not code.strip(): return None, None
+    return code, 'raw' if code == text else 'fenced'
+
 # %% ../nbs/05_tasks.ipynb #f5e6c6f5
 _SANDBOX_CAUSES = {'syntax_error': 'syntax_error', 'timeout': 'timeout', 'memory': 'memory', 'blocked': 'blocked',
                    'output_limit': 'runtime_error', 'exit': 'runtime_error', 'killed': 'runtime_error'}
@@ -389,14 +397,6 @@ def _sandbox_verdict(r:ExecResult)->tuple:
     if r.status == 'failed': cause = 'wrong_answer' if r.reason.startswith('AssertionError') else 'runtime_error'
     else: cause = _SANDBOX_CAUSES.get(r.status, 'runtime_error')
     return False, cause, f'{r.status}: {r.reason}'[:300]
-
-# %% ../nbs/05_tasks.ipynb #19c49128
-def code_extract(text:str, example:Example|None=None)->tuple:
-    "The code in a completion, `(code, 'fenced'|'raw')`, or `(None, None)` when there is none."
-    ep = (example.meta.get('entry_point') if example is not None else None)
-    code = extract_code(text, ep)
-    if not code.strip(): return None, None
-    return code, 'raw' if code == text else 'fenced'
 
 # %% ../nbs/05_tasks.ipynb #9081903e
 def humaneval_check(code:str, example:Example, timeout:float=5)->tuple:
@@ -445,15 +445,15 @@ def _mbpp_task(e:Example)->str:
     return (f"You are an expert Python programmer, and here is your task: {e.prompt} "
             f"Your code should pass these tests:\n\n" + '\n'.join(e.meta['test_list']))
 
-# %% ../nbs/05_tasks.ipynb #fbbe45d6
-@functools.cache
-def _mbpp_prompt_split()->list: return load_mbpp(split='prompt')
-
 # %% ../nbs/05_tasks.ipynb #c576e411
 def mbpp_chat_prompt(example:Example, shots=0)->list:
     "Chat messages: the task and its tests, asking for a python block."
     _no_shots(shots)
     return [_user(f'{_mbpp_task(example)}\n\nReply with the code in one ```python code block.')]
+
+# %% ../nbs/05_tasks.ipynb #fbbe45d6
+@functools.cache
+def _mbpp_prompt_split()->list: return load_mbpp(split='prompt')
 
 # %% ../nbs/05_tasks.ipynb #b4708c0a
 def mbpp_fewshot_prompt(example:Example, shots=3)->str:
@@ -472,15 +472,15 @@ register_task(Task('mbpp_fewshot', 'code', partial(load_mbpp, split='test'), mbp
                    mbpp_check, settings=dict(max_new_tokens=512, chat=False, stop=['[DONE]']), shots=3, runs_code=True,
                    doc="MBPP test split in lm-eval's 3-shot [BEGIN]/[DONE] text format"));
 
-# %% ../nbs/05_tasks.ipynb #253cfd62
-def _norm_text(s:str, ignore_case:bool=True, collapse_whitespace:bool=True)->str:
-    if collapse_whitespace: s = ' '.join(s.split())
-    return s.lower() if ignore_case else s
-
 # %% ../nbs/05_tasks.ipynb #35c6ea78
 def exact_extract(text:str, example:Example|None=None)->str|None:
     "The completion, stripped; None when empty."
     return text.strip() or None
+
+# %% ../nbs/05_tasks.ipynb #253cfd62
+def _norm_text(s:str, ignore_case:bool=True, collapse_whitespace:bool=True)->str:
+    if collapse_whitespace: s = ' '.join(s.split())
+    return s.lower() if ignore_case else s
 
 # %% ../nbs/05_tasks.ipynb #1574115b
 def exact_check(answer:str, example:Example, ignore_case:bool=True, collapse_whitespace:bool=True)->bool:
