@@ -175,14 +175,6 @@ def tokenize_rows(tok, rows:list, max_length:int, too_long:str='truncate')->tupl
     return out, dict(rows=len(rows), too_long=len(over), truncated=len(over)-len(dropped), dropped=len(dropped),
                      tokens=sum(len(e['input_ids']) for e in out))
 
-# %% ../nbs/13_train.ipynb #bc14f0e0
-def _dataset(exs:list, ids:set, name:str):
-    "A `datasets.Dataset` of the tokenized examples whose id is in `ids`."
-    from datasets import Dataset
-    keep = [{k: e[k] for k in ('input_ids', 'completion_mask')} for e in exs if e['id'] in ids]
-    if not keep: raise InputError(f'no {name} rows left after dropping the rows over max_length', field='rows')
-    return Dataset.from_list(keep)
-
 # %% ../nbs/13_train.ipynb #3c81acfe
 def split_rows(n:int, val_fraction:float, seed:int=0)->tuple:
     "`(train indices, validation indices)`: a seeded split of `n` rows with at least one of each."
@@ -192,6 +184,14 @@ def split_rows(n:int, val_fraction:float, seed:int=0)->tuple:
                          '(need at least 2)', field='rows')
     idx = list(range(n)); random.Random(seed).shuffle(idx)
     return sorted(idx[n_val:]), sorted(idx[:n_val])
+
+# %% ../nbs/13_train.ipynb #bc14f0e0
+def _dataset(exs:list, ids:set, name:str):
+    "A `datasets.Dataset` of the tokenized examples whose id is in `ids`."
+    from datasets import Dataset
+    keep = [{k: e[k] for k in ('input_ids', 'completion_mask')} for e in exs if e['id'] in ids]
+    if not keep: raise InputError(f'no {name} rows left after dropping the rows over max_length', field='rows')
+    return Dataset.from_list(keep)
 
 # %% ../nbs/13_train.ipynb #d9c1f8aa
 def _row_losses(model, batch, use_cache:bool=False)->list:
