@@ -27,6 +27,16 @@ __all__ = ['KNOWN_MODELS', 'H100_RATES', 'parse_bytes', 'model_config', 'model_p
 # %% ../nbs/14c_estimate.ipynb #c74b78d4
 _GiB = 2**30
 
+# %% ../nbs/14c_estimate.ipynb #cdaafe65
+def parse_bytes(size)->int:
+    "Bytes in a size: '24GiB', '24G' (binary), '80GB' (decimal), or a number of GiB."
+    if isinstance(size, (int, float)): return int(size*_GiB)
+    m = re.fullmatch(r'\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(i?)(B?)\s*', str(size), re.I)
+    if not m: raise InputError(f'expected a size such as 24GiB or 80GB, got {size!r}', field='gpu_memory')
+    n, u = float(m[1]), m[2].upper() or 'G'
+    base = 1000 if m[4] and not m[3] else 1024
+    return int(n*base**('KMGT'.index(u)+1))
+
 # %% ../nbs/14c_estimate.ipynb #e02d1e0b
 # public config.json values: hidden, intermediate, layers, attention heads, kv heads, vocab, tied embeddings,
 # max positions
@@ -45,39 +55,6 @@ _ALIASES = {'llama-3.1-8b-instruct': 'llama-3.1-8b', 'meta-llama-3.1-8b': 'llama
             'llama-3.1-70b-instruct': 'llama-3.1-70b', 'meta-llama-3.1-70b-instruct': 'llama-3.1-70b',
             'mistral-7b-instruct-v0.1': 'mistral-7b-v0.1', 'mistral-7b-instruct-v0.3': 'mistral-7b-v0.3',
             'smollm2-135m-instruct': 'smollm2-135m'}
-
-# %% ../nbs/14c_estimate.ipynb #04482cf9
-H100_RATES = dict(  # tokens/s measured for this project on one H100 (80 GB), bf16, an 8B Llama-3.1-class model
-    params=8.03e9,         # the parameters of that model (Llama-3.1-8B)
-    train_peft=6013,       # training, transformers + peft, LoRA r16, batch 8 x 1024 tokens, gradient checkpointing
-    train_unsloth=10956,   # training, Unsloth, the same run
-    generate_256=(3400, 6700),  # generation, transformers `model.generate` at batch 256 (the range over runs)
-    generate_512=8903,     # generation, `model.generate` at batch 512
-    ceiling_256=32000,     # generation, the memory-bound ceiling at batch 256 (weights and KV cache read once per step)
-)
-# activation bytes per token per hidden unit per layer, 16-bit (Korthikanti et al. 2022, eq. 2, no score term)
-_ACT = 34
-_LOGIT_BYTES = 10          # training loss: bf16 logits + fp32 copy + fp32 log-softmax, per token per vocabulary entry
-_PROMPT = 512              # prompt tokens assumed for generation (chat template included)
-_OVERHEAD = 1*_GiB         # CUDA context and allocator slack
-_VLLM_PROFILE = 2*_GiB     # vLLM's activation profile and CUDA graphs inside its share
-_VLLM_MAX_LEN = 8192       # `load_generator`'s max_model_len when the config gives none
-
-# %% ../nbs/14c_estimate.ipynb #22eacc98
-_SPLITS = {('gsm8k', 'test'): 1319, ('gsm8k', 'train'): 7473, ('humaneval', None): 164, ('mmlu', 'test'): 14042,
-           ('mmlu', 'dev'): 285, ('mbpp', 'test'): 500, ('mbpp', 'train'): 374, ('mbpp', 'validation'): 90,
-           ('mbpp', 'prompt'): 10}
-_SPLIT_KEY = dict(gsm8k=('source', 'test'), mmlu=('split', 'test'), mbpp=('split', 'test'), humaneval=(None, None))
-
-# %% ../nbs/14c_estimate.ipynb #cdaafe65
-def parse_bytes(size)->int:
-    "Bytes in a size: '24GiB', '24G' (binary), '80GB' (decimal), or a number of GiB."
-    if isinstance(size, (int, float)): return int(size*_GiB)
-    m = re.fullmatch(r'\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(i?)(B?)\s*', str(size), re.I)
-    if not m: raise InputError(f'expected a size such as 24GiB or 80GB, got {size!r}', field='gpu_memory')
-    n, u = float(m[1]), m[2].upper() or 'G'
-    base = 1000 if m[4] and not m[3] else 1024
-    return int(n*base**('KMGT'.index(u)+1))
 
 # %% ../nbs/14c_estimate.ipynb #b4d5b1b7
 def _arch(name:str)->dict|None:
@@ -143,6 +120,12 @@ def lora_params(config:dict, r:int, target_modules='all-linear')->int:
              else list(target_modules))
     return d['L']*sum(r*sum(proj[n.split('.')[-1]]) for n in names if n.split('.')[-1] in proj)
 
+# %% ../nbs/14c_estimate.ipynb #22eacc98
+_SPLITS = {('gsm8k', 'test'): 1319, ('gsm8k', 'train'): 7473, ('humaneval', None): 164, ('mmlu', 'test'): 14042,
+           ('mmlu', 'dev'): 285, ('mbpp', 'test'): 500, ('mbpp', 'train'): 374, ('mbpp', 'validation'): 90,
+           ('mbpp', 'prompt'): 10}
+_SPLIT_KEY = dict(gsm8k=('source', 'test'), mmlu=('split', 'test'), mbpp=('split', 'test'), humaneval=(None, None))
+
 # %% ../nbs/14c_estimate.ipynb #767bc5a6
 def _problems_in(e:TaskEntry)->int|None:
     "How many problems a task entry gives, from the public split sizes (None when unknown)."
@@ -181,6 +164,23 @@ def _work(cfg:RunConfig, avail:dict)->dict:
 def _dur(s)->str:
     if s is None: return '?'
     return '< 1 s' if s < 1 else f'{s:.0f} s' if s < 90 else f'{s/60:.0f} min' if s < 5400 else f'{s/3600:.1f} h'
+
+# %% ../nbs/14c_estimate.ipynb #04482cf9
+H100_RATES = dict(  # tokens/s measured for this project on one H100 (80 GB), bf16, an 8B Llama-3.1-class model
+    params=8.03e9,         # the parameters of that model (Llama-3.1-8B)
+    train_peft=6013,       # training, transformers + peft, LoRA r16, batch 8 x 1024 tokens, gradient checkpointing
+    train_unsloth=10956,   # training, Unsloth, the same run
+    generate_256=(3400, 6700),  # generation, transformers `model.generate` at batch 256 (the range over runs)
+    generate_512=8903,     # generation, `model.generate` at batch 512
+    ceiling_256=32000,     # generation, the memory-bound ceiling at batch 256 (weights and KV cache read once per step)
+)
+# activation bytes per token per hidden unit per layer, 16-bit (Korthikanti et al. 2022, eq. 2, no score term)
+_ACT = 34
+_LOGIT_BYTES = 10          # training loss: bf16 logits + fp32 copy + fp32 log-softmax, per token per vocabulary entry
+_PROMPT = 512              # prompt tokens assumed for generation (chat template included)
+_OVERHEAD = 1*_GiB         # CUDA context and allocator slack
+_VLLM_PROFILE = 2*_GiB     # vLLM's activation profile and CUDA graphs inside its share
+_VLLM_MAX_LEN = 8192       # `load_generator`'s max_model_len when the config gives none
 
 # %% ../nbs/14c_estimate.ipynb #dc78851b
 def _gen_rate(backend:str, batch:int, params:int)->tuple:
