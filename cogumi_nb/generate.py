@@ -29,7 +29,7 @@ from .core import *
 from .models import EMBEDDED, LM, chat_prompt, has_cuda, load_model, model_name, resolve_model, run_dtype
 
 # %% auto #0
-__all__ = ['SEED_MODES', 'GenSettings', 'Completion', 'request_seed', 'VLLM', 'load_vllm', 'prompt_item', 'generate']
+__all__ = ['SEED_MODES', 'GenSettings', 'Completion', 'VLLM', 'load_vllm', 'request_seed', 'prompt_item', 'generate']
 
 # %% ../nbs/03_generate.ipynb #5f5b20cc
 @dataclass
@@ -149,11 +149,6 @@ def _kept(scores, s:GenSettings):
 # %% ../nbs/03_generate.ipynb #08d862e5
 def _row_seed(seed:int, example_id:str, sample:int)->int:
     return int(stable_hash([seed, example_id, sample], 15), 16)
-
-# %% ../nbs/03_generate.ipynb #1dbd691f
-def request_seed(seed:int)->int:
-    "The seed a request to vLLM carries, in process or behind a server: a row's seed in the 31 bits every server takes."
-    return seed % 2**31
 
 # %% ../nbs/03_generate.ipynb #d351161c
 def _row_streams(seeds:list, device):
@@ -398,6 +393,11 @@ def load_vllm(spec:str=EMBEDDED, # as for `load_model`: 'smollm2', a model folde
     if not has_cuda(): kw.setdefault('enable_chunked_prefill', False)   # vLLM's CPU build: see below
     llm = LLM(model=str(src), **kw)
     return VLLM(llm, llm.get_tokenizer(), model_name(spec), str(src), time.time()-t0)
+
+# %% ../nbs/03_generate.ipynb #1dbd691f
+def request_seed(seed:int)->int:
+    "The seed a request to vLLM carries, in process or behind a server: a row's seed in the 31 bits every server takes."
+    return seed % 2**31
 
 # %% ../nbs/03_generate.ipynb #5831894f
 def _vllm_run(lm:VLLM, prompts:list, samples:list, s:GenSettings, seeds:list, on_done=None)->list:

@@ -29,8 +29,8 @@ from typing import Callable, Iterable
 from .core import *
 
 # %% auto #0
-__all__ = ['STATUSES', 'ISOLATION', 'FULL_ISOLATION', 'NOT_ISOLATED', 'ISOLATION_CHOICES', 'ExecResult', 'IsolationError',
-           'sandbox_config', 'sandbox_info', 'isolation_notice', 'run_program', 'extract_code', 'humaneval_program',
+__all__ = ['STATUSES', 'ISOLATION', 'FULL_ISOLATION', 'NOT_ISOLATED', 'ISOLATION_CHOICES', 'ExecResult', 'sandbox_config',
+           'IsolationError', 'sandbox_info', 'isolation_notice', 'run_program', 'extract_code', 'humaneval_program',
            'check_humaneval', 'mbpp_program', 'check_mbpp', 'run_many', 'pass_at_k']
 
 # %% ../nbs/04_sandbox.ipynb #654d3dad
@@ -309,12 +309,6 @@ _CHROOT_MODULES = (
 ISOLATION_CHOICES = ('auto', *_OS_LEVELS, 'python-guard')
 _NOBODY = 65534         # the user a root caller's program runs as
 
-# %% ../nbs/04_sandbox.ipynb #1d167440
-def _check_isolation(isolation:str):
-    if isolation not in ISOLATION_CHOICES:
-        raise InputError(f"expected {', '.join(map(repr, ISOLATION_CHOICES[:-1]))} or 'python-guard', "
-                         f"got {isolation!r}", field='isolation')
-
 # %% ../nbs/04_sandbox.ipynb #5028bde6
 _PIDS_MAX = 64          # processes (and threads) one sandbox may hold at once
 _CGROUP_ROOT = '/sys/fs/cgroup/pids'
@@ -578,9 +572,11 @@ def _run(program:str, level:str, timeout:float, memory_mb:int|None, max_output:i
 _CONFIG = dict(isolation=os.environ.get('COGUMI_SANDBOX_ISOLATION') or 'auto',
                require_isolation=os.environ.get('COGUMI_REQUIRE_ISOLATION', '').lower() in ('1', 'true', 'yes'))
 
-# %% ../nbs/04_sandbox.ipynb #bb5993d3
-class IsolationError(RuntimeError):
-    "The isolation asked for is not available on this machine."
+# %% ../nbs/04_sandbox.ipynb #1d167440
+def _check_isolation(isolation:str):
+    if isolation not in ISOLATION_CHOICES:
+        raise InputError(f"expected {', '.join(map(repr, ISOLATION_CHOICES[:-1]))} or 'python-guard', "
+                         f"got {isolation!r}", field='isolation')
 
 # %% ../nbs/04_sandbox.ipynb #7423ba1b
 def sandbox_config(
@@ -641,6 +637,10 @@ def _best()->tuple:
         if not (reason := _probe(level)): return level, '; '.join(why)
         why.append(f'{level}: {reason}')
     return 'python-guard', '; '.join(why)
+
+# %% ../nbs/04_sandbox.ipynb #bb5993d3
+class IsolationError(RuntimeError):
+    "The isolation asked for is not available on this machine."
 
 # %% ../nbs/04_sandbox.ipynb #96e439e4
 def _choose(isolate:bool, isolation:str|None=None, require:bool|None=None)->tuple:
