@@ -1,4 +1,4 @@
-"""One way to get a generator: `load_generator(spec, generation)` picks our engine, vLLM or a server, with one default, for every caller.
+"""One way to get a generator: `load_generator` picks the engine, vLLM or a server, for any caller.
 
 `load_generator(spec, generation)` is the one way every caller gets a generator (`evaluate`, the
 builders, the pipeline's phases and the `cogumi` command); whatever it returns has

@@ -1,4 +1,4 @@
-"""Training rows from a run's own failures: ground truth, self-consistency, reverse pairs; then one deduplicated, leak-free set.
+"""Training rows from failures: ground truth, consistency, reverse pairs; deduped and leak-free.
 
 This module sits between the failures of a run and training
 (Example → Completion → Result → failures → **TrainRow** → adapter → report). Each builder returns

@@ -1,4 +1,4 @@
-"""Two evaluations of the same problems, from any run, model or harness, compared problem by problem: the paired test on every outcome, what was fixed and broken, per cluster, on a page and in the explore view.
+"""Two evaluations of the same problems compared problem by problem, from any run or harness.
 
 The report compares a run's base and merged model. `compare` does the same for any two result sets on
 the same problems: two runs of ours, an eval folder against an imported lm-eval or Inspect log

@@ -1,4 +1,4 @@
-"""The run config: typed sections with a help line per field, read from YAML once, every key checked with its file and line.
+"""The run config: typed sections with a help line per field, every key checked with file and line.
 
 A run is described by one `RunConfig`: the model, the task sets, and one section per phase, each a
 dataclass whose fields carry their default and, in a trailing comment, their help (as `TrainConfig`

@@ -1,4 +1,4 @@
-"""Sample each prompt N times: unique answers, agreement with the modal answer, majority vote (maj@k), entropy, and their plots.
+"""N samples per prompt: unique answers, agreement, majority vote (maj@k), entropy, plots.
 
 A model that gives ten different answers to the same question in ten samples does not know the
 answer, even when one of them is right. `consistency_table` summarises the N samples of each prompt

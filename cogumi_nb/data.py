@@ -1,4 +1,4 @@
-"""The `Example` and `TrainRow` records, `load_records` (the one way from a list or a JSONL file to records), and loaders for GSM8K, HumanEval, MMLU, MBPP and generic instruction JSONL.
+"""`Example` and `TrainRow`, `load_records`, and loaders for GSM8K, HumanEval, MMLU, MBPP and JSONL.
 
 The loop starts here: every task's data becomes a list of `Example`s (Example → Completion → Result →
 failures → TrainRow → adapter → report). One loader per source (`load_gsm8k`, `load_humaneval`,

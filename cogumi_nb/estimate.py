@@ -1,4 +1,4 @@
-"""Will a run fit, and how long will it take: a config checked without loading a model or a data set, and each phase's GPU memory and time estimated on the card.
+"""Will a run fit, and how long will it take: each phase's GPU memory and time, before it runs.
 
 `dry_run(config)` checks a config before a long run: every key, where each needed task's data would
 come from, and the model's config (a local folder, the hub cache, or a built-in table of public

@@ -1,4 +1,4 @@
-"""Evaluation runs: model × task × limit → per-sample results and metrics with confidence intervals.
+"""Evaluation runs: model × task → per-sample results and metrics with confidence intervals.
 
 `evaluate` runs one model on one task: it loads the problems, builds prompts with the task, generates
 into `completions.jsonl` (resumable), scores into `results.jsonl` (each `Result` keeps the prompt, the

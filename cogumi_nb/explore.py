@@ -1,4 +1,4 @@
-"""The failure map linked to a table in JupyterLab: select, filter, compare before and after training, save as JSONL or training rows.
+"""The failure map linked to a table in JupyterLab: select, filter, compare, save as JSONL or rows.
 
 The failures phase leaves a map of the run's failures (`failures/`: clusters, 2-D coordinates) and the
 report phase the results after training (`eval_after/`). `explore(run_dir)` reads both into an `Explore`

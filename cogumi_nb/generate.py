@@ -1,4 +1,4 @@
-"""The batched generation engine: completions with token counts and finish reasons, N samples per prompt, resumable.
+"""The batched generation engine: N samples per prompt, token counts, finish reasons, resumable.
 
 `generate(lm, items, settings)` turns prompts into `Completion` records. Prompts are grouped by
 length into waves of about `batch_size` sequences; each wave prefills its prompts **once** (a token

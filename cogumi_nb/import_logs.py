@@ -1,4 +1,4 @@
-"""The per-sample logs of lm-evaluation-harness and Inspect read into our results, scored again by our own scorer where we know the task, in a run folder the rest of the loop works on.
+"""Per-sample logs of lm-evaluation-harness and Inspect, read into a run folder.
 
 Researchers who already evaluate with lm-evaluation-harness (`--log_samples`) or Inspect (`.eval` and
 `.json` logs) can bring those runs here. `import_lm_eval` and `import_inspect` read a log (a file, or

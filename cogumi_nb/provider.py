@@ -1,4 +1,4 @@
-"""A stronger model behind its provider's official SDK: requests and replies, prices and costs, a spending cap, a response cache, and resumable jobs.
+"""A stronger model through its provider's SDK: costs, a spending cap, a cache, resumable jobs.
 
 A teacher is a stronger model reached through its provider's official SDK: `make_teacher('openai:gpt-4o-mini')`,
 `'anthropic:claude-3-5-haiku-latest'`, `'compat:MODEL@http://host:port/v1'` for any OpenAI-compatible

@@ -1,4 +1,4 @@
-"""A local HTTP server speaking the OpenAI and Anthropic chat APIs, with simulated latency, deterministic answers and injected faults.
+"""A local OpenAI and Anthropic chat server: simulated latency, set answers, faults.
 
 The teacher client (`cogumi_nb.provider`), and the teachers and judges built on it
 (`cogumi_nb.teachers`), call real providers through the official SDKs. To test them, and to

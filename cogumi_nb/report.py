@@ -1,4 +1,4 @@
-"""Before and after: paired significance, the ledger of fixed and broken problems, root-cause and cluster change, forgetting, success criteria.
+"""Before and after: paired tests, fixed and broken problems, root causes, clusters, forgetting.
 
 The last step of the loop (Example → Completion → Result → failures → TrainRow → adapter → **report**)
 puts the model before training next to the model after it, on the same problems. `paired` lines up

@@ -1,4 +1,4 @@
-"""Run model-written Python safely: limits, guards, HumanEval and MBPP checks, parallel runs and pass@k.
+"""Model-written Python run safely: limits, guards, HumanEval and MBPP checks, pass@k in parallel.
 
 Code tasks are scored by running the model's program against the benchmark's tests. The scorers in the
 loop (Completion → **Result**) call `check_humaneval` or `check_mbpp`, which build that program and hand it

@@ -1,4 +1,4 @@
-"""Generation through an OpenAI-compatible completions server: vLLM, SGLang, TGI or llama.cpp serving the model, for generation past one GPU.
+"""Generation through an OpenAI-compatible server (vLLM, SGLang, TGI, llama.cpp), past one GPU.
 
 One GPU runs Llama-3.1-8B through vLLM in process (`load_generator(spec, backend='vllm')`). Past
 that, generation goes to a server: `vllm serve MODEL --tensor-parallel-size 4` (or pipeline

@@ -1,4 +1,4 @@
-"""The task registry: how each benchmark builds its prompts, pulls the answer out of a completion and scores it.
+"""The task registry: how each benchmark builds its prompts, pulls out the answer and scores it.
 
 A task turns `Example`s into prompts and `Completion`s into `Score`s (Example → Completion → **Score** →
 Result → failures). As in lm-evaluation-harness, **a task is a registration**: a `Task` names its loader,

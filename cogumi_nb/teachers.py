@@ -1,4 +1,4 @@
-"""A stronger model improves the failures: better answers, self-critiques, new targeted problems, and a judge that filters them.
+"""A stronger model improves the failures: better answers, critiques, new problems, a judge.
 
 The loop's teacher steps, from failures to `TrainRow`s, each one a job for the client of
 `cogumi_nb.provider` (its cost estimated, confirmed and capped, every reply cached, resumable after a

@@ -1,4 +1,4 @@
-"""Training rows the model wrote itself and the task's scorer verified: rejection sampling (RFT), rationalization (STaR), and replay of its own answers.
+"""Training rows the model wrote and the scorer verified: rejection sampling, STaR, replay.
 
 The model's own correct answers are the cheapest good training data there is: they are in its own
 style and length, so learning them moves the model little except where it was unreliable. This
