@@ -292,6 +292,7 @@ def _add_scoring(p):
 
 # %% ../nbs/90_cli.ipynb #90363f3c
 def _parser():
+    from cogumi_nb.config import shipped_configs
     p = argparse.ArgumentParser(prog='cogumi', description='Improve a fine-tuned LLM from its own failures.')
     sub = p.add_subparsers(dest='cmd', metavar='COMMAND')
     g = sub.add_parser('generate', help='generate completions for a task or a JSONL file (no scoring)')
@@ -305,8 +306,8 @@ def _parser():
     _add_scoring(c); _add_model_args(c); _add_gen_args(c); c.set_defaults(fn=cmd_consistency)
     r = sub.add_parser('run', help='the whole loop of a config through the phase notebooks (default: the main job)')
     r.add_argument('config', nargs='?', default=None,
-                   help="a YAML config, or a shipped one: main (default), demo, seeds-1a, seeds-1b, "
-                        "seeds-1b2, seeds-1c")
+                   help='a YAML config, or a shipped one: main (default), '
+                        + ', '.join(n for n in shipped_configs() if n != 'main'))
     r.add_argument('--name', default=None, help='run name (default: the config\'s)')
     r.add_argument('--model', default=None, help='replace the config\'s model')
     r.add_argument('--from', dest='start', default=None, metavar='PHASE',

@@ -19,6 +19,7 @@ Docs: https://cogumi.github.io/cogumi_nb/clusters.html.md"""
 # %% ../nbs/09_clusters.ipynb #73909c60
 from __future__ import annotations
 import hashlib, html, importlib.util, os, time, warnings
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -324,9 +325,11 @@ def cluster_failures(failures,                  # `Failure`s, a failures.jsonl, 
 # %% ../nbs/09_clusters.ipynb #22d6de76
 PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf',
            '#aec7e8', '#ffbb78', '#98df8a', '#ff9896', '#c5b0d5', '#c49c94', '#f7b6d2', '#c7c7c7', '#dbdb8d', '#9edae5']
-_SYMBOLS = ['circle', 'square', 'diamond', 'cross', 'x', 'triangle-up', 'star', 'hexagon', 'pentagon', 'triangle-down']
+_SYMBOLS = ['circle', 'square', 'diamond', 'cross', 'x', 'triangle-up', 'star', 'hexagon', 'pentagon', 'triangle-down',
+            'triangle-left', 'triangle-right', 'octagon', 'hexagon2', 'diamond-tall']
 _MPL_MARKERS = dict(circle='o', square='s', diamond='D', cross='P', x='X', star='*', hexagon='h', pentagon='p',
-                    **{'triangle-up': '^', 'triangle-down': 'v'})
+                    octagon='8', hexagon2='H', **{'triangle-up': '^', 'triangle-down': 'v', 'triangle-left': '<',
+                                                  'triangle-right': '>', 'diamond-tall': 'd'})
 
 # %% ../nbs/09_clusters.ipynb #29da341a
 def cluster_color(cluster:int)->str:
@@ -335,10 +338,19 @@ def cluster_color(cluster:int)->str:
 
 # %% ../nbs/09_clusters.ipynb #32f5932e
 def cause_symbols(causes)->dict:
-    "Root cause -> plotly marker symbol: the known causes in `ROOT_CAUSES` order, then the others sorted."
-    causes = set(causes)
-    order = [c for c in ROOT_CAUSES if c in causes] + sorted(c for c in causes if c not in ROOT_CAUSES)
-    return {c: _SYMBOLS[i % len(_SYMBOLS)] for i, c in enumerate(order)}
+    """Root cause -> plotly marker symbol: the known causes in `ROOT_CAUSES` order, then the others, most frequent
+    first; when there are more causes than symbols, the rarest share the last symbol."""
+    n = Counter(causes)
+    own = sorted((c for c in n if c not in ROOT_CAUSES), key=lambda c: (-n[c], c))
+    order = [c for c in ROOT_CAUSES if c in n] + own
+    return {c: _SYMBOLS[min(i, len(_SYMBOLS) - 1)] for i, c in enumerate(order)}
+
+# %% ../nbs/09_clusters.ipynb #d8fa6968
+def _symbol_legend(syms:dict)->list:
+    "`(label, symbol)` per marker of `cause_symbols`: a marker that several causes share is labelled with all of them."
+    by = {}
+    for c, s in syms.items(): by.setdefault(s, []).append(str(c))
+    return [(cs[0] if len(cs) == 1 else f'other ({len(cs)}): {", ".join(cs)}'[:60], s) for s, cs in by.items()]
 
 # %% ../nbs/09_clusters.ipynb #6cae9927
 def _centres(df)->'pd.DataFrame':
@@ -379,7 +391,7 @@ def plot_map(cl:Clusters, dest:Path|None=None, title:str=''):
     first = ax.legend(fontsize=7, loc='upper left', bbox_to_anchor=(1, 1), markerscale=1.5, title='cluster',
                       title_fontsize=8)
     ax.add_artist(first)
-    marks = [plt.Line2D([], [], ls='', marker=_MPL_MARKERS[s], color='#555', label=c) for c, s in syms.items()]
+    marks = [plt.Line2D([], [], ls='', marker=_MPL_MARKERS[s], color='#555', label=c) for c, s in _symbol_legend(syms)]
     ax.legend(handles=marks, fontsize=7, loc='lower left', bbox_to_anchor=(1, 0), title='root cause', title_fontsize=8)
     fig.tight_layout(rect=(0, 0, 0.74, 1))   # the right quarter for the legends
     if dest is not None: fig.savefig(Path(dest)/'failure_map.png', dpi=110)
@@ -423,7 +435,7 @@ def map_figure(
                             customdata=cd, marker=dict(color=cluster_color(c), symbol=[syms[x] for x in g.cause],
                                                        size=9, opacity=0.8, line=dict(width=0.5, color='white')),
                             legendgroup='clusters', legendgrouptitle_text='cluster', hovertemplate=HOVER_TEMPLATE))
-    for cause, s in syms.items():   # the symbol legend: no points
+    for cause, s in _symbol_legend(syms):   # the symbol legend: no points
         fig.add_trace(Trace(x=[None], y=[None], mode='markers', name=cause, marker=dict(symbol=s, color='#555', size=9),
                             legendgroup='causes', legendgrouptitle_text='root cause', hoverinfo='skip'))
     for c, r in cents.iterrows():

@@ -34,7 +34,7 @@ from .train import TrainConfig
 # %% auto #0
 __all__ = ['NEEDS', 'BUILD_SOURCES', 'ROUND_MODES', 'PHASES', 'TASK_SETS', 'CONFIGS', 'GenerationConfig', 'TaskEntry',
            'ConsistencyConfig', 'FailuresConfig', 'SelfConsistencyConfig', 'RFTConfig', 'StarConfig', 'TeacherConfig',
-           'BuildConfig', 'RoundsConfig', 'SandboxConfig', 'RunConfig', 'load_config', 'config_yaml']
+           'BuildConfig', 'RoundsConfig', 'SandboxConfig', 'RunConfig', 'shipped_configs', 'load_config', 'config_yaml']
 
 # %% ../nbs/14a_config.ipynb #1e0dd02e
 @dataclass
@@ -424,6 +424,11 @@ class RunConfig(Section):
 # %% ../nbs/14a_config.ipynb #ff7ef4af
 CONFIGS = Path(cogumi_nb.__file__).parent/'configs'   # the shipped configs
 
+# %% ../nbs/14a_config.ipynb #e2c3c154
+def shipped_configs()->list:
+    "The names of the configs shipped in `CONFIGS`, in order."
+    return sorted(q.stem for q in CONFIGS.glob('*.yaml'))
+
 # %% ../nbs/14a_config.ipynb #6aa3bb41
 def _config_file(config)->Path:
     "The YAML file `config` names: a path, or a shipped config's name."
@@ -431,7 +436,7 @@ def _config_file(config)->Path:
     f = p if str(config).endswith(('.yaml', '.yml')) or p.exists() else CONFIGS/f'{config}.yaml'
     if not f.exists():
         raise InputError('no such config; shipped ones: '
-                         f'{", ".join(sorted(q.stem for q in CONFIGS.glob("*.yaml")))}', f)
+                         f'{", ".join(shipped_configs())}', f)
     return f
 
 # %% ../nbs/14a_config.ipynb #bc40f027

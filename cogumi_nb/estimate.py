@@ -236,7 +236,7 @@ def _generation_row(phase:str, seqs, cfg:RunConfig, d:dict, weights:int, card:in
     return row
 
 # %% ../nbs/14c_estimate.ipynb #4bcdd531
-def _train_row(cfg:RunConfig, d:dict, c:dict, weights:int, card:int, params:int, jsonl_rows)->dict:
+def _train_row(cfg:RunConfig, d:dict, c:dict, weights:int, card:int, params:int, counted:tuple)->dict:
     "Memory and time of the train phase (LoRA; micro batch and checkpointing as on CUDA by default)."
     t = cfg.train
     lp = lora_params(c, t.r, t.target_modules)
@@ -263,8 +263,11 @@ def _train_row(cfg:RunConfig, d:dict, c:dict, weights:int, card:int, params:int,
             * (1 if ckpt else 4/3))
     per_update = t.batch_size*t.grad_accum*t.max_length/rate
     if t.max_steps > 0: row.update(work=f'{t.max_steps} updates', time=_dur(t.max_steps*per_update))
-    elif jsonl_rows:
-        row.update(work=f'{jsonl_rows:,} rows x {t.epochs:g} epochs', time=_dur(jsonl_rows*t.epochs*t.max_length/rate))
+    elif counted[0]:
+        (n, whole), per_row = counted, t.epochs*t.max_length/rate
+        row.update(work=f'{n:,} rows x {t.epochs:g} epochs' if whole else
+                        f'{n:,} rows of build.jsonl and the built rows x {t.epochs:g} epochs',
+                   time=_dur(n*per_row) if whole else f'{_dur(n*per_row)} + {_dur(1000*per_row)} per 1,000 built rows')
     else:
         row.update(work=f'{t.epochs:g} epochs of the built rows',
                    time=f'{_dur(1000*t.epochs*t.max_length/rate)} per 1,000 rows')
@@ -301,11 +304,14 @@ def _data_report(cfg:RunConfig)->tuple:
     return rows, {t: v is not None for t, v in avail.items()}, probs
 
 # %% ../nbs/14c_estimate.ipynb #b69826e8
-def _jsonl_rows(cfg:RunConfig)->int|None:
-    "Rows in the build's own JSONL files, when every one is here."
-    fs = [Path(p) for p in cfg.build.jsonl]
-    if not fs or not all(f.is_file() for f in fs): return None
-    return sum(sum(1 for l in f.open() if l.strip()) for f in fs)
+def _counted_rows(cfg:RunConfig)->tuple:
+    """`(rows, whole)`: the rows of the build's own JSONL files when every one is here (else None), `reverse` counted,
+    and whether they are the whole training set."""
+    b = cfg.build
+    fs = [Path(p) for p in b.jsonl]
+    if not fs or not all(f.is_file() for f in fs): return None, False
+    n = sum(sum(1 for l in f.open() if l.strip()) for f in fs)*(2 if b.reverse else 1)
+    return n, not (b.sources or b.carry or b.teacher or b.replay or cfg.replay)
 
 # %% ../nbs/14c_estimate.ipynb #9a76ed69
 def dry_run(config=None,        # a config (see `load_config`)
@@ -338,7 +344,7 @@ def dry_run(config=None,        # a config (see `load_config`)
     for p in cfg.phases:
         if p in work and (p != 'build' or work[p]):
             out['phases'].append(_generation_row(p, work[p], cfg, d, weights, card, b, params))
-        elif p == 'train': out['phases'].append(_train_row(cfg, d, c, weights, card, params, _jsonl_rows(cfg)))
+        elif p == 'train': out['phases'].append(_train_row(cfg, d, c, weights, card, params, _counted_rows(cfg)))
         else:
             out['phases'].append(dict(phase=p, backend='-', total=0,
                                       work='no model on the GPU' if p == 'failures' else 'no generation', time='-'))

@@ -408,19 +408,34 @@ def parse_faults(s:str)->dict:
     return _check_faults(out)
 
 # %% ../nbs/11_provider_server.ipynb #2889cc28
+def _server_parser()->argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog='python -m cogumi_nb.provider_server',
+                                 description='Local OpenAI/Anthropic-compatible test server')
+    add = ap.add_argument
+    def faults(s):   # argparse shows an ArgumentTypeError's own words
+        try: return parse_faults(s)
+        except InputError as e: raise argparse.ArgumentTypeError(str(e)) from None
+    add('--latency', type=float, default=0.2, help='seconds before each reply')
+    add('--faults', type=faults, default={}, help='fault=share, comma-separated, e.g. 429=0.05,timeout=0.01')
+    add('--fault-attempts', type=int, default=1, help='sightings of one request body that may fail')
+    add('--timeout-sleep', type=float, default=3.0, help="how long a 'timeout' fault keeps the client waiting")
+    add('--retry-after', type=float, default=0.1, help="seconds asked for in a 429's Retry-After")
+    add('--wrong', type=float, default=0.0, help='share of solutions off by one')
+    add('--judge-noise', type=float, default=0.0, help='share of judge verdicts backwards')
+    add('--port', type=int, default=0, help='0: a free port')
+    add('--log', dest='log_path', default=None, help='also append each log entry to this JSONL file')
+    add('--seed', type=int, default=0, help='seed of which requests fail')
+    add('--model', default=None, help="serve this model at /v1/completions ('tiny', 'smollm2', a folder)")
+    return ap
+
+# %% ../nbs/11_provider_server.ipynb #b01be3ca
 def main(argv=None):
     "Serve until interrupted; prints the base URL when ready."
-    ap = argparse.ArgumentParser(description='Local OpenAI/Anthropic-compatible test server')
-    ap.add_argument('--port', type=int, default=0); ap.add_argument('--latency', type=float, default=0.2)
-    ap.add_argument('--faults', default=''); ap.add_argument('--fault-attempts', type=int, default=1)
-    ap.add_argument('--timeout-sleep', type=float, default=3.0)
-    ap.add_argument('--retry-after', type=float, default=0.1)
-    ap.add_argument('--wrong', type=float, default=0.0); ap.add_argument('--log', default=None)
-    ap.add_argument('--model', default=None, help="serve this model at /v1/completions ('tiny', 'smollm2', a folder)")
-    a = ap.parse_args(argv if argv is not None else sys.argv[1:])
-    srv = ProviderServer(a.latency, parse_faults(a.faults), a.fault_attempts, a.timeout_sleep, a.retry_after, a.wrong,
-                         port=a.port, log_path=a.log, model=a.model).start()
+    a = _server_parser().parse_args(argv if argv is not None else sys.argv[1:])
+    srv = ProviderServer(**vars(a)).start()
     print(srv.url, flush=True)
     try:
         while True: time.sleep(3600)
     except KeyboardInterrupt: srv.stop()
+
+if __name__ == '__main__' and getattr(globals().get('__spec__'), 'name', None) == 'cogumi_nb.provider_server': main()
