@@ -261,16 +261,16 @@ def _train_row(cfg:RunConfig, d:dict, c:dict, weights:int, card:int, params:int,
                          f'x max_length {t.max_length} on a {card/_GiB:.0f} GiB card: {how}')
     rate = (H100_RATES['train_unsloth' if row['backend'] == 'unsloth' else 'train_peft']*H100_RATES['params']/params
             * (1 if ckpt else 4/3))
-    per_update = t.batch_size*t.grad_accum*t.max_length/rate
+    per_update, per_row = t.batch_size*t.grad_accum*t.max_length/rate, t.epochs*t.max_length/rate
     if t.max_steps > 0: row.update(work=f'{t.max_steps} updates', time=_dur(t.max_steps*per_update))
     elif counted[0]:
-        (n, whole), per_row = counted, t.epochs*t.max_length/rate
+        n, whole = counted
         row.update(work=f'{n:,} rows x {t.epochs:g} epochs' if whole else
                         f'{n:,} rows of build.jsonl and the built rows x {t.epochs:g} epochs',
                    time=_dur(n*per_row) if whole else f'{_dur(n*per_row)} + {_dur(1000*per_row)} per 1,000 built rows')
     else:
         row.update(work=f'{t.epochs:g} epochs of the built rows',
-                   time=f'{_dur(1000*t.epochs*t.max_length/rate)} per 1,000 rows')
+                   time=f'{_dur(1000*per_row)} per 1,000 rows')
     row['rate'] = round(rate)
     return row
 

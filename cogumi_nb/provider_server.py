@@ -26,6 +26,7 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from fastcore.basics import patch
+from fastcore.docments import docments
 from .core import *
 from .generate import generate
 from .models import load_model
@@ -264,7 +265,7 @@ class ProviderServer:
                  judge_noise:float=0.0,          # share of judge verdicts backwards
                  port:int=0,                     # 0: a free port
                  log_path=None,                  # also append each log entry to this JSONL file
-                 seed:int=0,
+                 seed:int=0,                     # seed of which requests fail
                  # serve this model ('tiny', a folder...) at /v1/completions through our engine
                  model:str|None=None,
                 ):
@@ -411,21 +412,15 @@ def parse_faults(s:str)->dict:
 def _server_parser()->argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog='python -m cogumi_nb.provider_server',
                                  description='Local OpenAI/Anthropic-compatible test server')
-    add = ap.add_argument
     def faults(s):   # argparse shows an ArgumentTypeError's own words
         try: return parse_faults(s)
         except InputError as e: raise argparse.ArgumentTypeError(str(e)) from None
-    add('--latency', type=float, default=0.2, help='seconds before each reply')
-    add('--faults', type=faults, default={}, help='fault=share, comma-separated, e.g. 429=0.05,timeout=0.01')
-    add('--fault-attempts', type=int, default=1, help='sightings of one request body that may fail')
-    add('--timeout-sleep', type=float, default=3.0, help="how long a 'timeout' fault keeps the client waiting")
-    add('--retry-after', type=float, default=0.1, help="seconds asked for in a 429's Retry-After")
-    add('--wrong', type=float, default=0.0, help='share of solutions off by one')
-    add('--judge-noise', type=float, default=0.0, help='share of judge verdicts backwards')
-    add('--port', type=int, default=0, help='0: a free port')
-    add('--log', dest='log_path', default=None, help='also append each log entry to this JSONL file')
-    add('--seed', type=int, default=0, help='seed of which requests fail')
-    add('--model', default=None, help="serve this model at /v1/completions ('tiny', 'smollm2', a folder)")
+    types, flags = dict(faults=faults, log_path=str, model=str), dict(log_path='--log')
+    helps = dict(faults='fault=share, comma-separated, e.g. 429=0.05,timeout=0.01')
+    for k, v in docments(ProviderServer.__init__, full=True, returns=False).items():
+        if k == 'self': continue
+        ap.add_argument(flags.get(k, '--' + k.replace('_', '-')), dest=k, type=types.get(k, type(v.default)),
+                        default=v.default, help=helps.get(k, v.docment))
     return ap
 
 # %% ../nbs/11_provider_server.ipynb #b01be3ca
